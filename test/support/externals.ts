@@ -1,0 +1,32 @@
+import type { TestContext } from 'node:test';
+
+/**
+ * Decides what a test does when an outside service (PostgreSQL, MariaDB, RabbitMQ, QEMU)
+ * is not reachable: on a developer machine it skips with a loud message; under CI=true it
+ * fails, because CI must never pass by skipping.
+ */
+export function inCI(): boolean {
+  return process.env.CI === 'true' || process.env.CI === '1';
+}
+
+export async function probe(check: () => Promise<unknown>): Promise<string | null> {
+  try {
+    await check();
+    return null;
+  } catch (err) {
+    return (err as Error).message || String(err);
+  }
+}
+
+/**
+ * Returns true when the test may go on. Otherwise skips the test (developer machine) or
+ * throws (CI) naming the missing external.
+ */
+export function requireExternal(t: TestContext, name: string, problem: string | null): boolean {
+  if (problem === null) return true;
+  const message = `${name} is not available (${problem})`;
+  if (inCI()) throw new Error(`${message}; CI=true so this is a failure, not a skip`);
+  process.stderr.write(`\n*** SKIPPING: ${message} ***\n`);
+  t.skip(message);
+  return false;
+}
