@@ -33,9 +33,21 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(2);
 }
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=300000', ...passthrough, ...files],
-  { stdio: 'inherit', env: { ...process.env, NOVA_LOG_LEVEL: process.env.NOVA_LOG_LEVEL ?? 'silent' } },
-);
-process.exit(result.status ?? 1);
+// Files named *.exclusive.test.ts disturb shared externals (a broker restart, say), so
+// they run after the others, one at a time.
+const exclusive = files.filter((f) => f.endsWith('.exclusive.test.ts'));
+const shared = files.filter((f) => !f.endsWith('.exclusive.test.ts'));
+
+function run(batch, concurrency) {
+  if (batch.length === 0) return 0;
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=300000', ...passthrough, ...batch],
+    { stdio: 'inherit', env: { ...process.env, NOVA_LOG_LEVEL: process.env.NOVA_LOG_LEVEL ?? 'silent' } },
+  );
+  return result.status ?? 1;
+}
+
+const first = run(shared, 2);
+const second = run(exclusive, 1);
+process.exit(first || second);

@@ -1,0 +1,29 @@
+#!/bin/sh
+# Installs what nova-ts needs on a Debian 12 machine with Node 20: the Debian packages
+# (compilers for the SQLite binding; the clients used by tests) and the npm dependencies.
+# Safe to run again: it installs only what is missing.
+set -eu
+cd "$(dirname "$0")/.."
+
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" != "20" ]; then
+  echo "nova-ts needs Node 20 (found $(node --version))" >&2
+  exit 1
+fi
+
+packages="python3 make g++ python3-openstackclient python3-novaclient"
+missing=""
+for pkg in $packages; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $pkg"
+done
+if [ -n "$missing" ]; then
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo=sudo
+  echo "installing Debian packages:$missing"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi

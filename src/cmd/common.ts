@@ -1,0 +1,75 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { pino } from 'pino';
+import { setRootLogger } from '../common/log.js';
+import { Config, ConfigFileError, type LoadOptions } from '../config/config.js';
+import { commonOpts } from '../config/common-opts.js';
+import '../config/all-opts.js';
+
+export const EXIT_CONFIG_ERROR = 2;
+
+export interface CommonArgs {
+  configFile: string[];
+  configDir?: string;
+}
+
+/** Adds --config-file (repeatable) and --config-dir, as oslo.config gives every Nova binary. */
+export function withConfigArgs(cmd: Command): Command {
+  return cmd
+    .option('--config-file <path>', 'a nova.conf to read; repeat for several, later files win', (v: string, prev: string[]) => [...prev, v], [])
+    .option('--config-dir <dir>', 'read every *.conf in this directory after the config files');
+}
+
+/** Loads the configuration or ends the process with one line and exit code 2. */
+export function loadConfigOrExit(args: CommonArgs, extra: Partial<LoadOptions> = {}): Config {
+  try {
+    return Config.load({ configFiles: [...(extra.configFiles ?? []), ...args.configFile], configDir: args.configDir ?? null, ...(extra.overrides ? { overrides: extra.overrides } : {}) });
+  } catch (err) {
+    if (err instanceof ConfigFileError) {
+      process.stderr.write(`configuration error: ${err.message}\n`);
+      process.exit(EXIT_CONFIG_ERROR);
+    }
+    throw err;
+  }
+}
+
+/** Points the process logger where nova.conf says: log_file, else log_dir/<binary>.log, else stderr. */
+export function setupLogging(conf: Config, binary: string): void {
+  const c = conf.get(commonOpts);
+  const level = process.env.NOVA_LOG_LEVEL ?? (c.debug ? 'debug' : 'info');
+  const file = c.log_file ?? (c.log_dir ? join(c.log_dir, `${binary}.log`) : null);
+  if (file) {
+    mkdirSync(join(file, '..'), { recursive: true });
+    setRootLogger(pino({ level, base: { pid: process.pid, binary } }, pino.destination({ dest: file, sync: false, mkdir: true })));
+  } else {
+    setRootLogger(pino({ level, base: { pid: process.pid, binary } }, pino.destination(2)));
+  }
+}
+
+/**
+ * Runs `stop` once on SIGTERM or SIGINT and exits 0 when it finishes, or 1 if it throws or
+ * takes longer than the grace period.
+ */
+export function onShutdown(stop: () => Promise<void>, graceSeconds: number): void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`received ${signal}, stopping\n`);
+    const timer = setTimeout(() => {
+      process.stderr.write('graceful shutdown timed out\n');
+      process.exit(1);
+    }, graceSeconds * 1000);
+    timer.unref();
+    stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`error while stopping: ${(err as Error).stack ?? String(err)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', handler);
+  process.on('SIGINT', handler);
+}

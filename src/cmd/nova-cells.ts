@@ -1,0 +1,3 @@
+import { notAvailableYet } from './not-yet.js';
+
+notAvailableYet('nova-cells', 'cells');

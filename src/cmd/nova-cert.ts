@@ -1,0 +1,3 @@
+import { runRpcService } from './run-service.js';
+
+await runRpcService('nova-cert', process.argv.slice(2));

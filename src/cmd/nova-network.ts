@@ -1,0 +1,3 @@
+import { runRpcService } from './run-service.js';
+
+await runRpcService('nova-network', process.argv.slice(2));

@@ -1,0 +1,3 @@
+import { notAvailableYet } from './not-yet.js';
+
+notAvailableYet('nova-objectstore', 'the S3 object store');

@@ -1,0 +1,3 @@
+import { runRpcService } from './run-service.js';
+
+await runRpcService('nova-scheduler', process.argv.slice(2));

@@ -1,0 +1,16 @@
+// Every module that registers options is imported here, so that the loader knows the
+// whole registry before it validates nova.conf and the sample config lists everything.
+// A module that adds an opts file adds its line here.
+import './common-opts.js';
+import '../api/opts.js';
+import '../compute/availability-zones.js';
+import '../db/opts.js';
+import '../identity/opts.js';
+import '../image/opts.js';
+import '../policy/opts.js';
+import '../quota/opts.js';
+import '../rpc/opts.js';
+import '../scheduler/opts.js';
+import '../service/opts.js';
+import '../virt/opts.js';
+import '../virt/fake/opts.js';

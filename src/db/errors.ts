@@ -1,0 +1,33 @@
+import { DBError, NovaError, registerErrors } from '../common/errors.js';
+
+/** The URL with its password replaced, for logs and error messages. */
+export function redactDatabaseUrl(url: string): string {
+  return url.replace(/^([^:]+:\/\/[^:/@]*:)[^@]*@/, '$1****@');
+}
+
+export class InvalidDatabaseUrl extends NovaError {
+  constructor(url: string, problem: string) {
+    super(`Invalid database connection URL ${redactDatabaseUrl(url)}: ${problem}`);
+  }
+}
+
+/** The database server could not be reached or refused us; the message is one line. */
+export class DBConnectionError extends DBError {
+  constructor(url: string, cause: unknown) {
+    const reason = (cause instanceof Error ? cause.message : String(cause)).split('\n')[0];
+    super(`Cannot connect to database ${redactDatabaseUrl(url)}: ${reason}`, { cause });
+  }
+}
+
+/** A write broke a UNIQUE constraint; callers translate it into their own conflict error. */
+export class DBDuplicateEntry extends DBError {
+  readonly columns: string[];
+  constructor(columns: string[], options: { cause?: unknown } = {}) {
+    super(`Duplicate entry for ${columns.length ? columns.join(', ') : 'a unique key'}`, options);
+    this.columns = columns;
+  }
+}
+
+export class DBMigrationError extends DBError {}
+
+registerErrors({ InvalidDatabaseUrl, DBConnectionError, DBDuplicateEntry, DBMigrationError });

@@ -1,0 +1,105 @@
+import { adminContext } from '../context/context.js';
+import { getLogger } from '../common/log.js';
+import { DbHeartbeat } from '../servicegroup/db-driver.js';
+import type { ServiceRecord, ServiceRecordStore } from '../servicegroup/types.js';
+import type { Manager } from './manager.js';
+
+const log = getLogger('nova.service');
+
+/** Something consuming a topic for a manager; stop() stops consuming and waits for in-flight calls. */
+export interface RpcConsumer {
+  stop(): Promise<void>;
+}
+
+/** Starts consuming `<topic>`, `<topic>.<host>` and the topic's fanout for a manager. */
+export type ServeRpc = (topic: string, host: string, manager: Manager) => Promise<RpcConsumer>;
+
+export interface ServiceOptions {
+  binary: string;
+  topic: string;
+  host: string;
+  manager: Manager;
+  records: ServiceRecordStore;
+  serveRpc: ServeRpc;
+  reportInterval: number;
+  periodicEnable: boolean;
+  periodicFuzzyDelay: number;
+  periodicIntervalMax: number | null;
+}
+
+/**
+ * One Nova service: a binary on a host whose manager answers RPC on a topic, heartbeats
+ * into the services table and runs periodic tasks. start() follows Nova's order:
+ * init_host, service record, pre-start hook, consumers, post-start hook, heartbeat,
+ * periodic tasks.
+ */
+export class Service {
+  readonly binary: string;
+  readonly topic: string;
+  readonly host: string;
+  readonly manager: Manager;
+  #options: ServiceOptions;
+  #consumer: RpcConsumer | null = null;
+  #heartbeat: DbHeartbeat | null = null;
+  #periodicTimer: NodeJS.Timeout | null = null;
+  #periodicRun: Promise<void> | null = null;
+  #stopped = false;
+
+  constructor(options: ServiceOptions) {
+    this.#options = options;
+    this.binary = options.binary;
+    this.topic = options.topic;
+    this.host = options.host;
+    this.manager = options.manager;
+  }
+
+  get record(): ServiceRecord | null {
+    return this.#heartbeat?.record ?? null;
+  }
+
+  async start(): Promise<void> {
+    log.info({ binary: this.binary, host: this.host }, `Starting ${this.topic} node`);
+    await this.manager.initHost();
+    const records = this.#options.records;
+    const record =
+      (await records.find(this.host, this.binary)) ??
+      (await records.create({ host: this.host, binary: this.binary, topic: this.topic, report_count: 0 }));
+    await this.manager.preStartHook();
+    this.#consumer = await this.#options.serveRpc(this.topic, this.host, this.manager);
+    await this.manager.postStartHook();
+    this.#heartbeat = new DbHeartbeat(records, record, this.#options.reportInterval);
+    this.#heartbeat.start();
+    if (this.#options.periodicEnable) {
+      const fuzzy = this.#options.periodicFuzzyDelay;
+      this.#schedulePeriodic(fuzzy > 0 ? Math.random() * fuzzy : 0);
+    }
+  }
+
+  #schedulePeriodic(delaySeconds: number): void {
+    if (this.#stopped) return;
+    this.#periodicTimer = setTimeout(() => {
+      this.#periodicRun = this.manager
+        .runPeriodicTasks(adminContext())
+        .then((idle) => {
+          const max = this.#options.periodicIntervalMax;
+          this.#schedulePeriodic(max !== null && max > 0 ? Math.min(idle, max) : idle);
+        })
+        .finally(() => {
+          this.#periodicRun = null;
+        });
+    }, delaySeconds * 1000);
+    this.#periodicTimer.unref();
+  }
+
+  /** Stops consuming, lets in-flight calls finish, stops the timers. The record stays (Nova's stop, not kill). */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    if (this.#periodicTimer) clearTimeout(this.#periodicTimer);
+    await this.#consumer?.stop();
+    await this.#periodicRun;
+    await this.#heartbeat?.stop();
+    await this.manager.cleanupHost();
+    log.info({ binary: this.binary, host: this.host }, 'stopped');
+  }
+}

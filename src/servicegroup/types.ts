@@ -1,0 +1,22 @@
+/** The parts of a `services` row that lifecycle and liveness need. */
+export interface ServiceRecord {
+  id: number;
+  host: string | null;
+  binary: string | null;
+  topic: string | null;
+  report_count: number;
+  disabled: boolean | null;
+  created_at: Date | string | null;
+  updated_at: Date | string | null;
+}
+
+/**
+ * Where a service keeps its record: the database for services that may open it, the
+ * conductor for nova-compute (which holds no database credentials).
+ */
+export interface ServiceRecordStore {
+  /** The live record for (host, binary), or null. */
+  find(host: string, binary: string): Promise<ServiceRecord | null>;
+  create(values: { host: string; binary: string; topic: string; report_count: number }): Promise<ServiceRecord>;
+  update(id: number, values: Partial<Pick<ServiceRecord, 'report_count' | 'disabled'>>): Promise<ServiceRecord>;
+}

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { RequestContext } from '../../../src/context/context.js';
+import { AmqpTransport } from '../../../src/rpc/amqp-transport.js';
+import { RpcClient } from '../../../src/rpc/client.js';
+import { RpcServer } from '../../../src/rpc/server.js';
+import { requireExternal } from '../../support/externals.js';
+import { ContractManager, runBusContract } from './bus-contract.js';
+import { createVhost, deleteVhost, probeRabbit, rabbitOptions } from './rabbit.js';
+
+const problem = await probeRabbit();
+let vhost: string | null = null;
+
+test('RabbitMQ is reachable for the AMQP bus contract', (t) => {
+  requireExternal(t, 'RabbitMQ', problem);
+});
+
+runBusContract('amqp', async () => {
+  if (problem !== null) return null;
+  vhost = await createVhost();
+  const options = rabbitOptions(vhost);
+  return { newTransport: () => AmqpTransport.connect(options) };
+});
+
+after(async () => {
+  if (vhost) await deleteVhost(vhost);
+});
+
+test('a cast sent before its consumer has declared the queue is delivered once the queue appears', async (t) => {
+  if (!requireExternal(t, 'RabbitMQ', problem)) return;
+  const ownVhost = await createVhost();
+  const options = rabbitOptions(ownVhost);
+  const clientTransport = await AmqpTransport.connect(options);
+  const serverTransport = await AmqpTransport.connect(options);
+  const manager = new ContractManager('h1');
+  const server = new RpcServer(serverTransport, 'late', 'h1', manager);
+  try {
+    const ctx = new RequestContext({ userId: 'u1', projectId: 'p1' });
+    const cast = new RpcClient(clientTransport, 'late', '2.0').cast(ctx, 'record', { early: true });
+    await new Promise((r) => setTimeout(r, 500));
+    await server.start();
+    await cast;
+    const start = Date.now();
+    while (manager.received.length === 0 && Date.now() - start < 5000) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(manager.received[0]?.args, { early: true });
+  } finally {
+    await server.stop();
+    await serverTransport.close();
+    await clientTransport.close();
+    await deleteVhost(ownVhost);
+  }
+});
