@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { pino } from 'pino';
 import { setRootLogger } from '../common/log.js';
-import { Config, ConfigFileError, type LoadOptions } from '../config/config.js';
 import { commonOpts } from '../config/common-opts.js';
+import { Config, ConfigFileError, type LoadOptions } from '../config/config.js';
 import '../config/all-opts.js';
 
 export const EXIT_CONFIG_ERROR = 2;
@@ -17,14 +17,23 @@ export interface CommonArgs {
 /** Adds --config-file (repeatable) and --config-dir, as oslo.config gives every Nova binary. */
 export function withConfigArgs(cmd: Command): Command {
   return cmd
-    .option('--config-file <path>', 'a nova.conf to read; repeat for several, later files win', (v: string, prev: string[]) => [...prev, v], [])
+    .option(
+      '--config-file <path>',
+      'a nova.conf to read; repeat for several, later files win',
+      (v: string, prev: string[]) => [...prev, v],
+      [],
+    )
     .option('--config-dir <dir>', 'read every *.conf in this directory after the config files');
 }
 
 /** Loads the configuration or ends the process with one line and exit code 2. */
 export function loadConfigOrExit(args: CommonArgs, extra: Partial<LoadOptions> = {}): Config {
   try {
-    return Config.load({ configFiles: [...(extra.configFiles ?? []), ...args.configFile], configDir: args.configDir ?? null, ...(extra.overrides ? { overrides: extra.overrides } : {}) });
+    return Config.load({
+      configFiles: [...(extra.configFiles ?? []), ...args.configFile],
+      configDir: args.configDir ?? null,
+      ...(extra.overrides ? { overrides: extra.overrides } : {}),
+    });
   } catch (err) {
     if (err instanceof ConfigFileError) {
       process.stderr.write(`configuration error: ${err.message}\n`);
@@ -35,15 +44,17 @@ export function loadConfigOrExit(args: CommonArgs, extra: Partial<LoadOptions> =
 }
 
 /** Points the process logger where nova.conf says: log_file, else log_dir/<binary>.log, else stderr. */
-export function setupLogging(conf: Config, binary: string): void {
+export function setupLogging(conf: Config, binary: string, options: { sync?: boolean } = {}): void {
   const c = conf.get(commonOpts);
   const level = process.env.NOVA_LOG_LEVEL ?? (c.debug ? 'debug' : 'info');
   const file = c.log_file ?? (c.log_dir ? join(c.log_dir, `${binary}.log`) : null);
   if (file) {
     mkdirSync(join(file, '..'), { recursive: true });
-    setRootLogger(pino({ level, base: { pid: process.pid, binary } }, pino.destination({ dest: file, sync: false, mkdir: true })));
+    setRootLogger(
+      pino({ level, base: { pid: process.pid, binary } }, pino.destination({ dest: file, sync: options.sync ?? false, mkdir: true })),
+    );
   } else {
-    setRootLogger(pino({ level, base: { pid: process.pid, binary } }, pino.destination(2)));
+    setRootLogger(pino({ level, base: { pid: process.pid, binary } }, pino.destination({ dest: 2, sync: options.sync ?? false })));
   }
 }
 

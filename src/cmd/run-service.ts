@@ -1,7 +1,7 @@
 import { Command } from 'commander';
+import { commonOpts } from '../config/common-opts.js';
 import { rpcOpts } from '../rpc/opts.js';
 import { conductorOpts, serviceOpts } from '../service/opts.js';
-import { commonOpts } from '../config/common-opts.js';
 import { type CommonArgs, loadConfigOrExit, onShutdown, setupLogging, withConfigArgs } from './common.js';
 import { openRuntime, waitForConductor } from './runtime.js';
 import { conductorFor, createService, RPC_BINARIES, type RpcBinary } from './service-table.js';

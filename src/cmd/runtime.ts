@@ -1,11 +1,11 @@
+import { MessagingTimeout } from '../common/errors.js';
+import { getLogger } from '../common/log.js';
+import type { ConductorAPI } from '../conductor/api.js';
 import type { Config } from '../config/config.js';
 import { adminContext } from '../context/context.js';
-import { getLogger } from '../common/log.js';
-import { MessagingTimeout } from '../common/errors.js';
 import type { Db } from '../db/api/common.js';
 import { openConfiguredDatabase } from '../db/manage.js';
 import { createTransport } from '../rpc/factory.js';
-import type { ConductorAPI } from '../conductor/api.js';
 import type { RuntimeDeps } from './service-table.js';
 
 const log = getLogger('nova.cmd');

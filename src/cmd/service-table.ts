@@ -1,21 +1,22 @@
 import { CertManager } from '../cert/manager.js';
-import { ComputeManager } from '../compute/manager.js';
+import { computeManagerFromConf } from '../compute/manager/factory.js';
 import { type ConductorAPI, LocalConductorAPI, RpcConductorAPI } from '../conductor/api.js';
 import { DbConductor } from '../conductor/db.js';
 import { ConductorManager } from '../conductor/manager.js';
-import type { Config } from '../config/config.js';
 import { commonOpts } from '../config/common-opts.js';
+import type { Config } from '../config/config.js';
 import { ConsoleAuthManager } from '../consoleauth/manager.js';
 import type { Db } from '../db/api/common.js';
 import { serviceRecordOpts } from '../db/opts.js';
 import { NetworkManager } from '../network/manager.js';
+import { notifierFromConf } from '../notifications/factory.js';
 import { RpcClient } from '../rpc/client.js';
 import { RpcServer } from '../rpc/server.js';
 import type { Transport } from '../rpc/transport.js';
-import { SchedulerManager } from '../scheduler/manager.js';
+import { schedulerManagerFromConf } from '../scheduler/manager-factory.js';
 import type { Manager } from '../service/manager.js';
 import { conductorOpts, serviceOpts, topicOpts } from '../service/opts.js';
-import { Service, type ServeRpc } from '../service/service.js';
+import { type ServeRpc, Service } from '../service/service.js';
 import { ConductorServiceRecords } from '../servicegroup/conductor-records.js';
 import { DbServiceRecords } from '../servicegroup/db-records.js';
 
@@ -42,22 +43,27 @@ export const RPC_BINARIES = {
   'nova-conductor': {
     topic: (conf) => conf.get(conductorOpts).topic ?? 'conductor',
     dbAllowed: true,
-    manager: (host, deps) => new ConductorManager(host, new DbConductor(requireDb(deps, 'nova-conductor'), deps.conf.get(serviceRecordOpts).enable_new_services)),
+    manager: (host, deps) =>
+      new ConductorManager(
+        host,
+        new DbConductor(requireDb(deps, 'nova-conductor'), deps.conf.get(serviceRecordOpts).enable_new_services),
+        notifierFromConf(deps.conf, deps.transport),
+      ),
   },
   'nova-scheduler': {
     topic: (conf) => conf.get(topicOpts).scheduler_topic ?? 'scheduler',
     dbAllowed: true,
-    manager: (host) => new SchedulerManager(host),
+    manager: (host, deps) => schedulerManagerFromConf(host, requireDb(deps, 'nova-scheduler'), deps.conf, deps.transport),
   },
   'nova-compute': {
     topic: (conf) => conf.get(topicOpts).compute_topic ?? 'compute',
     dbAllowed: false,
-    manager: (host) => new ComputeManager(host),
+    manager: (host, deps) => computeManagerFromConf(host, deps.conf, deps.transport, conductorFor(deps, host)),
   },
   'nova-network': {
     topic: (conf) => conf.get(topicOpts).network_topic ?? 'network',
     dbAllowed: true,
-    manager: (host) => new NetworkManager(host),
+    manager: (host, deps) => new NetworkManager(host, { db: requireDb(deps, 'nova-network'), conf: deps.conf }),
   },
   'nova-cert': {
     topic: (conf) => conf.get(topicOpts).cert_topic ?? 'cert',

@@ -143,11 +143,7 @@ export class OverQuota extends NovaError {
   readonly overs: string[];
   readonly quotas: Record<string, number>;
   readonly usages: Record<string, { in_use: number; reserved: number }>;
-  constructor(
-    overs: string[],
-    quotas: Record<string, number>,
-    usages: Record<string, { in_use: number; reserved: number }>,
-  ) {
+  constructor(overs: string[], quotas: Record<string, number>, usages: Record<string, { in_use: number; reserved: number }>) {
     super(`Quota exceeded for resources: ${overs.join(', ')}`, { kwargs: { overs, quotas, usages } });
     this.overs = overs;
     this.quotas = quotas;

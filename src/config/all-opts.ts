@@ -3,10 +3,12 @@
 // A module that adds an opts file adds its line here.
 import './common-opts.js';
 import '../api/opts.js';
+import '../compute/api-opts.js';
 import '../compute/availability-zones.js';
 import '../db/opts.js';
 import '../identity/opts.js';
 import '../image/opts.js';
+import '../network/opts.js';
 import '../policy/opts.js';
 import '../quota/opts.js';
 import '../rpc/opts.js';
@@ -14,3 +16,4 @@ import '../scheduler/opts.js';
 import '../service/opts.js';
 import '../virt/opts.js';
 import '../virt/fake/opts.js';
+import '../notifications/opts.js';

@@ -1,14 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigFileError, type IniDocument, type IniValue, parseIni } from './ini.js';
-import {
-  type GroupValues,
-  lookupDeprecated,
-  lookupOpt,
-  type OptGroup,
-  type OptSpec,
-  registeredGroups,
-} from './registry.js';
+import { type GroupValues, lookupDeprecated, lookupOpt, type OptGroup, type OptSpec, registeredGroups } from './registry.js';
 
 export { ConfigFileError };
 
@@ -96,7 +89,9 @@ export class Config {
     if (options.configDir) {
       let names: string[];
       try {
-        names = readdirSync(options.configDir).filter((n) => n.endsWith('.conf')).sort();
+        names = readdirSync(options.configDir)
+          .filter((n) => n.endsWith('.conf'))
+          .sort();
       } catch (err) {
         throw new ConfigFileError(options.configDir, 0, null, null, `cannot read config directory: ${(err as Error).message}`);
       }
@@ -140,7 +135,13 @@ export class Config {
         for (const entry of spec.kind === 'multistring' ? entries : [entries[entries.length - 1] as IniValue]) {
           const result = coerce(spec, entry.value);
           if ('expected' in result) {
-            throw new ConfigFileError(entry.file, entry.line, section, key, `expected ${result.expected}, got ${JSON.stringify(entry.value)}`);
+            throw new ConfigFileError(
+              entry.file,
+              entry.line,
+              section,
+              key,
+              `expected ${result.expected}, got ${JSON.stringify(entry.value)}`,
+            );
           }
           if (spec.kind === 'multistring') {
             const prev = this.#values.get(target.group)?.get(target.name) as string[] | undefined;

@@ -39,7 +39,7 @@ export function parseIni(text: string, file: string, into: IniDocument = new Map
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i] ?? '';
     const lineNo = i + 1;
-    if (raw.trim() === '' ) {
+    if (raw.trim() === '') {
       last = null;
       continue;
     }

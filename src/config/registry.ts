@@ -43,7 +43,14 @@ export const opt = {
     help,
     ...extra,
   }),
-  port: (def: number, help: string, extra: Extra = {}): OptSpec<number> => ({ kind: 'port', default: def, help, min: 0, max: 65535, ...extra }),
+  port: (def: number, help: string, extra: Extra = {}): OptSpec<number> => ({
+    kind: 'port',
+    default: def,
+    help,
+    min: 0,
+    max: 65535,
+    ...extra,
+  }),
 };
 
 /** Options that must not be null once loaded: a non-null default narrows the type. */

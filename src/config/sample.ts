@@ -1,11 +1,14 @@
-import { registeredGroups, type OptSpec } from './registry.js';
+import { type OptSpec, registeredGroups } from './registry.js';
 
 function renderDefault(spec: OptSpec<unknown>): string {
   if (spec.sampleDefault !== undefined) return spec.sampleDefault;
   const d = spec.default;
   if (d === null || d === undefined) return '<None>';
   if (Array.isArray(d)) return d.join(',');
-  if (typeof d === 'object') return Object.entries(d as Record<string, string>).map(([k, v]) => `${k}:${v}`).join(',');
+  if (typeof d === 'object')
+    return Object.entries(d as Record<string, string>)
+      .map(([k, v]) => `${k}:${v}`)
+      .join(',');
   return String(d);
 }
 

@@ -3,9 +3,9 @@ import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import {
   CompiledQuery,
-  type Dialect as KyselyDialect,
   type Expression,
   Kysely,
+  type Dialect as KyselyDialect,
   type LogEvent,
   MysqlDialect,
   PostgresDialect,

@@ -31,3 +31,16 @@ export class DBDuplicateEntry extends DBError {
 export class DBMigrationError extends DBError {}
 
 registerErrors({ InvalidDatabaseUrl, DBConnectionError, DBDuplicateEntry, DBMigrationError });
+
+/** Whether a driver error is a UNIQUE (or primary key) violation, on any of the three engines. */
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: unknown; errno?: unknown } | null;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  return (
+    code === '23505' ||
+    code === 'ER_DUP_ENTRY' ||
+    e?.errno === 1062 ||
+    code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  );
+}

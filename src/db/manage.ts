@@ -1,8 +1,8 @@
 /** The database half of `nova-manage db sync|version`. */
 import type { Config } from '../config/config.js';
 import { type Database, type OpenDatabaseOptions, openDatabase } from './engine.js';
-import { currentVersion, migrate } from './migrator.js';
 import { NOVA_REPOSITORY, novaMigrations } from './migrations/nova/index.js';
+import { currentVersion, migrate } from './migrator.js';
 import { databaseOpts } from './opts.js';
 
 /** Opens the database nova.conf names, with its pool and retry settings. */

@@ -9,17 +9,21 @@
  * their own: on PostgreSQL each migration runs in a transaction, on SQLite the whole
  * run is one, and on MySQL DDL commits implicitly.
  */
-import { type Kysely, sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import { getLogger } from '../common/log.js';
 import type { Database } from './engine.js';
 import { DBMigrationError } from './errors.js';
 
 const log = getLogger('nova.db.migrate');
 
+/** Any repository's database: migrations see only the tables they create, so the schema type is open. */
+// biome-ignore lint/suspicious/noExplicitAny: each repository has its own schema type
+export type AnyDatabase = Database<any>;
+
 export interface Migration {
   version: number;
   name: string;
-  up(db: Database<any>): Promise<void>;
+  up(db: AnyDatabase): Promise<void>;
 }
 
 export const VERSION_TABLE = 'migrate_version';
@@ -32,7 +36,7 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-function bound(db: Database<any>, kysely: Kysely<any>): Database<any> {
+function bound(db: AnyDatabase, kysely: AnyDatabase['kysely']): AnyDatabase {
   return { kysely, dialect: db.dialect, url: db.url, close: db.close };
 }
 
@@ -42,7 +46,7 @@ function isSqliteBusy(err: unknown): boolean {
 }
 
 /** Runs `fn` on one connection while holding the database-wide migration lock. */
-async function withMigrationLock<T>(db: Database<any>, fn: (locked: Database<any>) => Promise<T>): Promise<T> {
+async function withMigrationLock<T>(db: AnyDatabase, fn: (locked: AnyDatabase) => Promise<T>): Promise<T> {
   return db.kysely.connection().execute(async (conn) => {
     const locked = bound(db, conn);
     if (db.dialect === 'postgres') {
@@ -55,9 +59,9 @@ async function withMigrationLock<T>(db: Database<any>, fn: (locked: Database<any
     }
     if (db.dialect === 'mysql') {
       // GET_LOCK names are server-wide; the database name keeps two databases apart.
-      const got = await sql<{ got: number | null }>`select get_lock(concat(${LOCK_NAME}, ':', database()), ${MYSQL_LOCK_WAIT_SECONDS}) as got`.execute(
-        conn,
-      );
+      const got = await sql<{
+        got: number | null;
+      }>`select get_lock(concat(${LOCK_NAME}, ':', database()), ${MYSQL_LOCK_WAIT_SECONDS}) as got`.execute(conn);
       if (Number(got.rows[0]?.got) !== 1) throw new DBMigrationError('Timed out waiting for the migration lock');
       try {
         return await fn(locked);
@@ -95,7 +99,7 @@ async function withMigrationLock<T>(db: Database<any>, fn: (locked: Database<any
   });
 }
 
-async function ensureVersionTable(db: Database<any>): Promise<void> {
+async function ensureVersionTable(db: AnyDatabase): Promise<void> {
   const versionType = db.dialect === 'mysql' ? 'INT' : 'INTEGER';
   const q = (n: string) => (db.dialect === 'mysql' ? `\`${n}\`` : `"${n}"`);
   const suffix = db.dialect === 'mysql' ? ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4' : '';
@@ -107,25 +111,22 @@ async function ensureVersionTable(db: Database<any>): Promise<void> {
     .execute(db.kysely);
 }
 
-async function readVersion(db: Database<any>, repository: string): Promise<number | null> {
-  const row = await db.kysely
-    .selectFrom(VERSION_TABLE)
-    .select('version')
-    .where('repository_id', '=', repository)
-    .executeTakeFirst();
+async function readVersion(db: AnyDatabase, repository: string): Promise<number | null> {
+  const row = await db.kysely.selectFrom(VERSION_TABLE).select('version').where('repository_id', '=', repository).executeTakeFirst();
   return row ? Number(row.version) : null;
 }
 
-async function versionTableExists(db: Database<any>): Promise<boolean> {
-  let query;
+async function versionTableExists(db: AnyDatabase): Promise<boolean> {
+  let query: RawBuilder<unknown>;
   if (db.dialect === 'sqlite') query = sql`select name from sqlite_master where type = 'table' and name = ${VERSION_TABLE}`;
-  else if (db.dialect === 'postgres') query = sql`select tablename from pg_tables where schemaname = current_schema() and tablename = ${VERSION_TABLE}`;
+  else if (db.dialect === 'postgres')
+    query = sql`select tablename from pg_tables where schemaname = current_schema() and tablename = ${VERSION_TABLE}`;
   else query = sql`select table_name from information_schema.tables where table_schema = database() and table_name = ${VERSION_TABLE}`;
   return (await query.execute(db.kysely)).rows.length > 0;
 }
 
 /** The repository's version, or null when it has never been migrated. */
-export async function currentVersion(db: Database<any>, repository: string): Promise<number | null> {
+export async function currentVersion(db: AnyDatabase, repository: string): Promise<number | null> {
   if (!(await versionTableExists(db))) return null;
   return readVersion(db, repository);
 }
@@ -146,7 +147,7 @@ function checkMigrations(repository: string, migrations: readonly Migration[]): 
  * error: there are no downgrades.
  */
 export async function migrate(
-  db: Database<any>,
+  db: AnyDatabase,
   repository: string,
   migrations: readonly Migration[],
   targetVersion?: number,

@@ -1,10 +1,14 @@
 import { defineGroup, opt } from '../config/registry.js';
 
 export const databaseOpts = defineGroup('database', {
-  connection: opt.str('sqlite:///$state_path/nova.sqlite', 'SQLAlchemy-style URL of the database: sqlite:///relative, sqlite:////absolute, postgresql://user:pass@host/db or mysql://user:pass@host/db.', {
-    secret: true,
-    deprecatedNames: [{ name: 'sql_connection' }, { group: 'DATABASE', name: 'sql_connection' }, { group: 'sql', name: 'connection' }],
-  }),
+  connection: opt.str(
+    'sqlite:///$state_path/nova.sqlite',
+    'SQLAlchemy-style URL of the database: sqlite:///relative, sqlite:////absolute, postgresql://user:pass@host/db or mysql://user:pass@host/db.',
+    {
+      secret: true,
+      deprecatedNames: [{ name: 'sql_connection' }, { group: 'DATABASE', name: 'sql_connection' }, { group: 'sql', name: 'connection' }],
+    },
+  ),
   idle_timeout: opt.int(3600, 'Seconds an idle pooled connection is kept before it is closed.', {
     min: 1,
     deprecatedNames: [{ name: 'sql_idle_timeout' }, { group: 'DATABASE', name: 'sql_idle_timeout' }],

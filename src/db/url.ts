@@ -41,7 +41,8 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
   if (scheme === 'sqlite' || scheme.startsWith('sqlite+')) {
     const path = rest.split('?')[0] as string;
     if (path === '' || path === '/' || path === '/:memory:') return { dialect: 'sqlite', filename: ':memory:' };
-    if (!path.startsWith('/')) throw new InvalidDatabaseUrl(url, 'SQLite URLs have no host part: use sqlite:///relative or sqlite:////absolute');
+    if (!path.startsWith('/'))
+      throw new InvalidDatabaseUrl(url, 'SQLite URLs have no host part: use sqlite:///relative or sqlite:////absolute');
     return { dialect: 'sqlite', filename: decodeURIComponent(path.slice(1)) };
   }
 

@@ -8,7 +8,7 @@ import type { ProjectRecord, RoleRecord, UserRecord } from '../db/identity/store
 import { generatePassword, verifyPassword } from './passwords.js';
 import { DEFAULT_DOMAIN_ID, DEFAULT_DOMAIN_NAME, type IdentityService } from './service.js';
 
-export { type CloudsYamlOptions, type CloudCredentials, writeCloudsYaml } from './clouds-yaml.js';
+export { type CloudCredentials, type CloudsYamlOptions, writeCloudsYaml } from './clouds-yaml.js';
 
 const log = getLogger('nova.identity.bootstrap');
 
@@ -72,7 +72,12 @@ export async function bootstrapIdentity(service: IdentityService, options: Boots
   const roles = new Map<string, RoleRecord>();
   for (const name of BOOTSTRAP_ROLES) roles.set(name, await ensureRole(service, name));
 
-  const account = async (userName: string, projectName: string, role: string, password: string | null | undefined): Promise<BootstrapAccount> => {
+  const account = async (
+    userName: string,
+    projectName: string,
+    role: string,
+    password: string | null | undefined,
+  ): Promise<BootstrapAccount> => {
     const project = await ensureProject(service, projectName, `Bootstrap project for ${userName}`);
     const { user, password: effective, generated } = await ensureUser(service, userName, project, password);
     await service.grantRole(user.id, { projectId: project.id }, (roles.get(role) as RoleRecord).id);

@@ -55,7 +55,10 @@ export class KeystoneClient {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({
         auth: {
-          identity: { methods: ['password'], password: { user: { name: c.username, password: c.password, domain: { name: c.userDomainName } } } },
+          identity: {
+            methods: ['password'],
+            password: { user: { name: c.username, password: c.password, domain: { name: c.userDomainName } } },
+          },
           scope: { project: { name: c.projectName, domain: { name: c.projectDomainName } } },
         },
       }),

@@ -12,14 +12,24 @@ export const identityOpts = defineGroup('identity', {
     secret: true,
   }),
   token_expiration: opt.int(3600, 'Seconds a newly issued token stays valid.', { min: 1 }),
-  admin_password: opt.str(null, 'Password of the bootstrap `admin` user; unset means a random one, generated on first start and printed once.', {
-    secret: true,
-  }),
-  demo_password: opt.str(null, 'Password of the bootstrap `demo` user; unset means a random one, generated on first start and printed once.', {
-    secret: true,
-  }),
+  admin_password: opt.str(
+    null,
+    'Password of the bootstrap `admin` user; unset means a random one, generated on first start and printed once.',
+    {
+      secret: true,
+    },
+  ),
+  demo_password: opt.str(
+    null,
+    'Password of the bootstrap `demo` user; unset means a random one, generated on first start and printed once.',
+    {
+      secret: true,
+    },
+  ),
   region: opt.str('RegionOne', 'Region every catalog endpoint belongs to.'),
-  public_host: opt.str(null, 'Host name or address put into catalog URLs; unset means this host\'s name.', { sampleDefault: 'the host name' }),
+  public_host: opt.str(null, "Host name or address put into catalog URLs; unset means this host's name.", {
+    sampleDefault: 'the host name',
+  }),
   identity_endpoint: opt.str(null, 'Identity URL in the catalog; unset means http://<public_host>:<listen_port>/v3.'),
   compute_endpoint: opt.str(null, 'Compute URL in the catalog; unset means http://<public_host>:8774/v2.1.'),
   image_endpoint: opt.str(null, 'Image URL in the catalog; unset means http://<public_host>:9292.'),
@@ -42,7 +52,10 @@ export const keystoneAuthtokenOpts = defineGroup('keystone_authtoken', {
   project_name: opt.str('service', 'Project the service user scopes its token to.'),
   project_domain_name: opt.str('Default', 'Domain of that project.'),
   region_name: opt.str(null, 'Region of the identity endpoint; informational.'),
-  token_cache_time: opt.int(300, 'Seconds a validated token is remembered before asking Keystone again (0 disables the cache; -1 is treated as 0).'),
+  token_cache_time: opt.int(
+    300,
+    'Seconds a validated token is remembered before asking Keystone again (0 disables the cache; -1 is treated as 0).',
+  ),
   http_connect_timeout: opt.int(10, 'Seconds to wait for Keystone to answer a validation request.', { min: 1 }),
   service_token_roles_required: opt.bool(false, 'Accepted for compatibility; nova-ts does not use service tokens.'),
 });

@@ -111,8 +111,10 @@ function conflictOnDuplicate(kind: string): (err: unknown) => never {
 }
 
 function requireName(name: unknown, kind: string, max: number): string {
-  if (typeof name !== 'string' || name.trim() === '') throw new IdentityValidationError(`Invalid input for field 'name': ${kind} name must be a non-empty string.`);
-  if (name.length > max) throw new IdentityValidationError(`Invalid input for field 'name': ${kind} name is longer than ${max} characters.`);
+  if (typeof name !== 'string' || name.trim() === '')
+    throw new IdentityValidationError(`Invalid input for field 'name': ${kind} name must be a non-empty string.`);
+  if (name.length > max)
+    throw new IdentityValidationError(`Invalid input for field 'name': ${kind} name is longer than ${max} characters.`);
   return name;
 }
 
@@ -176,7 +178,7 @@ export class IdentityService {
       projectId = project.id;
     } else if (scope !== null && scope !== 'unscoped' && 'domain' in scope) {
       const domain = await this.#resolveDomain(scope.domain).catch(() => null);
-      if (!domain || !domain.enabled) throw new IdentityUnauthorized('Could not find the domain to scope to.');
+      if (!domain?.enabled) throw new IdentityUnauthorized('Could not find the domain to scope to.');
       if (!(await this.#hasRoleOn(user.id, 'UserDomain', domain.id))) {
         throw new IdentityUnauthorized(`User ${user.id} has no access to domain ${domain.id}`);
       }
@@ -334,7 +336,10 @@ export class IdentityService {
     return this.store.createDomain(record).catch(conflictOnDuplicate('domain'));
   }
 
-  async updateDomain(id: string, changes: { name?: string; description?: string; enabled?: boolean; extra?: Extra }): Promise<DomainRecord> {
+  async updateDomain(
+    id: string,
+    changes: { name?: string; description?: string; enabled?: boolean; extra?: Extra },
+  ): Promise<DomainRecord> {
     const domain = await this.getDomain(id);
     if (id === DEFAULT_DOMAIN_ID && changes.enabled === false) throw new IdentityForbidden('The default domain cannot be disabled.');
     const updated: DomainRecord = {
@@ -388,7 +393,10 @@ export class IdentityService {
     if (!(await this.store.getDomain(domainId))) throw new IdentityValidationError(`Could not find domain: ${domainId}.`);
   }
 
-  async updateProject(id: string, changes: { name?: string; description?: string; enabled?: boolean; extra?: Extra }): Promise<ProjectRecord> {
+  async updateProject(
+    id: string,
+    changes: { name?: string; description?: string; enabled?: boolean; extra?: Extra },
+  ): Promise<ProjectRecord> {
     const project = await this.getProject(id);
     const updated: ProjectRecord = {
       ...project,
@@ -575,14 +583,24 @@ export class IdentityService {
     return this.store.listCredentials(filter);
   }
 
-  async createCredential(input: { id: string; userId: string; projectId: string | null; type: string; blob: string; extra?: Extra }): Promise<CredentialRecord> {
+  async createCredential(input: {
+    id: string;
+    userId: string;
+    projectId: string | null;
+    type: string;
+    blob: string;
+    extra?: Extra;
+  }): Promise<CredentialRecord> {
     await this.getUser(input.userId);
     if (input.projectId !== null) await this.getProject(input.projectId);
     const record: CredentialRecord = { ...input, extra: input.extra ?? {} };
     return this.store.createCredential(record).catch(conflictOnDuplicate('credential'));
   }
 
-  async updateCredential(id: string, changes: { projectId?: string | null; type?: string; blob?: string; extra?: Extra }): Promise<CredentialRecord> {
+  async updateCredential(
+    id: string,
+    changes: { projectId?: string | null; type?: string; blob?: string; extra?: Extra },
+  ): Promise<CredentialRecord> {
     const credential = await this.getCredential(id);
     if (changes.projectId) await this.getProject(changes.projectId);
     const updated: CredentialRecord = {
@@ -604,7 +622,7 @@ export class IdentityService {
   /** An EC2 key pair by its access key, for the EC2 API's request signing. */
   async findEc2Credential(access: string): Promise<Ec2Credential | undefined> {
     const credential = await this.store.getCredential(ec2CredentialId(access));
-    if (!credential || credential.type !== 'ec2') return undefined;
+    if (credential?.type !== 'ec2') return undefined;
     const blob = readEc2Blob(credential.blob);
     if (!blob || credential.projectId === null) return undefined;
     return { id: credential.id, userId: credential.userId, projectId: credential.projectId, access: blob.access, secret: blob.secret };

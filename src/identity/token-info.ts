@@ -2,9 +2,10 @@
  * What a service needs to know of a validated token, whether the embedded identity
  * service or a remote Keystone validated it.
  */
+
+import type { CatalogService } from './catalog.js';
 import type { ValidatedToken } from './service.js';
 import { catalogView } from './views.js';
-import type { CatalogService } from './catalog.js';
 
 export interface TokenInfo {
   userId: string;

@@ -11,10 +11,6 @@ export function keystoneTime(d: Date): string {
   return d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
-export function collectionLinks(base: string, path: string): Json {
-  return { self: `${base}${path}`, previous: null, next: null };
-}
-
 export function domainView(base: string, d: DomainRecord): Json {
   return {
     ...d.extra,
@@ -158,6 +154,8 @@ export function assignmentView(base: string, a: AssignmentRecord, names: Assignm
     role: names && role ? { id: role.id, name: role.name } : { id: a.roleId },
     user: withDomain(a.userId, user?.name, user?.domainId),
     scope: { [scopeKey]: scope },
-    links: { assignment: `${base}/v3/${scopeKey === 'project' ? 'projects' : 'domains'}/${a.targetId}/users/${a.userId}/roles/${a.roleId}` },
+    links: {
+      assignment: `${base}/v3/${scopeKey === 'project' ? 'projects' : 'domains'}/${a.targetId}/users/${a.userId}/roles/${a.roleId}`,
+    },
   };
 }

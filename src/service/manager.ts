@@ -1,5 +1,5 @@
-import { adminContext, type RequestContext } from '../context/context.js';
 import { getLogger } from '../common/log.js';
+import { adminContext, type RequestContext } from '../context/context.js';
 
 const log = getLogger('nova.manager');
 

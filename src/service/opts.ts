@@ -4,7 +4,9 @@ export const serviceOpts = defineGroup('DEFAULT', {
   report_interval: opt.int(10, 'Seconds between service heartbeats (0 disables them, so the service is soon reported down).', { min: 0 }),
   service_down_time: opt.int(60, 'A service whose last heartbeat is older than this many seconds is down.', { min: 1 }),
   periodic_enable: opt.bool(true, 'Run periodic tasks.'),
-  periodic_fuzzy_delay: opt.int(60, 'Random delay (0..N seconds) before the first periodic tasks run, to spread load; 0 disables.', { min: 0 }),
+  periodic_fuzzy_delay: opt.int(60, 'Random delay (0..N seconds) before the first periodic tasks run, to spread load; 0 disables.', {
+    min: 0,
+  }),
   periodic_interval_max: opt.int(null, 'Upper bound on the sleep between periodic task passes.'),
   run_external_periodic_tasks: opt.bool(true, 'Run tasks marked external_process_ok; turn off for extra API workers.'),
   servicegroup_driver: opt.str('db', 'How service liveness is tracked.', { choices: ['db'] }),

@@ -1,5 +1,5 @@
-import { adminContext } from '../context/context.js';
 import { getLogger } from '../common/log.js';
+import { adminContext } from '../context/context.js';
 import { DbHeartbeat } from '../servicegroup/db-driver.js';
 import type { ServiceRecord, ServiceRecordStore } from '../servicegroup/types.js';
 import type { Manager } from './manager.js';

@@ -8,10 +8,10 @@
 import { Unauthorized } from '../../common/errors.js';
 import type { Config } from '../../config/config.js';
 import { RequestContext } from '../../context/context.js';
+import { TokenNotFound } from '../../identity/errors.js';
 import { identityV3Url, KeystoneClient } from '../../identity/keystone-client.js';
 import { keystoneAuthtokenOpts } from '../../identity/opts.js';
 import type { IdentityService } from '../../identity/service.js';
-import { TokenNotFound } from '../../identity/errors.js';
 import { type TokenInfo, tokenInfoFromValidated } from '../../identity/token-info.js';
 import { type AuthRequest, type AuthStrategy, headerValue } from './strategy.js';
 

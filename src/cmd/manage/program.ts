@@ -1,32 +1,35 @@
 import { Command, CommanderError } from 'commander';
-import { ConfigFileError } from '../../config/config.js';
 import type { Config } from '../../config/config.js';
-import { EXIT_CONFIG_ERROR, loadConfigOrExit, type CommonArgs, setupLogging, withConfigArgs } from '../common.js';
+import { ConfigFileError } from '../../config/config.js';
+import { type CommonArgs, EXIT_CONFIG_ERROR, loadConfigOrExit, setupLogging, withConfigArgs } from '../common.js';
+import { VERSION } from '../version.js';
 import { registerConfigCommands } from './config.js';
 import { ManageError } from './context.js';
 import { registerDbCommands } from './db.js';
+import { registerNetworkCommands } from './network.js';
 import { registerServiceCommands } from './service.js';
-import { VERSION } from '../version.js';
 
 export function buildManageProgram(): Command {
-  const program = withConfigArgs(new Command('nova-manage'))
-    .description('nova-ts operator commands')
-    .showHelpAfterError()
-    .exitOverride();
+  const program = withConfigArgs(new Command('nova-manage')).description('nova-ts operator commands').showHelpAfterError().exitOverride();
   let conf: Config | null = null;
   const config = (): Config => {
     if (!conf) {
       conf = loadConfigOrExit(program.opts<CommonArgs>());
-      setupLogging(conf, 'nova-manage');
+      // A command exits right after its work: write synchronously so nothing is lost.
+      setupLogging(conf, 'nova-manage', { sync: true });
     }
     return conf;
   };
-  program.command('version').description('print the nova-ts version').action(() => {
-    process.stdout.write(`${VERSION}\n`);
-  });
+  program
+    .command('version')
+    .description('print the nova-ts version')
+    .action(() => {
+      process.stdout.write(`${VERSION}\n`);
+    });
   registerConfigCommands(program);
   registerDbCommands(program, config);
   registerServiceCommands(program, config);
+  registerNetworkCommands(program, config);
   return program;
 }
 
@@ -49,5 +52,3 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
 }
-
-

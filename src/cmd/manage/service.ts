@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { availabilityZoneOpts, serviceAvailabilityZone } from '../../compute/availability-zones.js';
 import { HostBinaryNotFound } from '../../common/errors.js';
+import { availabilityZoneOpts, serviceAvailabilityZone } from '../../compute/availability-zones.js';
 import { adminContext } from '../../context/context.js';
-import { openConfiguredDatabase } from '../../db/manage.js';
 import { aggregateZonesByHost } from '../../db/api/aggregates.js';
 import { serviceGetAll, serviceGetByArgs, serviceUpdate } from '../../db/api/services.js';
+import { openConfiguredDatabase } from '../../db/manage.js';
 import { serviceOpts } from '../../service/opts.js';
 import { serviceIsUp } from '../../servicegroup/db-driver.js';
 import { type ConfigProvider, ManageError } from './context.js';
@@ -12,12 +12,22 @@ import { type ConfigProvider, ManageError } from './context.js';
 function formatTime(value: Date | string | null): string {
   if (value === null) return 'None';
   const d = value instanceof Date ? value : new Date(value);
-  return d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, '');
+  return d
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, '');
 }
 
 function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows.map((r) => r.map((c, i) => c.padEnd((widths[i] ?? 0) + 1)).join('').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd((widths[i] ?? 0) + 1))
+        .join('')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export function registerServiceCommands(program: Command, config: ConfigProvider): void {

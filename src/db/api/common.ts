@@ -31,7 +31,11 @@ export function readDeletedOf(ctx?: RequestContext | null, explicit?: ReadDelete
  * model_query's deleted filter on `<table>.deleted`: 'no' keeps live rows, 'only' keeps
  * soft-deleted ones, 'yes' keeps both (null is returned: nothing to add).
  */
-export function deletedFilter(table: string, readDeleted: ReadDeleted, liveValue: number | string | boolean = 0): Expression<SqlBool> | null {
+export function deletedFilter(
+  table: string,
+  readDeleted: ReadDeleted,
+  liveValue: number | string | boolean = 0,
+): Expression<SqlBool> | null {
   const ref = sql.ref(`${table}.deleted`);
   if (readDeleted === 'no') return sql<SqlBool>`${ref} = ${liveValue}`;
   if (readDeleted === 'only') return sql<SqlBool>`${ref} <> ${liveValue}`;
@@ -46,7 +50,11 @@ export function isUserContext(ctx?: RequestContext | null): boolean {
  * model_query's project_only: for a user (non-admin) context, rows of the caller's
  * project, plus rows without a project when `allow_none`. Null when nothing is added.
  */
-export function projectFilter(table: string, ctx: RequestContext | null | undefined, projectOnly: boolean | 'allow_none'): Expression<SqlBool> | null {
+export function projectFilter(
+  table: string,
+  ctx: RequestContext | null | undefined,
+  projectOnly: boolean | 'allow_none',
+): Expression<SqlBool> | null {
   if (!projectOnly || !isUserContext(ctx)) return null;
   const ref = sql.ref(`${table}.project_id`);
   const projectId = ctx?.projectId ?? null;

@@ -2,7 +2,7 @@
 import { ComputeHostNotFound } from '../../common/errors.js';
 import type { RequestContext } from '../../context/context.js';
 import type { ComputeNode, ComputeNodeStat, NewRow, RowUpdate, Service } from '../types.js';
-import { type Db, deletedFilter, inTransaction, insertReturningId, now, readDeletedOf, requireAdmin } from './common.js';
+import { type Db, deletedFilter, insertReturningId, inTransaction, now, readDeletedOf, requireAdmin } from './common.js';
 
 export type ComputeNodeStats = Record<string, string | number | boolean | null>;
 
@@ -50,7 +50,13 @@ async function withRelations(db: Db, nodes: ComputeNode[]): Promise<ComputeNodeW
   const serviceIds = [...new Set(nodes.map((n) => n.service_id))];
   const [services, stats] = await Promise.all([
     db.kysely.selectFrom('services').selectAll().where('id', 'in', serviceIds).execute(),
-    db.kysely.selectFrom('compute_node_stats').selectAll().where('deleted', '=', 0).where('compute_node_id', 'in', ids).orderBy('id').execute(),
+    db.kysely
+      .selectFrom('compute_node_stats')
+      .selectAll()
+      .where('deleted', '=', 0)
+      .where('compute_node_id', 'in', ids)
+      .orderBy('id')
+      .execute(),
   ]);
   return nodes.map((n) => ({
     ...n,
@@ -110,7 +116,11 @@ export async function computeNodeUpdate(
       const old = byKey.get(key);
       byKey.delete(key);
       if (old) {
-        await tx.kysely.updateTable('compute_node_stats').set({ value: statValue(value), updated_at: at }).where('id', '=', old.id).execute();
+        await tx.kysely
+          .updateTable('compute_node_stats')
+          .set({ value: statValue(value), updated_at: at })
+          .where('id', '=', old.id)
+          .execute();
       } else {
         await tx.kysely
           .insertInto('compute_node_stats')
@@ -151,7 +161,11 @@ export async function computeNodeGetAll(db: Db, ctx: RequestContext | null): Pro
 }
 
 /** Nodes whose hypervisor_hostname contains `match` (SQL LIKE, so `%` and `_` are wildcards). */
-export async function computeNodeSearchByHypervisor(db: Db, ctx: RequestContext | null, match: string): Promise<ComputeNodeWithRelations[]> {
+export async function computeNodeSearchByHypervisor(
+  db: Db,
+  ctx: RequestContext | null,
+  match: string,
+): Promise<ComputeNodeWithRelations[]> {
   requireAdmin(ctx);
   const rows = await baseQuery(db, ctx).where('hypervisor_hostname', 'like', `%${match}%`).orderBy('compute_nodes.id').execute();
   return withRelations(db, rows);

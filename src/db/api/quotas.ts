@@ -62,7 +62,10 @@ export async function quotaCreateOrUpdate(
       .where('resource', '=', resource)
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) {
-      await tx.kysely.insertInto('quotas').values({ project_id: projectId, resource, hard_limit: limit, created_at: at, deleted: 0 }).execute();
+      await tx.kysely
+        .insertInto('quotas')
+        .values({ project_id: projectId, resource, hard_limit: limit, created_at: at, deleted: 0 })
+        .execute();
     }
   });
 }

@@ -2,7 +2,7 @@
 import { ComputeHostNotFound, HostBinaryNotFound, ServiceNotFound } from '../../common/errors.js';
 import type { RequestContext } from '../../context/context.js';
 import type { ComputeNode, NewRow, RowUpdate, Service } from '../types.js';
-import { type Db, deletedFilter, inTransaction, insertReturningId, now, readDeletedOf, requireAdmin, softDeleteWhere } from './common.js';
+import { type Db, deletedFilter, insertReturningId, inTransaction, now, readDeletedOf, requireAdmin, softDeleteWhere } from './common.js';
 
 export type ServiceValues = Omit<NewRow<'services'>, 'id'>;
 export type ServiceUpdate = Omit<RowUpdate<'services'>, 'id'>;

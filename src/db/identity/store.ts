@@ -100,7 +100,13 @@ export interface AssignmentFilter {
 function isDuplicateKey(err: unknown): boolean {
   const e = err as { code?: unknown; errno?: unknown };
   const code = typeof e.code === 'string' ? e.code : '';
-  return code === '23505' || code === 'ER_DUP_ENTRY' || e.errno === 1062 || code.startsWith('SQLITE_CONSTRAINT_UNIQUE') || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+  return (
+    code === '23505' ||
+    code === 'ER_DUP_ENTRY' ||
+    e.errno === 1062 ||
+    code.startsWith('SQLITE_CONSTRAINT_UNIQUE') ||
+    code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  );
 }
 
 async function translateDuplicate<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -227,7 +233,14 @@ export class IdentityStore {
     await translateDuplicate('domain', () =>
       this.#db
         .insertInto('identity_domains')
-        .values({ id: d.id, name: d.name, description: d.description, enabled: d.enabled, extra: dumpExtra(d.extra), created_at: new Date() })
+        .values({
+          id: d.id,
+          name: d.name,
+          description: d.description,
+          enabled: d.enabled,
+          extra: dumpExtra(d.extra),
+          created_at: new Date(),
+        })
         .execute(),
     );
     return d;
@@ -488,7 +501,12 @@ export class IdentityStore {
     if (filter.targetId !== undefined) q = q.where('target_id', '=', filter.targetId);
     if (filter.roleId !== undefined) q = q.where('role_id', '=', filter.roleId);
     if (filter.type !== undefined) q = q.where('type', '=', filter.type);
-    return (await q.execute()).map((r) => ({ type: r.type as AssignmentType, userId: r.actor_id, targetId: r.target_id, roleId: r.role_id }));
+    return (await q.execute()).map((r) => ({
+      type: r.type as AssignmentType,
+      userId: r.actor_id,
+      targetId: r.target_id,
+      roleId: r.role_id,
+    }));
   }
 
   // ---- tokens ----------------------------------------------------------------

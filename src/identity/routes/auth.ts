@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseAuthRequest } from '../auth-request.js';
 import { IdentityForbidden, TokenNotFound } from '../errors.js';
-import { baseUrl, callerToken, collectionLinksFor, flag, header, query } from './common.js';
 import { enforce } from '../policy.js';
 import type { IdentityService, ValidatedToken } from '../service.js';
 import { catalogView, domainView, projectView, tokenView } from '../views.js';
+import { baseUrl, callerToken, collectionLinksFor, flag, header, query } from './common.js';
 
 export function registerAuthRoutes(app: FastifyInstance, service: IdentityService): void {
   app.post('/v3/auth/tokens', async (req, reply) => {
@@ -38,7 +38,8 @@ export function registerAuthRoutes(app: FastifyInstance, service: IdentityServic
   app.get('/v3/auth/catalog', async (req) => {
     const caller = await callerToken(service, req);
     enforce(caller, 'identity:get_auth_catalog');
-    if (!caller.project && !caller.domain) throw new IdentityForbidden('A project- or domain-scoped token is required to produce a service catalog.');
+    if (!caller.project && !caller.domain)
+      throw new IdentityForbidden('A project- or domain-scoped token is required to produce a service catalog.');
     return { catalog: catalogView(service.catalog), links: collectionLinksFor(req, '/v3/auth/catalog') };
   });
 

@@ -14,10 +14,14 @@ export function registerCatalogRoutes(app: FastifyInstance, service: IdentitySer
     description: '',
     links: { self: `${base}/v3/services/${s.id}` },
   });
-  const endpoints = () =>
-    service.catalog.flatMap((s) => s.endpoints.map((e) => ({ ...e, service_id: s.id, enabled: true })));
+  const endpoints = () => service.catalog.flatMap((s) => s.endpoints.map((e) => ({ ...e, service_id: s.id, enabled: true })));
   const regions = () => [...new Set(service.catalog.flatMap((s) => s.endpoints.map((e) => e.region)))];
-  const regionView = (base: string, id: string) => ({ id, description: '', parent_region_id: null, links: { self: `${base}/v3/regions/${id}` } });
+  const regionView = (base: string, id: string) => ({
+    id,
+    description: '',
+    parent_region_id: null,
+    links: { self: `${base}/v3/regions/${id}` },
+  });
 
   app.get('/v3/services', async (req) => {
     enforce(await callerToken(service, req), 'identity:list_services');

@@ -53,7 +53,8 @@ export function optNullableString(o: Obj, key: string): string | null | undefine
 export function optBool(o: Obj, key: string): boolean | undefined {
   const v = o[key];
   if (v === undefined) return undefined;
-  if (typeof v !== 'boolean') throw new IdentityValidationError(`Invalid input for field '${key}': ${JSON.stringify(v)} is not of type 'boolean'.`);
+  if (typeof v !== 'boolean')
+    throw new IdentityValidationError(`Invalid input for field '${key}': ${JSON.stringify(v)} is not of type 'boolean'.`);
   return v;
 }
 

@@ -6,7 +6,18 @@ import { newId } from '../ids.js';
 import { allowed, enforce } from '../policy.js';
 import type { IdentityService } from '../service.js';
 import { credentialView, ec2CredentialView } from '../views.js';
-import { baseUrl, bodyObject, callerToken, collectionLinksFor, extraOf, isObj, optNullableString, optString, params, query } from './common.js';
+import {
+  baseUrl,
+  bodyObject,
+  callerToken,
+  collectionLinksFor,
+  extraOf,
+  isObj,
+  optNullableString,
+  optString,
+  params,
+  query,
+} from './common.js';
 
 const CREDENTIAL_KEYS = ['id', 'user_id', 'project_id', 'type', 'blob', 'links'];
 
@@ -99,7 +110,8 @@ export function registerCredentialRoutes(app: FastifyInstance, service: Identity
     enforce(await callerToken(service, req), 'identity:ec2_create_credential', { userId });
     const b = isObj(req.body) ? req.body : {};
     const projectId = optString(b, 'tenant_id') ?? optString(b, 'project_id');
-    if (projectId === undefined) throw new IdentityValidationError("Invalid input for field 'tenant_id': 'tenant_id' is a required property.");
+    if (projectId === undefined)
+      throw new IdentityValidationError("Invalid input for field 'tenant_id': 'tenant_id' is a required property.");
     const pair = newEc2KeyPair();
     const credential = await service.createCredential({
       id: ec2CredentialId(pair.access),
@@ -124,7 +136,9 @@ export function registerCredentialRoutes(app: FastifyInstance, service: Identity
   });
 
   async function ownEc2(userId: string, access: string) {
-    const credential = await service.listCredentials({ userId, type: 'ec2' }).then((all) => all.find((c) => c.id === ec2CredentialId(access)));
+    const credential = await service
+      .listCredentials({ userId, type: 'ec2' })
+      .then((all) => all.find((c) => c.id === ec2CredentialId(access)));
     if (!credential) throw new IdentityNotFound('credential', access);
     return credential;
   }

@@ -227,7 +227,10 @@ export function registerUserRoutes(app: FastifyInstance, service: IdentityServic
     const q = query(req);
     const enabled = boolFilter(q.enabled);
     const projects = (await service.listUserProjects(id)).filter(
-      (p) => (enabled === undefined || p.enabled === enabled) && (q.name === undefined || p.name === q.name) && (q.domain_id === undefined || p.domainId === q.domain_id),
+      (p) =>
+        (enabled === undefined || p.enabled === enabled) &&
+        (q.name === undefined || p.name === q.name) &&
+        (q.domain_id === undefined || p.domainId === q.domain_id),
     );
     return { projects: projects.map((p) => projectView(baseUrl(req), p)), links: collectionLinksFor(req, `/v3/users/${id}/projects`) };
   });

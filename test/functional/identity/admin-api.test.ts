@@ -47,7 +47,10 @@ describe('identity admin API as Tempest dynamic credentials use it', () => {
     assert.equal((await call(h, 'PUT', `/v3/projects/${pid}/users/${uid}/roles/${member}`, { token: admin })).status, 204);
     assert.equal((await call(h, 'HEAD', `/v3/projects/${pid}/users/${uid}/roles/${member}`, { token: admin })).status, 204);
     const listed = await call(h, 'GET', `/v3/projects/${pid}/users/${uid}/roles`, { token: admin });
-    assert.deepEqual(listed.body.roles.map((r: { name: string }) => r.name), ['member']);
+    assert.deepEqual(
+      listed.body.roles.map((r: { name: string }) => r.name),
+      ['member'],
+    );
 
     const assignments = await call(h, 'GET', `/v3/role_assignments?user.id=${uid}&scope.project.id=${pid}&include_names`, { token: admin });
     assert.equal(assignments.status, 200);
@@ -65,16 +68,25 @@ describe('identity admin API as Tempest dynamic credentials use it', () => {
     const userToken = await tokenFor(h, 'tempest-u1', 'pw-u1', 'tempest-p1');
     const mine = await call(h, 'GET', `/v3/users/${uid}/projects`, { token: userToken });
     assert.equal(mine.status, 200);
-    assert.deepEqual(mine.body.projects.map((p: { id: string }) => p.id), [pid]);
+    assert.deepEqual(
+      mine.body.projects.map((p: { id: string }) => p.id),
+      [pid],
+    );
     const self = await call(h, 'GET', `/v3/users/${uid}`, { token: userToken });
     assert.equal(self.status, 200);
     const ownProject = await call(h, 'GET', `/v3/projects/${pid}`, { token: userToken });
     assert.equal(ownProject.status, 200);
 
     const filtered = await call(h, 'GET', '/v3/users?name=tempest-u1&domain_id=default', { token: admin });
-    assert.deepEqual(filtered.body.users.map((u: { id: string }) => u.id), [uid]);
+    assert.deepEqual(
+      filtered.body.users.map((u: { id: string }) => u.id),
+      [uid],
+    );
     const projects = await call(h, 'GET', '/v3/projects?name=tempest-p1', { token: admin });
-    assert.deepEqual(projects.body.projects.map((p: { id: string }) => p.id), [pid]);
+    assert.deepEqual(
+      projects.body.projects.map((p: { id: string }) => p.id),
+      [pid],
+    );
 
     assert.equal((await call(h, 'DELETE', `/v3/projects/${pid}/users/${uid}/roles/${member}`, { token: admin })).status, 204);
     assert.equal((await call(h, 'HEAD', `/v3/projects/${pid}/users/${uid}/roles/${member}`, { token: admin })).status, 404);
@@ -109,30 +121,49 @@ describe('identity admin API as Tempest dynamic credentials use it', () => {
   test('updates users and projects with PATCH; disabling a user ends their sessions', async () => {
     const user = await call(h, 'POST', '/v3/users', { token: admin, body: { user: { name: 'patchme', password: 'p1' } } });
     const uid = user.body.user.id;
-    await call(h, 'PUT', `/v3/projects/${h.accounts.demo.projectId}/users/${uid}/roles/${(await call(h, 'GET', '/v3/roles?name=member', { token: admin })).body.roles[0].id}`, {
-      token: admin,
-    });
+    await call(
+      h,
+      'PUT',
+      `/v3/projects/${h.accounts.demo.projectId}/users/${uid}/roles/${(await call(h, 'GET', '/v3/roles?name=member', { token: admin })).body.roles[0].id}`,
+      {
+        token: admin,
+      },
+    );
     const session = await tokenFor(h, 'patchme', 'p1', 'demo');
-    const patched = await call(h, 'PATCH', `/v3/users/${uid}`, { token: admin, body: { user: { description: 'changed', enabled: false } } });
+    const patched = await call(h, 'PATCH', `/v3/users/${uid}`, {
+      token: admin,
+      body: { user: { description: 'changed', enabled: false } },
+    });
     assert.equal(patched.status, 200);
     assert.equal(patched.body.user.enabled, false);
     assert.equal(patched.body.user.description, 'changed');
     assert.equal((await call(h, 'GET', '/v3/auth/projects', { token: session })).status, 401);
-    const login = await call(h, 'POST', '/v3/auth/tokens', { body: passwordAuth({ id: uid }, 'p1', { project: { name: 'demo', domain: { id: 'default' } } }) });
+    const login = await call(h, 'POST', '/v3/auth/tokens', {
+      body: passwordAuth({ id: uid }, 'p1', { project: { name: 'demo', domain: { id: 'default' } } }),
+    });
     assert.equal(login.status, 401);
 
-    const project = await call(h, 'PATCH', `/v3/projects/${h.accounts.demo.projectId}`, { token: admin, body: { project: { description: 'demo things' } } });
+    const project = await call(h, 'PATCH', `/v3/projects/${h.accounts.demo.projectId}`, {
+      token: admin,
+      body: { project: { description: 'demo things' } },
+    });
     assert.equal(project.status, 200);
     assert.equal(project.body.project.description, 'demo things');
   });
 
   test('a user changes their own password with the original one', async () => {
-    const user = await call(h, 'POST', '/v3/users', { token: admin, body: { user: { name: 'pwchange', password: 'old', default_project_id: h.accounts.demo.projectId } } });
+    const user = await call(h, 'POST', '/v3/users', {
+      token: admin,
+      body: { user: { name: 'pwchange', password: 'old', default_project_id: h.accounts.demo.projectId } },
+    });
     const uid = user.body.user.id;
     const member = (await call(h, 'GET', '/v3/roles?name=member', { token: admin })).body.roles[0].id;
     await call(h, 'PUT', `/v3/projects/${h.accounts.demo.projectId}/users/${uid}/roles/${member}`, { token: admin });
     const token = await tokenFor(h, 'pwchange', 'old', 'demo');
-    const wrong = await call(h, 'POST', `/v3/users/${uid}/password`, { token, body: { user: { original_password: 'nope', password: 'new' } } });
+    const wrong = await call(h, 'POST', `/v3/users/${uid}/password`, {
+      token,
+      body: { user: { original_password: 'nope', password: 'new' } },
+    });
     assert.equal(wrong.status, 401);
     const ok = await call(h, 'POST', `/v3/users/${uid}/password`, { token, body: { user: { original_password: 'old', password: 'new' } } });
     assert.equal(ok.status, 204);
@@ -170,7 +201,10 @@ describe('identity admin API as Tempest dynamic credentials use it', () => {
     assert.equal(endpoints.body.endpoints[0].url, 'http://cloud.test:8774/v2.1');
     const demo = await tokenFor(h, 'demo', DEMO_PASSWORD, 'demo');
     const regions = await call(h, 'GET', '/v3/regions', { token: demo });
-    assert.deepEqual(regions.body.regions.map((r: { id: string }) => r.id), ['RegionOne']);
+    assert.deepEqual(
+      regions.body.regions.map((r: { id: string }) => r.id),
+      ['RegionOne'],
+    );
     const catalog = await call(h, 'GET', '/v3/auth/catalog', { token: demo });
     assert.equal(catalog.status, 200);
     assert.equal(catalog.body.catalog.length, 3);
@@ -195,7 +229,10 @@ describe('identity EC2 credentials', () => {
   test('a user creates, lists, reads and deletes their own OS-EC2 key pairs', async () => {
     const demo = await tokenFor(h, 'demo', DEMO_PASSWORD, 'demo');
     const uid = h.accounts.demo.userId;
-    const created = await call(h, 'POST', `/v3/users/${uid}/credentials/OS-EC2`, { token: demo, body: { tenant_id: h.accounts.demo.projectId } });
+    const created = await call(h, 'POST', `/v3/users/${uid}/credentials/OS-EC2`, {
+      token: demo,
+      body: { tenant_id: h.accounts.demo.projectId },
+    });
     assert.equal(created.status, 201);
     const c = created.body.credential;
     assert.equal(c.user_id, uid);
@@ -204,7 +241,10 @@ describe('identity EC2 credentials', () => {
     assert.match(c.secret, /^[0-9a-f]{32}$/);
 
     const list = await call(h, 'GET', `/v3/users/${uid}/credentials/OS-EC2`, { token: demo });
-    assert.deepEqual(list.body.credentials.map((x: { access: string }) => x.access), [c.access]);
+    assert.deepEqual(
+      list.body.credentials.map((x: { access: string }) => x.access),
+      [c.access],
+    );
     const one = await call(h, 'GET', `/v3/users/${uid}/credentials/OS-EC2/${c.access}`, { token: demo });
     assert.equal(one.body.credential.secret, c.secret);
 
@@ -228,7 +268,10 @@ describe('identity EC2 credentials', () => {
   test('/v3/credentials of type ec2: the id is derived from the access key; a project is required', async () => {
     const admin = await tokenFor(h, 'admin', ADMIN_PASSWORD, 'admin');
     const blob = JSON.stringify({ access: 'AKIDEXAMPLE', secret: 's3cr3t' });
-    const missing = await call(h, 'POST', '/v3/credentials', { token: admin, body: { credential: { type: 'ec2', user_id: h.accounts.admin.userId, blob } } });
+    const missing = await call(h, 'POST', '/v3/credentials', {
+      token: admin,
+      body: { credential: { type: 'ec2', user_id: h.accounts.admin.userId, blob } },
+    });
     assert.equal(missing.status, 400);
     const created = await call(h, 'POST', '/v3/credentials', {
       token: admin,
@@ -237,7 +280,10 @@ describe('identity EC2 credentials', () => {
     assert.equal(created.status, 201);
     assert.match(created.body.credential.id, /^[0-9a-f]{64}$/);
     const id = created.body.credential.id;
-    const patched = await call(h, 'PATCH', `/v3/credentials/${id}`, { token: admin, body: { credential: { blob: JSON.stringify({ access: 'AKIDEXAMPLE', secret: 'rotated' }) } } });
+    const patched = await call(h, 'PATCH', `/v3/credentials/${id}`, {
+      token: admin,
+      body: { credential: { blob: JSON.stringify({ access: 'AKIDEXAMPLE', secret: 'rotated' }) } },
+    });
     assert.equal(patched.status, 200);
     assert.equal((await h.running.service.findEc2Credential('AKIDEXAMPLE'))?.secret, 'rotated');
     const demo = await tokenFor(h, 'demo', DEMO_PASSWORD, 'demo');

@@ -23,11 +23,18 @@ export interface Harness {
 export async function startHarness(overrides: Record<string, unknown> = {}, clock?: () => Date): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'nova-identity-'));
   const dbUrl = `sqlite:///${join(dir, 'identity.sqlite')}`;
-  const conf = Config.load({ overrides: { identity: { connection: dbUrl, ...overrides } } });
+  // The identity URL comes from the bound port (public_host), so real clients can follow it.
+  const identity = {
+    connection: dbUrl,
+    public_host: '127.0.0.1',
+    compute_endpoint: 'http://cloud.test:8774/v2.1',
+    image_endpoint: 'http://cloud.test:9292',
+    ...overrides,
+  };
+  const conf = Config.load({ overrides: { identity } });
   const deps = {
     host: '127.0.0.1',
     port: 0,
-    catalog: { identity: 'http://cloud.test:5000/v3', compute: 'http://cloud.test:8774/v2.1', image: 'http://cloud.test:9292' },
     ...(clock ? { now: clock } : {}),
   };
   const h: Harness = {
@@ -51,10 +58,16 @@ export async function startHarness(overrides: Record<string, unknown> = {}, cloc
 export interface Reply {
   status: number;
   headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: response bodies of many shapes; the assertions check them
   body: any;
 }
 
-export async function call(h: Harness, method: string, path: string, options: { token?: string; subject?: string; body?: unknown } = {}): Promise<Reply> {
+export async function call(
+  h: Harness,
+  method: string,
+  path: string,
+  options: { token?: string; subject?: string; body?: unknown } = {},
+): Promise<Reply> {
   const headers: Record<string, string> = {};
   if (options.token) headers['X-Auth-Token'] = options.token;
   if (options.subject) headers['X-Subject-Token'] = options.subject;

@@ -55,10 +55,12 @@ describe('keystone auth strategy, in-process', () => {
     const strategy = createKeystoneAuthStrategy(Config.load(), { identity: h.running.service });
     const missing = await refusal(strategy.authenticate(request()));
     assert.equal(missing.code, 401);
-    assert.equal(missing.headers['WWW-Authenticate'], 'Keystone uri="http://cloud.test:5000"');
+    assert.equal(missing.headers['WWW-Authenticate'], `Keystone uri="${h.running.url}"`);
     await refusal(strategy.authenticate(request('garbage')));
 
-    const unscoped = await call(h, 'POST', '/v3/auth/tokens', { body: passwordAuth({ name: 'demo', domain: { id: 'default' } }, DEMO_PASSWORD, 'unscoped') });
+    const unscoped = await call(h, 'POST', '/v3/auth/tokens', {
+      body: passwordAuth({ name: 'demo', domain: { id: 'default' } }, DEMO_PASSWORD, 'unscoped'),
+    });
     await refusal(strategy.authenticate(request(unscoped.headers.get('x-subject-token') as string)));
 
     const token = await tokenFor(h, 'demo', DEMO_PASSWORD, 'demo');

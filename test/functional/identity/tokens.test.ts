@@ -65,7 +65,10 @@ describe('identity tokens', () => {
       assert.equal(e.region_id, 'RegionOne');
       assert.equal(e.url, 'http://cloud.test:8774/v2.1');
     }
-    assert.deepEqual(r.body.token.roles.map((x: { name: string }) => x.name), ['member']);
+    assert.deepEqual(
+      r.body.token.roles.map((x: { name: string }) => x.name),
+      ['member'],
+    );
   });
 
   test('password auth by user id without scope falls back to the default project', async () => {
@@ -84,7 +87,10 @@ describe('identity tokens', () => {
     assert.equal(r.body.token.roles, undefined);
     const projects = await call(h, 'GET', '/v3/auth/projects', { token: r.headers.get('x-subject-token') as string });
     assert.equal(projects.status, 200);
-    assert.deepEqual(projects.body.projects.map((p: { name: string }) => p.name), ['demo']);
+    assert.deepEqual(
+      projects.body.projects.map((p: { name: string }) => p.name),
+      ['demo'],
+    );
     const catalog = await call(h, 'GET', '/v3/auth/catalog', { token: r.headers.get('x-subject-token') as string });
     assert.equal(catalog.status, 403);
   });
@@ -95,7 +101,12 @@ describe('identity tokens', () => {
     });
     const unscoped = first.headers.get('x-subject-token') as string;
     const r = await call(h, 'POST', '/v3/auth/tokens', {
-      body: { auth: { identity: { methods: ['token'], token: { id: unscoped } }, scope: { project: { name: 'demo', domain: { id: 'default' } } } } },
+      body: {
+        auth: {
+          identity: { methods: ['token'], token: { id: unscoped } },
+          scope: { project: { name: 'demo', domain: { id: 'default' } } },
+        },
+      },
     });
     assert.equal(r.status, 201);
     assert.equal(r.body.token.project.name, 'demo');
@@ -121,7 +132,9 @@ describe('identity tokens', () => {
 
   test('rejects a wrong password with 401 and a Keystone error body', async () => {
     const r = await call(h, 'POST', '/v3/auth/tokens', {
-      body: passwordAuth({ name: 'admin', domain: { name: 'Default' } }, 'wrong', { project: { name: 'admin', domain: { name: 'Default' } } }),
+      body: passwordAuth({ name: 'admin', domain: { name: 'Default' } }, 'wrong', {
+        project: { name: 'admin', domain: { name: 'Default' } },
+      }),
     });
     assert.equal(r.status, 401);
     assert.equal(r.body.error.code, 401);
@@ -169,7 +182,7 @@ describe('identity tokens', () => {
     assert.equal(none.status, 401);
   });
 
-  test('a member may not validate another user\'s token (403)', async () => {
+  test("a member may not validate another user's token (403)", async () => {
     const admin = await tokenFor(h, 'admin', ADMIN_PASSWORD, 'admin');
     const demo = await tokenFor(h, 'demo', DEMO_PASSWORD, 'demo');
     const r = await call(h, 'GET', '/v3/auth/tokens', { token: demo, subject: admin });

@@ -64,7 +64,12 @@ forEachEngine('compute nodes DB API', async (t, { db }) => {
     const u = await computeNodeUpdate(db, null, a.id, { vcpus_used: 5, stats: { num_instances: 4 } }, true);
     assert.deepEqual(statsOf(u), { num_instances: '4' });
     assert.equal(u.vcpus_used, 5);
-    const pruned = await db.kysely.selectFrom('compute_node_stats').selectAll().where('compute_node_id', '=', a.id).where('deleted', '!=', 0).execute();
+    const pruned = await db.kysely
+      .selectFrom('compute_node_stats')
+      .selectAll()
+      .where('compute_node_id', '=', a.id)
+      .where('deleted', '!=', 0)
+      .execute();
     assert.deepEqual(pruned.map((s) => s.key).sort(), ['num_task_spawning', 'num_vm_active']);
     assert.ok(pruned.every((s) => s.deleted === s.id && s.deleted_at instanceof Date));
   });

@@ -13,8 +13,8 @@ import mysql from 'mysql2/promise';
 import pg from 'pg';
 import type { Db } from '../../../src/db/api/common.js';
 import { openDatabase } from '../../../src/db/engine.js';
-import { migrate } from '../../../src/db/migrator.js';
 import { NOVA_REPOSITORY, novaMigrations } from '../../../src/db/migrations/nova/index.js';
+import { migrate } from '../../../src/db/migrator.js';
 import { probe, requireExternal } from '../../support/externals.js';
 
 export const PG_HOST = process.env.NOVA_TEST_PG_HOST ?? '127.0.0.1';

@@ -37,7 +37,9 @@ export async function introspect<DB>(db: Database<DB>): Promise<Map<string, Tabl
       }
       for (const ix of await rows(db, sql`select name, "unique" as u, origin from pragma_index_list(${table})`)) {
         if (ix.origin === 'pk') continue;
-        const cols = (await rows(db, sql`select name from pragma_index_info(${String(ix.name)}) order by seqno`)).map((r) => String(r.name));
+        const cols = (await rows(db, sql`select name from pragma_index_info(${String(ix.name)}) order by seqno`)).map((r) =>
+          String(r.name),
+        );
         if (Number(ix.u) === 1) s.uniques.push(cols);
         else s.indexes.add(String(ix.name));
       }

@@ -22,7 +22,11 @@ import {
 } from '../../../src/db/api/quotas.js';
 import { forEachEngine } from './engines.js';
 
-async function instance(db: Db, project: string, values: { vcpus: number; memory_mb: number; vm_state?: string }): Promise<{ id: number; uuid: string }> {
+async function instance(
+  db: Db,
+  project: string,
+  values: { vcpus: number; memory_mb: number; vm_state?: string },
+): Promise<{ id: number; uuid: string }> {
   const uuid = randomUUID();
   const id = await insertReturningId(db, 'instances', { uuid, project_id: project, vm_state: 'active', ...values });
   return { id, uuid };
@@ -37,7 +41,12 @@ forEachEngine('quotas DB API', async (t, { db }) => {
     assert.deepEqual(await quotaGetAllByProject(db, null, 'p1'), { instances: 7, cores: 10 });
     assert.deepEqual(await quotaGetAllByProject(db, null, 'p2'), { ram: null });
     assert.equal((await quotaGet(db, null, 'p1', 'instances')).hard_limit, 7);
-    const rows = await db.kysely.selectFrom('quotas').selectAll().where('project_id', '=', 'p1').where('resource', '=', 'instances').execute();
+    const rows = await db.kysely
+      .selectFrom('quotas')
+      .selectAll()
+      .where('project_id', '=', 'p1')
+      .where('resource', '=', 'instances')
+      .execute();
     assert.equal(rows.length, 1, 'an update does not add a row');
     await quotaDestroyAllByProject(db, null, 'p1');
     assert.deepEqual(await quotaGetAllByProject(db, null, 'p1'), {});

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { deletedFilter, insertReturningId, softDeleteWhere } from '../../../src/db/api/common.js';
 import { openDatabase, regexpMatch } from '../../../src/db/engine.js';
-import { currentVersion, migrate } from '../../../src/db/migrator.js';
+import { isUniqueViolation } from '../../../src/db/errors.js';
 import { NOVA_REPOSITORY, novaMigrations } from '../../../src/db/migrations/nova/index.js';
 import { MODEL_TABLES, migrateVersion, NOVA_TABLES, SHADOW_TABLES } from '../../../src/db/migrations/nova/schema.js';
+import { currentVersion, migrate } from '../../../src/db/migrator.js';
 import { forEachEngine } from './engines.js';
 import { introspect } from './introspect.js';
 
@@ -37,7 +38,11 @@ forEachEngine('nova schema', async (t, { db, engine, scratch }) => {
       for (const ix of table.indexes) assert.ok(found.indexes.has(ix.name), `index ${ix.name} on ${table.name}`);
     }
     const expected = new Set([...NOVA_TABLES.map((x) => x.name), 'migrate_version']);
-    assert.deepEqual([...actual.keys()].filter((n) => !expected.has(n)), [], 'no unexpected tables');
+    assert.deepEqual(
+      [...actual.keys()].filter((n) => !expected.has(n)),
+      [],
+      'no unexpected tables',
+    );
   });
 
   await t.test('a second migrate changes nothing', async () => {
@@ -61,7 +66,10 @@ forEachEngine('nova schema', async (t, { db, engine, scratch }) => {
   });
 
   await t.test('refuses to downgrade', async () => {
-    await assert.rejects(migrate(db, NOVA_REPOSITORY, [...novaMigrations, { version: 100, name: 'old', up: async () => {} }], 100), /not supported/);
+    await assert.rejects(
+      migrate(db, NOVA_REPOSITORY, [...novaMigrations, { version: 100, name: 'old', up: async () => {} }], 100),
+      /not supported/,
+    );
   });
 
   await t.test('Dates, booleans, integers and NULLs come back as they were written', async () => {
@@ -112,7 +120,9 @@ forEachEngine('nova schema', async (t, { db, engine, scratch }) => {
 
   await t.test('soft delete sets deleted to the id and frees UNIQUE(vlan, deleted) for a new live row', async () => {
     const first = await insertReturningId(db, 'networks', { label: 'a', vlan: 100, cidr: '10.0.0.0/24' });
-    await assert.rejects(insertReturningId(db, 'networks', { label: 'b', vlan: 100, cidr: '10.0.1.0/24' }));
+    await assert.rejects(insertReturningId(db, 'networks', { label: 'b', vlan: 100, cidr: '10.0.1.0/24' }), (err: unknown) =>
+      isUniqueViolation(err),
+    );
     const at = new Date();
     assert.equal(await softDeleteWhere(db, 'networks', { id: first }, at), 1);
     const old = await db.kysely.selectFrom('networks').selectAll().where('id', '=', first).executeTakeFirstOrThrow();
@@ -142,9 +152,14 @@ forEachEngine('nova schema', async (t, { db, engine, scratch }) => {
     await insertReturningId(db, 'certificates', { user_id: 'u', project_id: 'p', file_name: 'server-alpha-01' });
     await insertReturningId(db, 'certificates', { user_id: 'u', project_id: 'p', file_name: 'server-beta-02' });
     const match = async (pattern: string) =>
-      (await db.kysely.selectFrom('certificates').select('file_name').where(regexpMatch(db.dialect, 'file_name', pattern)).orderBy('id').execute()).map(
-        (r) => r.file_name,
-      );
+      (
+        await db.kysely
+          .selectFrom('certificates')
+          .select('file_name')
+          .where(regexpMatch(db.dialect, 'file_name', pattern))
+          .orderBy('id')
+          .execute()
+      ).map((r) => r.file_name);
     assert.deepEqual(await match('alpha'), ['server-alpha-01']);
     assert.deepEqual(await match('^server-.*-0[12]$'), ['server-alpha-01', 'server-beta-02']);
     assert.deepEqual(await match('^alpha'), []);

@@ -44,7 +44,12 @@ forEachEngine('services DB API', async (t, { db }) => {
   });
 
   await t.test('serviceCreate starts a service disabled when enable_new_services is false', async () => {
-    const s = await serviceCreate(db, null, { host: 'host3', binary: 'nova-cert', topic: 'cert', disabled: false }, { enableNewServices: false });
+    const s = await serviceCreate(
+      db,
+      null,
+      { host: 'host3', binary: 'nova-cert', topic: 'cert', disabled: false },
+      { enableNewServices: false },
+    );
     assert.equal(s.disabled, true);
     await serviceDestroy(db, null, s.id);
   });
@@ -88,10 +93,7 @@ forEachEngine('services DB API', async (t, { db }) => {
   });
 
   await t.test('serviceGetAllByHost and serviceGetByHostAndTopic', async () => {
-    assert.deepEqual(
-      (await serviceGetAllByHost(db, null, 'host1')).map((s) => s.binary).sort(),
-      ['nova-compute', 'nova-scheduler'],
-    );
+    assert.deepEqual((await serviceGetAllByHost(db, null, 'host1')).map((s) => s.binary).sort(), ['nova-compute', 'nova-scheduler']);
     assert.equal((await serviceGetByHostAndTopic(db, null, 'host1', 'compute'))?.id, compute.id);
     assert.equal(await serviceGetByHostAndTopic(db, null, 'host2', 'compute'), null, 'disabled service is not returned');
   });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigFileError, parseIni } from '../../../src/config/ini.js';
+import { type ConfigFileError, parseIni } from '../../../src/config/ini.js';
 
 describe('parseIni', () => {
   it('reads sections, both separators, comments and quotes', () => {
@@ -13,7 +13,10 @@ describe('parseIni', () => {
   it('keeps every assignment of a repeated key in file order', () => {
     const doc = parseIni('[DEFAULT]\nm = one\nm = two\n', 'f.conf');
     assert.deepEqual(
-      doc.get('DEFAULT')?.get('m')?.map((v) => v.value),
+      doc
+        .get('DEFAULT')
+        ?.get('m')
+        ?.map((v) => v.value),
       ['one', 'two'],
     );
   });
@@ -30,10 +33,13 @@ describe('parseIni', () => {
   });
 
   it('rejects an option outside any section with file and line', () => {
-    assert.throws(() => parseIni('a = 1\n', 'f.conf'), (err: ConfigFileError) => {
-      assert.match(err.message, /^f\.conf:1: a: option outside of any \[section\]$/);
-      return true;
-    });
+    assert.throws(
+      () => parseIni('a = 1\n', 'f.conf'),
+      (err: ConfigFileError) => {
+        assert.match(err.message, /^f\.conf:1: a: option outside of any \[section\]$/);
+        return true;
+      },
+    );
   });
 
   it('rejects a line that is neither a section nor an assignment', () => {

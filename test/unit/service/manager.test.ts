@@ -34,7 +34,13 @@ describe('Manager periodic tasks', () => {
   it('keeps running other tasks when one throws', async () => {
     const m = new TestManager('h');
     const ran: string[] = [];
-    m.add({ name: 'bad', spacing: 0, run: async () => { throw new Error('boom'); } });
+    m.add({
+      name: 'bad',
+      spacing: 0,
+      run: async () => {
+        throw new Error('boom');
+      },
+    });
     m.add({ name: 'good', spacing: 0, run: async () => void ran.push('good') });
     await m.runPeriodicTasks();
     assert.deepEqual(ran, ['good']);

@@ -32,29 +32,26 @@ export const services = defineTable('services', [
   col.bool('disabled').default(false),
 ]);
 
-export const computeNodes = defineTable(
-  'compute_nodes',
-  [
-    ...common,
-    col.id(),
-    col.int('service_id').notNull(),
-    col.int('vcpus').notNull(),
-    col.int('memory_mb').notNull(),
-    col.int('local_gb').notNull(),
-    col.int('vcpus_used').notNull(),
-    col.int('memory_mb_used').notNull(),
-    col.int('local_gb_used').notNull(),
-    col.mediumtext('hypervisor_type').notNull(),
-    col.int('hypervisor_version').notNull(),
-    col.mediumtext('cpu_info').notNull(),
-    col.int('disk_available_least'),
-    col.int('free_ram_mb'),
-    col.int('free_disk_gb'),
-    col.int('current_workload'),
-    col.int('running_vms'),
-    col.string('hypervisor_hostname'),
-  ],
-);
+export const computeNodes = defineTable('compute_nodes', [
+  ...common,
+  col.id(),
+  col.int('service_id').notNull(),
+  col.int('vcpus').notNull(),
+  col.int('memory_mb').notNull(),
+  col.int('local_gb').notNull(),
+  col.int('vcpus_used').notNull(),
+  col.int('memory_mb_used').notNull(),
+  col.int('local_gb_used').notNull(),
+  col.mediumtext('hypervisor_type').notNull(),
+  col.int('hypervisor_version').notNull(),
+  col.mediumtext('cpu_info').notNull(),
+  col.int('disk_available_least'),
+  col.int('free_ram_mb'),
+  col.int('free_disk_gb'),
+  col.int('current_workload'),
+  col.int('running_vms'),
+  col.string('hypervisor_hostname'),
+]);
 
 export const computeNodeStats = defineTable(
   'compute_node_stats',
@@ -223,11 +220,9 @@ export const instanceActionsEvents = defineTable(
   { foreignKeys: [fk('instance_actions_events', 'action_id', 'instance_actions')] },
 );
 
-export const instanceIdMappings = defineTable(
-  'instance_id_mappings',
-  [...common, col.id(), col.string('uuid', 36).notNull()],
-  { indexes: [{ name: 'ix_instance_id_mappings_uuid', columns: ['uuid'] }] },
-);
+export const instanceIdMappings = defineTable('instance_id_mappings', [...common, col.id(), col.string('uuid', 36).notNull()], {
+  indexes: [{ name: 'ix_instance_id_mappings_uuid', columns: ['uuid'] }],
+});
 
 export const s3Images = defineTable('s3_images', [...common, col.id(), col.string('uuid', 36).notNull()]);
 export const volumeIdMappings = defineTable('volume_id_mappings', [...common, col.id(), col.string('uuid', 36).notNull()]);
@@ -556,13 +551,7 @@ export const floatingIps = defineTable(
 
 export const dnsDomains = defineTable(
   'dns_domains',
-  [
-    ...legacyCommon,
-    col.string('domain').primaryKey(),
-    col.string('scope'),
-    col.string('availability_zone'),
-    col.string('project_id'),
-  ],
+  [...legacyCommon, col.string('domain').primaryKey(), col.string('scope'), col.string('availability_zone'), col.string('project_id')],
   {
     indexes: [
       { name: 'dns_domains_domain_deleted_idx', columns: ['domain', 'deleted'] },
@@ -621,11 +610,9 @@ export const cells = defineTable('cells', [
 
 export const aggregates = defineTable('aggregates', [...common, col.id(), col.string('name')]);
 
-export const aggregateHosts = defineTable(
-  'aggregate_hosts',
-  [...common, col.id(), col.string('host'), col.int('aggregate_id').notNull()],
-  { foreignKeys: [fk('aggregate_hosts', 'aggregate_id', 'aggregates')] },
-);
+export const aggregateHosts = defineTable('aggregate_hosts', [...common, col.id(), col.string('host'), col.int('aggregate_id').notNull()], {
+  foreignKeys: [fk('aggregate_hosts', 'aggregate_id', 'aggregates')],
+});
 
 export const aggregateMetadata = defineTable(
   'aggregate_metadata',

@@ -1,0 +1,142 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RunningApi } from '../api/server.js';
+import { getLogger } from '../common/log.js';
+import type { Config } from '../config/config.js';
+import { NOVA_REPOSITORY, novaMigrations } from '../db/migrations/nova/index.js';
+import { migrate } from '../db/migrator.js';
+import { seedDefaultFlavors } from '../compute/flavors.js';
+import { ensureDefaultNetwork } from '../network/bootstrap.js';
+import { type BootstrapResult, bootstrapIdentity, writeCloudsYaml } from '../identity/bootstrap.js';
+import { buildCatalog, catalogSpecs } from '../identity/catalog.js';
+import { identityOpts } from '../identity/opts.js';
+import { type RunningIdentityService, startIdentityService } from '../identity/server.js';
+import type { Service } from '../service/service.js';
+import { startOsapiCompute } from './apis.js';
+import { openRuntime, type Runtime } from './runtime.js';
+import { createService, type RpcBinary } from './service-table.js';
+
+const log = getLogger('nova.all');
+
+/** Started in this order, so that nova-compute finds its conductor already consuming. */
+const EMBEDDED_SERVICES: readonly RpcBinary[] = [
+  'nova-conductor',
+  'nova-scheduler',
+  'nova-network',
+  'nova-cert',
+  'nova-consoleauth',
+  'nova-compute',
+];
+
+export interface EmbeddedCloud {
+  runtime: Runtime;
+  computeUrl: string;
+  identityUrl: string;
+  services: Service[];
+  identity: RunningIdentityService;
+  bootstrap: BootstrapResult;
+  cloudsYaml: string | null;
+  /** What nova-all prints once it is up. */
+  summary: string;
+  stop(): Promise<void>;
+}
+
+function listenUrl(url: string): string {
+  return url.replace('://0.0.0.0:', '://127.0.0.1:');
+}
+
+/**
+ * Every nova-ts service in one process: the identity, compute API and RPC services over
+ * one database and the in-process bus (or whatever nova.conf names). The compute API
+ * listens before the slower start-up work, so clients see the version document at once.
+ */
+export async function startEmbeddedCloud(conf: Config, options: { stateDir: string }): Promise<EmbeddedCloud> {
+  const runtime = await openRuntime(conf, { database: true });
+  const stops: Array<() => Promise<void>> = [() => runtime.close()];
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stops.reverse()) {
+      try {
+        await stop();
+      } catch (err) {
+        log.error({ err }, 'error while stopping');
+      }
+    }
+  };
+  try {
+    const db = runtime.db as NonNullable<Runtime['db']>;
+    await migrate(db, NOVA_REPOSITORY, novaMigrations);
+    await seedDefaultFlavors(db);
+    await ensureDefaultNetwork(db, conf);
+
+    const identity = await startIdentityService(conf, { database: runtime.db as never });
+    stops.push(() => identity.close());
+    const identityUrl = `${listenUrl(identity.url)}/v3`;
+
+    const compute: RunningApi = await startOsapiCompute(runtime, {
+      identity: identity.service,
+      identityUri: identityUrl.replace(/\/v3$/, ''),
+    });
+    stops.push(() => compute.close());
+
+    const io = conf.get(identityOpts);
+    identity.service.setCatalog(
+      buildCatalog(
+        catalogSpecs({
+          identity: io.identity_endpoint ?? identityUrl,
+          compute: io.compute_endpoint ?? `${compute.url}/v2.1`,
+          image: io.image_endpoint ?? 'http://127.0.0.1:9292',
+          ec2: io.ec2_endpoint,
+        }),
+        io.region ?? 'RegionOne',
+      ),
+    );
+
+    const services: Service[] = [];
+    for (const binary of EMBEDDED_SERVICES) {
+      const service = createService(binary, runtime);
+      await service.start();
+      services.push(service);
+      stops.push(() => service.stop());
+    }
+
+    const bootstrap = await bootstrapIdentity(identity.service, { adminPassword: io.admin_password, demoPassword: io.demo_password });
+    const cloudsYaml = join(options.stateDir, 'clouds.yaml');
+    const passwordsKnown = bootstrap.admin.password !== null && bootstrap.demo.password !== null;
+    if (passwordsKnown) {
+      await writeCloudsYaml(cloudsYaml, {
+        authUrl: identityUrl,
+        region: io.region ?? 'RegionOne',
+        admin: {
+          username: bootstrap.admin.userName,
+          password: bootstrap.admin.password as string,
+          projectName: bootstrap.admin.projectName,
+        },
+        demo: { username: bootstrap.demo.userName, password: bootstrap.demo.password as string, projectName: bootstrap.demo.projectName },
+      });
+    }
+
+    const lines = [
+      'nova-ts is running',
+      `  compute API   ${compute.url}/v2.1`,
+      `  identity API  ${identityUrl}`,
+      `  state         ${options.stateDir}`,
+    ];
+    if (existsSync(cloudsYaml)) lines.push(`  clouds.yaml   ${cloudsYaml}   (export OS_CLIENT_CONFIG_FILE=${cloudsYaml} OS_CLOUD=nova-ts)`);
+    if (bootstrap.admin.generated) lines.push(`  admin password (shown once): ${bootstrap.admin.password}`);
+    if (bootstrap.demo.generated) lines.push(`  demo password  (shown once): ${bootstrap.demo.password}`);
+    return {
+      runtime,
+      computeUrl: compute.url,
+      identityUrl,
+      services,
+      identity,
+      bootstrap,
+      cloudsYaml: existsSync(cloudsYaml) ? cloudsYaml : null,
+      summary: `${lines.join('\n')}\n`,
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * compute.api: the business rules between the HTTP layer and the services. Checks
+ * (policy, state, lock, quota, existence of what a request names) happen here, in Nova's
+ * order, before anything is written; then the database rows; then the RPC.
+ */
+import type { RequestContext } from '../context/context.js';
+import type { Metadata } from '../db/api/instance-metadata.js';
+import { type InstanceRecord, instanceUpdate, type ListOptions } from '../db/api/instances.js';
+import { type CreateInstanceRequest, type CreateInstanceResult, createInstances } from './api/create.js';
+import { checkLocked, deleteInstance } from './api/delete.js';
+import type { ComputeApiDeps } from './api/deps.js';
+import { getAllInstances, getInstance, instanceTarget, type SearchOptions } from './api/get.js';
+import { deleteInstanceMetadataKey, getInstanceMetadata, updateInstanceMetadata } from './api/metadata.js';
+
+export type { CreateInstanceRequest, CreateInstanceResult, LegacyBlockDevice } from './api/create.js';
+export type {
+  ComputeApiDeps,
+  FlavorInfo,
+  FlavorLookup,
+  ImageLookup,
+  ImageMeta,
+  KeypairLookup,
+  NetworkValidator,
+  RequestedNetwork,
+} from './api/deps.js';
+export type { SearchOptions } from './api/get.js';
+
+/** Columns PUT /servers/{id} may change. */
+export interface InstanceUserUpdate {
+  display_name?: string;
+  access_ip_v4?: string | null;
+  access_ip_v6?: string | null;
+  auto_disk_config?: boolean;
+}
+
+export class ComputeAPI {
+  readonly deps: ComputeApiDeps;
+
+  constructor(deps: ComputeApiDeps) {
+    this.deps = deps;
+  }
+
+  create(ctx: RequestContext, request: CreateInstanceRequest): Promise<CreateInstanceResult> {
+    return createInstances(this.deps, ctx, request);
+  }
+
+  get(ctx: RequestContext, uuid: string): Promise<InstanceRecord> {
+    return getInstance(this.deps, ctx, uuid);
+  }
+
+  getAll(ctx: RequestContext, searchOpts: SearchOptions, options: ListOptions = {}): Promise<InstanceRecord[]> {
+    return getAllInstances(this.deps, ctx, searchOpts, options);
+  }
+
+  async update(ctx: RequestContext, instance: InstanceRecord, changes: InstanceUserUpdate): Promise<InstanceRecord> {
+    this.deps.policy.enforce(ctx, 'compute:update', instanceTarget(instance));
+    if (Object.keys(changes).length === 0) return instance;
+    return instanceUpdate(this.deps.db, ctx, instance.uuid as string, changes);
+  }
+
+  delete(ctx: RequestContext, instance: InstanceRecord): Promise<void> {
+    return deleteInstance(this.deps, ctx, instance);
+  }
+
+  getInstanceMetadata(ctx: RequestContext, instance: InstanceRecord): Promise<Metadata> {
+    return getInstanceMetadata(this.deps, ctx, instance);
+  }
+
+  /** Merges `metadata` into the instance's (or replaces it with `replace`); returns the set after. */
+  updateInstanceMetadata(ctx: RequestContext, instance: InstanceRecord, metadata: Metadata, replace = false): Promise<Metadata> {
+    return updateInstanceMetadata(this.deps, ctx, instance, metadata, replace);
+  }
+
+  deleteInstanceMetadata(ctx: RequestContext, instance: InstanceRecord, key: string): Promise<void> {
+    return deleteInstanceMetadataKey(this.deps, ctx, instance, key);
+  }
+
+  /** Throws InstanceIsLocked for a locked instance and a non-admin caller. */
+  checkLocked(ctx: RequestContext, instance: InstanceRecord): void {
+    checkLocked(ctx, instance);
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * compute.api delete: lock and state checks, task_state `deleting` written as a
+ * compare-and-swap, the `delete` instance action, then either terminate_instance on the
+ * instance's compute host or, when there is no host or its service is down, the local
+ * delete: the rows are finished and soft-deleted here.
+ */
+import { ComputeHostNotFound, UnexpectedTaskStateError } from '../../common/errors.js';
+import { getLogger } from '../../common/log.js';
+import type { RequestContext } from '../../context/context.js';
+import { blockDeviceMappingDestroyByInstance, blockDeviceMappingGetAllByInstance } from '../../db/api/block-device-mappings.js';
+import { actionStart } from '../../db/api/instance-actions.js';
+import { type InstanceRecord, instanceDestroy, instanceGetByUuid, instanceUpdate } from '../../db/api/instances.js';
+import { serviceGetByComputeHost } from '../../db/api/services.js';
+import { serviceOpts } from '../../service/opts.js';
+import { serviceIsUp } from '../../servicegroup/db-driver.js';
+import { checkActionAllowed, stateUpdate } from '../states/transitions.js';
+import type { TaskState } from '../states/task-states.js';
+import type { VmState } from '../states/vm-states.js';
+import type { ComputeApiDeps } from './deps.js';
+import { InstanceIsLocked } from './errors.js';
+import { instanceTarget } from './get.js';
+
+const log = getLogger('nova.compute.api');
+
+/** Refuses an action on a locked instance unless the caller is an admin. */
+export function checkLocked(ctx: RequestContext, instance: InstanceRecord): void {
+  if (instance.locked && !ctx.isAdmin) throw new InstanceIsLocked(instance.uuid ?? '');
+}
+
+async function computeServiceUp(deps: ComputeApiDeps, ctx: RequestContext, host: string): Promise<boolean> {
+  try {
+    const service = await serviceGetByComputeHost(deps.db, ctx.elevated(), host);
+    return serviceIsUp(service, deps.conf.get(serviceOpts).service_down_time ?? 60);
+  } catch (err) {
+    if (err instanceof ComputeHostNotFound) return false;
+    throw err;
+  }
+}
+
+/** Finishes a delete without a compute host: deleted state, mappings gone, rows soft-deleted. */
+async function localDelete(deps: ComputeApiDeps, ctx: RequestContext, instance: InstanceRecord): Promise<void> {
+  const uuid = instance.uuid as string;
+  const { updates, expectedTaskState } = stateUpdate('delete', 'success', { vm_state: instance.vm_state as VmState });
+  await instanceUpdate(deps.db, ctx, uuid, { ...updates, terminated_at: new Date() }, expectedTaskState ? { expectedTaskState } : {});
+  await blockDeviceMappingDestroyByInstance(deps.db, ctx, uuid);
+  await instanceDestroy(deps.db, ctx, uuid);
+}
+
+/** Marks the instance `deleting`, retrying when another writer changed task_state in between. */
+async function markDeleting(deps: ComputeApiDeps, ctx: RequestContext, instance: InstanceRecord): Promise<InstanceRecord> {
+  let current = instance;
+  for (let attempt = 0; ; attempt++) {
+    const { updates } = stateUpdate('delete', 'start', { vm_state: current.vm_state as VmState });
+    try {
+      return await instanceUpdate(
+        deps.db,
+        ctx,
+        current.uuid as string,
+        { ...updates, progress: 0 },
+        {
+          expectedTaskState: [current.task_state as TaskState | null],
+        },
+      );
+    } catch (err) {
+      if (!(err instanceof UnexpectedTaskStateError) || attempt >= 2) throw err;
+      current = await instanceGetByUuid(deps.db, ctx, current.uuid as string);
+    }
+  }
+}
+
+export async function deleteInstance(deps: ComputeApiDeps, ctx: RequestContext, instance: InstanceRecord): Promise<void> {
+  deps.policy.enforce(ctx, 'compute:delete', instanceTarget(instance));
+  checkLocked(ctx, instance);
+  checkActionAllowed('delete', {
+    uuid: instance.uuid as string,
+    vm_state: instance.vm_state as VmState,
+    task_state: instance.task_state as TaskState | null,
+  });
+  if (instance.disable_terminate) {
+    log.info({ instance_uuid: instance.uuid }, 'instance has disable_terminate set; delete ignored');
+    return;
+  }
+  const deleting = await markDeleting(deps, ctx, instance);
+  await actionStart(deps.db, ctx, {
+    action: 'delete',
+    instance_uuid: deleting.uuid as string,
+    request_id: ctx.requestId,
+    user_id: ctx.userId,
+    project_id: deleting.project_id,
+  });
+  const host = deleting.host;
+  if (!host || !(await computeServiceUp(deps, ctx, host))) {
+    if (host) log.warn({ instance_uuid: deleting.uuid, host }, 'compute service is down; deleting the instance locally');
+    await localDelete(deps, ctx, deleting);
+    return;
+  }
+  const bdms = await blockDeviceMappingGetAllByInstance(deps.db, ctx, deleting.uuid as string);
+  await deps.compute.terminateInstance(ctx, deleting, bdms);
+}

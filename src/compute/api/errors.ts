@@ -1,0 +1,45 @@
+/** Errors the compute API raises for requests it refuses (names as in nova/exception.py). */
+import { Invalid, InstanceInvalidState, registerErrors } from '../../common/errors.js';
+
+export class ImageNotActive extends Invalid {
+  constructor(imageId: string) {
+    super(`Image ${imageId} is not active.`, { kwargs: { image_id: imageId } });
+  }
+}
+export class FlavorMemoryTooSmall extends Invalid {
+  constructor() {
+    super("Flavor's memory is too small for requested image.");
+  }
+}
+export class FlavorDiskTooSmall extends Invalid {
+  constructor() {
+    super("Flavor's disk is too small for requested image.");
+  }
+}
+export class FlavorDiskSmallerThanImage extends FlavorDiskTooSmall {
+  constructor(flavorBytes: number, imageBytes: number) {
+    super();
+    this.message = `Flavor's disk is too small for requested image. Flavor disk is ${flavorBytes} bytes, image is ${imageBytes} bytes.`;
+  }
+}
+export class InvalidMetadata extends Invalid {}
+export class InvalidMetadataSize extends Invalid {}
+export class InvalidBDM extends Invalid {}
+export class InstanceIsLocked extends InstanceInvalidState {
+  constructor(uuid: string) {
+    super(`Instance ${uuid} is locked`, { kwargs: { instance_uuid: uuid } });
+  }
+}
+export class InvalidFixedIpAndMaxCountRequest extends Invalid {}
+
+registerErrors({
+  ImageNotActive,
+  FlavorMemoryTooSmall,
+  FlavorDiskTooSmall,
+  FlavorDiskSmallerThanImage,
+  InvalidMetadata,
+  InvalidMetadataSize,
+  InvalidBDM,
+  InstanceIsLocked,
+  InvalidFixedIpAndMaxCountRequest,
+});

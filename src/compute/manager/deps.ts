@@ -1,0 +1,22 @@
+import type { ConductorAPI } from '../../conductor/api.js';
+import type { NetworkAPI } from '../../network/api.js';
+import type { Notifier } from '../../notifications/notifier.js';
+import type { SchedulerRPCAPI } from '../../scheduler/rpcapi.js';
+import type { ComputeDriver } from '../../virt/driver.js';
+
+/** What the compute manager is built from; every collaborator is reached through these. */
+export interface ComputeManagerDeps {
+  driver: ComputeDriver;
+  /** The database, through the conductor: compute hosts never open it themselves. */
+  conductor: ConductorAPI;
+  network: Pick<NetworkAPI, 'allocateForInstance' | 'deallocateForInstance'>;
+  /** Where a failed build goes back to for another host. */
+  scheduler: Pick<SchedulerRPCAPI, 'runInstance'>;
+  notifier?: Notifier;
+  /** `instance_name_template`. */
+  instanceNameTemplate?: string;
+  /** `scheduler_max_attempts`: a failed build is re-scheduled only while attempts remain. */
+  schedulerMaxAttempts?: number;
+  reservedHostMemoryMb?: number;
+  reservedHostDiskMb?: number;
+}

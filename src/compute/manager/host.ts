@@ -1,0 +1,129 @@
+import { getLogger } from '../../common/log.js';
+import type { ConductorAPI } from '../../conductor/api.js';
+import type { ConductorInstance, InstanceUpdates } from '../../conductor/types.js';
+import type { RequestContext } from '../../context/context.js';
+import { notifyAboutInstanceUsage } from '../../notifications/instance-payload.js';
+import type { Notifier } from '../../notifications/notifier.js';
+import type { ComputeDriver } from '../../virt/driver.js';
+import type { NetworkInfo } from '../../virt/network-model.js';
+import type { VirtInstance } from '../../virt/types.js';
+import type { ResourceTracker } from '../resource-tracker.js';
+import { type ActionName, type Phase, stateUpdate } from '../states/transitions.js';
+import type { VmState } from '../states/vm-states.js';
+import type { ComputeManagerDeps } from './deps.js';
+import { faultFromError } from './faults.js';
+import { toVirtInstance } from './virt-instance.js';
+
+const log = getLogger('nova.compute.manager');
+
+/**
+ * What the build, delete and start-up flows share: the collaborators of one compute host
+ * and the few writes every flow makes the same way (state transitions through the
+ * conductor, faults, usage notifications).
+ */
+export class ComputeHost {
+  readonly driver: ComputeDriver;
+  readonly conductor: ConductorAPI;
+  readonly network: ComputeManagerDeps['network'];
+  readonly scheduler: ComputeManagerDeps['scheduler'];
+  readonly notifier: Notifier;
+  readonly nameTemplate: string;
+  readonly maxAttempts: number;
+
+  constructor(
+    readonly host: string,
+    deps: ComputeManagerDeps,
+    notifier: Notifier,
+    private readonly trackers: (node: string | null) => Promise<ResourceTracker>,
+  ) {
+    this.driver = deps.driver;
+    this.conductor = deps.conductor;
+    this.network = deps.network;
+    this.scheduler = deps.scheduler;
+    this.notifier = notifier;
+    this.nameTemplate = deps.instanceNameTemplate ?? 'instance-%08x';
+    this.maxAttempts = deps.schedulerMaxAttempts ?? 3;
+  }
+
+  tracker(node: string | null): Promise<ResourceTracker> {
+    return this.trackers(node);
+  }
+
+  virt(instance: ConductorInstance): VirtInstance {
+    return toVirtInstance(instance, this.nameTemplate);
+  }
+
+  /**
+   * Writes one phase of an action's state machine (states.md tables A/B), guarded by the
+   * task_states that phase expects; `extra` adds columns (power_state, launched_at, …).
+   */
+  transition(
+    ctx: RequestContext,
+    instance: ConductorInstance,
+    action: ActionName,
+    phase: Phase,
+    extra: InstanceUpdates = {},
+  ): Promise<ConductorInstance> {
+    const { updates, expectedTaskState } = stateUpdate(action, phase, { vm_state: (instance.vm_state ?? 'building') as VmState });
+    return this.conductor.instanceUpdate(ctx, instance.uuid as string, {
+      ...updates,
+      ...extra,
+      ...(expectedTaskState ? { expected_task_state: expectedTaskState } : {}),
+    });
+  }
+
+  async recordFault(ctx: RequestContext, uuid: string, err: unknown): Promise<void> {
+    try {
+      await this.conductor.instanceFaultCreate(ctx, faultFromError(uuid, err, this.host));
+    } catch (faultErr) {
+      log.error({ instance_uuid: uuid, err: faultErr }, 'could not record the instance fault');
+    }
+  }
+
+  notifyUsage(
+    ctx: RequestContext,
+    instance: ConductorInstance,
+    suffix: string,
+    options: {
+      networkInfo?: NetworkInfo | null;
+      extra?: Record<string, unknown>;
+      systemMetadata?: Record<string, string | null> | null;
+    } = {},
+  ): Promise<void> {
+    return notifyAboutInstanceUsage(this.notifier, ctx, instance, suffix, { host: this.host, ...options });
+  }
+
+  /** The `<method>` ERROR notification a failing manager method emits (passwords left out of the args). */
+  async notifyMethodError(ctx: RequestContext, method: string, err: unknown, args: Record<string, unknown>): Promise<void> {
+    const safeArgs = Object.fromEntries(Object.entries(args).filter(([k]) => !k.includes('_pass')));
+    await this.notifier.notify(ctx, `compute.${this.host}`, method, 'ERROR', {
+      exception: err instanceof Error ? { class: err.name, message: err.message } : String(err),
+      args: safeArgs,
+    });
+  }
+
+  /** Records the start of event `compute_<method>` of the request's action; a missing action is logged, not fatal. */
+  async eventStart(ctx: RequestContext, uuid: string, event: string): Promise<boolean> {
+    try {
+      await this.conductor.actionEventStart(ctx, { instance_uuid: uuid, request_id: ctx.requestId, event });
+      return true;
+    } catch (err) {
+      log.warn({ instance_uuid: uuid, event, err }, 'no instance action to record the event on');
+      return false;
+    }
+  }
+
+  async eventFinish(ctx: RequestContext, uuid: string, event: string, err: unknown | null): Promise<void> {
+    try {
+      await this.conductor.actionEventFinish(ctx, {
+        instance_uuid: uuid,
+        request_id: ctx.requestId,
+        event,
+        result: err === null ? 'Success' : 'Error',
+        traceback: err === null ? null : err instanceof Error ? (err.stack ?? err.message) : String(err),
+      });
+    } catch (finishErr) {
+      log.warn({ instance_uuid: uuid, event, err: finishErr }, 'could not finish the instance action event');
+    }
+  }
+}

@@ -1,0 +1,10 @@
+import { NovaError, registerErrors } from '../common/errors.js';
+
+/** instance_update named a column outside the conductor's whitelist (Nova raised KeyError). */
+export class KeyError extends NovaError {
+  constructor(key: string) {
+    super(`unexpected update keyword '${key}'`, { kwargs: { key } });
+  }
+}
+
+registerErrors({ KeyError });

@@ -1,0 +1,159 @@
+/**
+ * The network API that nova-api and nova-compute call (nova.network.api.API over
+ * nova.network.rpcapi.NetworkAPI, rpc.md §5.4): every method is an RPC to topic `network`
+ * with the version Grizzly's client sends. Allocation and deallocation go to the
+ * instance's own host (`network.<host>`) when the `multi_host` option is on.
+ */
+import type { Config } from '../config/config.js';
+import type { RequestContext } from '../context/context.js';
+import type { Network, VirtualInterface } from '../db/types.js';
+import { RpcClient } from '../rpc/client.js';
+import type { Transport } from '../rpc/transport.js';
+import { topicOpts } from '../service/opts.js';
+import { hydrateNetworkInfo, type NetworkInfo } from '../virt/network-model.js';
+import type { CreateNetworksArgs } from './create.js';
+import type { RequestedNetwork } from './manager.js';
+import { networkManagerOpts } from './opts.js';
+
+/** The RPC API version of Grizzly's network client. */
+export const NETWORK_RPC_BASE_VERSION = '1.0';
+
+/** What the API needs of an instance to talk about its network. */
+export interface InstanceRef {
+  uuid: string;
+  project_id: string | null;
+  host: string | null;
+}
+
+export interface AllocateOptions {
+  vpn?: boolean;
+  requestedNetworks?: readonly RequestedNetwork[] | null;
+  /** MACs the hypervisor restricts the instance to. */
+  macs?: readonly string[] | null;
+  rxtxFactor?: number | null;
+}
+
+/** A network row as it comes back over the bus (dates as ISO strings). */
+export type NetworkRecord = { [K in keyof Network]: Network[K] extends Date | null ? string | null : Network[K] };
+
+function wireRequested(requested: readonly RequestedNetwork[] | null | undefined): [string, string | null][] | null {
+  return requested ? requested.map((r) => [r.uuid, r.fixed_ip]) : null;
+}
+
+export class NetworkAPI {
+  readonly client: RpcClient;
+  readonly #multiHost: boolean;
+
+  constructor(client: RpcClient, options: { multiHost?: boolean } = {}) {
+    this.client = client;
+    this.#multiHost = options.multiHost ?? false;
+  }
+
+  /** A client on `network_topic`, routed by the `multi_host` option. */
+  static fromConfig(conf: Config, transport: Transport): NetworkAPI {
+    const topic = conf.get(topicOpts).network_topic ?? 'network';
+    return new NetworkAPI(new RpcClient(transport, topic, NETWORK_RPC_BASE_VERSION), {
+      multiHost: conf.get(networkManagerOpts).multi_host,
+    });
+  }
+
+  #hostOf(instance: InstanceRef): string | null {
+    return this.#multiHost ? instance.host : null;
+  }
+
+  /** Gives the instance its interfaces and fixed IPs; returns its network info. */
+  async allocateForInstance(ctx: RequestContext, instance: InstanceRef, opts: AllocateOptions = {}): Promise<NetworkInfo> {
+    const raw = await this.client.call(
+      ctx,
+      'allocate_for_instance',
+      {
+        instance_id: instance.uuid,
+        project_id: instance.project_id,
+        host: instance.host,
+        rxtx_factor: opts.rxtxFactor ?? null,
+        vpn: opts.vpn ?? false,
+        requested_networks: wireRequested(opts.requestedNetworks),
+        macs: opts.macs ? [...opts.macs] : null,
+      },
+      { version: '1.9', server: this.#hostOf(instance) },
+    );
+    return hydrateNetworkInfo(raw);
+  }
+
+  async deallocateForInstance(ctx: RequestContext, instance: InstanceRef): Promise<void> {
+    await this.client.call(
+      ctx,
+      'deallocate_for_instance',
+      { instance_id: instance.uuid, project_id: instance.project_id, host: instance.host },
+      { server: this.#hostOf(instance) },
+    );
+  }
+
+  async getInstanceNwInfo(ctx: RequestContext, instance: InstanceRef, opts: { rxtxFactor?: number | null } = {}): Promise<NetworkInfo> {
+    const raw = await this.client.call(
+      ctx,
+      'get_instance_nw_info',
+      { instance_id: instance.uuid, rxtx_factor: opts.rxtxFactor ?? null, host: instance.host, project_id: instance.project_id },
+      { version: '1.9' },
+    );
+    return hydrateNetworkInfo(raw);
+  }
+
+  /** Throws the 400-class errors of network/errors.ts when a server request names bad networks or addresses. */
+  async validateNetworks(ctx: RequestContext, requested: readonly RequestedNetwork[]): Promise<void> {
+    if (requested.length === 0) return;
+    await this.client.call(ctx, 'validate_networks', { networks: wireRequested(requested) });
+  }
+
+  async getInstanceUuidsByIpFilter(
+    ctx: RequestContext,
+    filters: { ip?: string; ip6?: string; fixed_ip?: string },
+  ): Promise<{ instance_uuid: string; ip: string }[]> {
+    return this.client.call(ctx, 'get_instance_uuids_by_ip_filter', { filters });
+  }
+
+  async setupNetworksOnHost(ctx: RequestContext, instance: InstanceRef, host: string | null, teardown = false): Promise<void> {
+    await this.client.call(ctx, 'setup_networks_on_host', { instance_id: instance.uuid, host, teardown });
+  }
+
+  async getVifsByInstance(ctx: RequestContext, instanceUuid: string): Promise<VirtualInterface[]> {
+    return this.client.call(ctx, 'get_vifs_by_instance', { instance_id: instanceUuid });
+  }
+
+  // ---- networks (os-networks, nova-manage) --------------------------------
+
+  async getAll(ctx: RequestContext): Promise<NetworkRecord[]> {
+    return this.client.call(ctx, 'get_all_networks');
+  }
+
+  /** NetworkNotFoundForUUID (404) when there is no such network. */
+  async get(ctx: RequestContext, networkUuid: string): Promise<NetworkRecord> {
+    return this.client.call(ctx, 'get_network', { network_uuid: networkUuid });
+  }
+
+  async create(ctx: RequestContext, args: CreateNetworksArgs): Promise<NetworkRecord[]> {
+    return this.client.call(ctx, 'create_networks', { ...args });
+  }
+
+  async delete(ctx: RequestContext, networkUuid: string): Promise<void> {
+    await this.client.call(ctx, 'delete_network', { uuid: networkUuid, fixed_range: null });
+  }
+
+  /** Clears both the project and the host of a network. */
+  async disassociate(ctx: RequestContext, networkUuid: string): Promise<void> {
+    await this.client.call(ctx, 'disassociate_network', { network_uuid: networkUuid });
+  }
+
+  /** Sets (or with null clears) a network's host and/or project. */
+  async associate(
+    ctx: RequestContext,
+    networkUuid: string,
+    associations: { host?: string | null; project?: string | null },
+  ): Promise<void> {
+    await this.client.call(ctx, 'associate', { network_uuid: networkUuid, associations }, { version: '1.5' });
+  }
+
+  async addNetworkToProject(ctx: RequestContext, projectId: string, networkUuid: string | null): Promise<void> {
+    await this.client.call(ctx, 'add_network_to_project', { project_id: projectId, network_uuid: networkUuid });
+  }
+}

@@ -1,0 +1,273 @@
+import { NoValidHost, UnexpectedTaskStateError } from '../common/errors.js';
+import { getLogger } from '../common/log.js';
+import { faultFromError } from '../compute/manager/faults.js';
+import type { ComputeRPCAPI } from '../compute/rpcapi.js';
+import { stateUpdate } from '../compute/states/transitions.js';
+import { VmState } from '../compute/states/vm-states.js';
+import type { RequestContext } from '../context/context.js';
+import type { Db } from '../db/api/common.js';
+import { actionEventFinish, actionEventStart } from '../db/api/instance-actions.js';
+import { instanceFaultCreate } from '../db/api/instance-faults.js';
+import { instanceGetByUuid, instanceUpdateAndGetOriginal } from '../db/api/instances.js';
+import { serviceGetAllByTopic } from '../db/api/services.js';
+import { sendInstanceUpdate } from '../notifications/instance-payload.js';
+import { type Notifier, silentNotifier } from '../notifications/notifier.js';
+import { Manager } from '../service/manager.js';
+import { ChanceScheduler } from './chance.js';
+import { FilterScheduler, isPlacement, type Placement } from './filter-scheduler.js';
+import { HostManager } from './host-manager.js';
+import { loadComputeNodes } from './host-source.js';
+import type { SchedulerSettings } from './opts.js';
+import type { FilterProperties, RequestSpec } from './types.js';
+
+const log = getLogger('nova.scheduler.manager');
+
+const CHANCE_DRIVERS = ['nova.scheduler.chance.ChanceScheduler', 'chance', 'ChanceScheduler'];
+
+export interface SchedulerManagerDeps {
+  db: Db;
+  settings: SchedulerSettings;
+  /** Casts `run_instance` to `compute.<host>`. */
+  computeRpc: Pick<ComputeRPCAPI, 'runInstance'>;
+  notifier?: Notifier;
+  /** `scheduler_driver`: the filter scheduler unless it names the chance scheduler. */
+  schedulerDriver?: string;
+  random?: () => number;
+}
+
+/** run_instance's arguments as the scheduler RPC client sends them (rpc.md §5.2). */
+export interface RunInstanceRequest {
+  request_spec: RequestSpec;
+  admin_password: string | null;
+  injected_files: [string, string][] | null;
+  requested_networks: [string, string | null][] | null;
+  is_first_time: boolean;
+  filter_properties: FilterProperties | null;
+}
+
+/** One instance to build: where, and what to tell the compute host. */
+interface Target {
+  uuid: string;
+  host: string;
+  node: string | null;
+  weight: number | null;
+  requestSpec: RequestSpec;
+  filterProperties: FilterProperties;
+  group: string | null;
+}
+
+const NOT_ENOUGH_HOSTS = 'There are not enough hosts available.';
+
+/**
+ * The scheduler service: places each instance of a build request on a compute node, marks
+ * it scheduled and casts the build to that host; an instance that finds no host goes to
+ * ERROR with a fault saying why (scheduler.md §2, §3.1).
+ */
+export class SchedulerManager extends Manager {
+  readonly RPC_API_VERSION = '2.6';
+  readonly rpcMethods: readonly string[] = ['run_instance', 'select_hosts', 'update_service_capabilities'];
+
+  readonly hostManager: HostManager;
+  readonly filterScheduler: FilterScheduler;
+  readonly chanceScheduler: ChanceScheduler | null;
+  readonly #db: Db;
+  readonly #computeRpc: Pick<ComputeRPCAPI, 'runInstance'>;
+  readonly #notifier: Notifier;
+
+  constructor(host: string, deps: SchedulerManagerDeps) {
+    super(host);
+    this.#db = deps.db;
+    this.#computeRpc = deps.computeRpc;
+    this.#notifier = deps.notifier ?? silentNotifier();
+    this.hostManager = new HostManager(deps.settings);
+    this.filterScheduler = new FilterScheduler(this.hostManager, deps.random ? { random: deps.random } : {});
+    this.chanceScheduler = CHANCE_DRIVERS.includes(deps.schedulerDriver ?? '')
+      ? new ChanceScheduler(deps.settings.service_down_time, deps.random ? { random: deps.random } : {})
+      : null;
+  }
+
+  get #publisher(): string {
+    return `scheduler.${this.host}`;
+  }
+
+  async run_instance(ctx: RequestContext, args: RunInstanceRequest): Promise<void> {
+    const spec = args.request_spec;
+    const uuids = [...(spec.instance_uuids ?? [])];
+    const events = await this.#startScheduleEvents(ctx, uuids);
+    let failed = false;
+    try {
+      await this.#notifier.notify(ctx, this.#publisher, 'scheduler.run_instance.start', 'INFO', { request_spec: spec });
+      const outcome = await this.#place(ctx, spec, structuredClone(args.filter_properties ?? {}), uuids);
+      for (const { uuid, error } of outcome.failures) {
+        failed = true;
+        await this.#handleScheduleError(ctx, uuid, spec, error);
+      }
+      for (const target of outcome.targets) {
+        try {
+          await this.#provision(ctx, target, args);
+        } catch (err) {
+          failed = true;
+          await this.#handleScheduleError(ctx, target.uuid, spec, err);
+        }
+      }
+      await this.#notifier.notify(ctx, this.#publisher, 'scheduler.run_instance.end', 'INFO', { request_spec: spec });
+    } catch (err) {
+      failed = true;
+      for (const uuid of uuids) await this.#handleScheduleError(ctx, uuid, spec, err);
+      if (!(err instanceof NoValidHost)) throw err;
+    } finally {
+      await this.#finishScheduleEvents(ctx, events, failed);
+    }
+  }
+
+  async select_hosts(ctx: RequestContext, args: { request_spec: RequestSpec; filter_properties: FilterProperties }): Promise<string[]> {
+    if (this.chanceScheduler) {
+      const services = await serviceGetAllByTopic(this.#db, ctx.elevated(), 'compute');
+      return this.chanceScheduler.selectHosts(services, args.request_spec, args.filter_properties ?? {});
+    }
+    const hosts = this.hostManager.getAllHostStates(await loadComputeNodes(this.#db, ctx));
+    return this.filterScheduler.selectHosts(args.request_spec, structuredClone(args.filter_properties ?? {}), hosts);
+  }
+
+  async update_service_capabilities(
+    _ctx: RequestContext,
+    args: { service_name: string; host: string; capabilities: Record<string, unknown> | Record<string, unknown>[] | null },
+  ): Promise<void> {
+    this.hostManager.updateServiceCapabilities(args.service_name, args.host, args.capabilities);
+  }
+
+  /** Chooses a host for every instance; the ones left over fail with NoValidHost. */
+  async #place(
+    ctx: RequestContext,
+    spec: RequestSpec,
+    props: FilterProperties,
+    uuids: string[],
+  ): Promise<{ targets: Target[]; failures: { uuid: string; error: unknown }[] }> {
+    const targets: Target[] = [];
+    const failures: { uuid: string; error: unknown }[] = [];
+    if (this.chanceScheduler) {
+      const services = await serviceGetAllByTopic(this.#db, ctx.elevated(), 'compute');
+      uuids.forEach((uuid, index) => {
+        try {
+          const host = this.chanceScheduler?.selectHost(services, props) as string;
+          const requestSpec = { ...spec, instance_uuids: [uuid], instance_properties: { ...spec.instance_properties, launch_index: index } };
+          targets.push({ uuid, host, node: null, weight: null, requestSpec, filterProperties: { ...props }, group: null });
+        } catch (error) {
+          failures.push({ uuid, error });
+        }
+      });
+      return { targets, failures };
+    }
+    const hosts = this.hostManager.getAllHostStates(await loadComputeNodes(this.#db, ctx));
+    const results = await this.filterScheduler.scheduleRunInstance(spec, props, hosts);
+    for (const r of results) {
+      const uuid = r.instance_uuid ?? '';
+      if (isPlacement(r)) targets.push(targetOf(uuid, r));
+      else failures.push({ uuid, error: r.error.kwargs.reason ? r.error : new NoValidHost(NOT_ENOUGH_HOSTS) });
+    }
+    return { targets, failures };
+  }
+
+  /** Marks the instance scheduled and casts the build to the chosen compute host. */
+  async #provision(ctx: RequestContext, target: Target, args: RunInstanceRequest): Promise<void> {
+    await this.#notifier.notify(ctx, this.#publisher, 'scheduler.run_instance.scheduled', 'INFO', {
+      request_spec: target.requestSpec,
+      weighted_host: { weight: target.weight, host: target.host },
+      instance_id: target.uuid,
+    });
+    const elevated = ctx.elevated();
+    let systemMetadata: Record<string, string> | undefined;
+    if (target.group) {
+      const current = await instanceGetByUuid(this.#db, elevated, target.uuid);
+      systemMetadata = { ...(current.system_metadata as Record<string, string>), group: target.group };
+    }
+    const [, instance] = await instanceUpdateAndGetOriginal(this.#db, elevated, target.uuid, {
+      host: null,
+      node: null,
+      scheduled_at: new Date(),
+      ...(systemMetadata ? { system_metadata: systemMetadata } : {}),
+    });
+    await this.#computeRpc.runInstance(ctx, instance, target.host, {
+      request_spec: target.requestSpec as unknown as Record<string, unknown>,
+      filter_properties: target.filterProperties as Record<string, unknown>,
+      requested_networks: args.requested_networks,
+      injected_files: args.injected_files,
+      admin_password: args.admin_password,
+      is_first_time: args.is_first_time,
+      node: target.node,
+    });
+    log.info({ instance_uuid: target.uuid, host: target.host, node: target.node }, 'scheduled');
+  }
+
+  /** vm_state ERROR and task_state cleared (unless another action owns the task now), a fault, and the ERROR notification. */
+  async #handleScheduleError(ctx: RequestContext, uuid: string, spec: RequestSpec, err: unknown): Promise<void> {
+    log.warn({ instance_uuid: uuid, err }, 'Failed to schedule instance');
+    const elevated = ctx.elevated();
+    try {
+      const { updates, expectedTaskState } = stateUpdate('create', 'failure', { vm_state: VmState.BUILDING });
+      const [before, after] = await instanceUpdateAndGetOriginal(this.#db, elevated, uuid, updates, {
+        ...(expectedTaskState ? { expectedTaskState } : {}),
+      });
+      await sendInstanceUpdate(this.#notifier, ctx, before, after, 'scheduler', this.host);
+    } catch (updateErr) {
+      if (!(updateErr instanceof UnexpectedTaskStateError)) {
+        log.error({ instance_uuid: uuid, err: updateErr }, 'could not set the instance to ERROR');
+        return;
+      }
+      log.info({ instance_uuid: uuid }, 'instance moved on to another task; its state is left alone');
+    }
+    try {
+      await instanceFaultCreate(this.#db, elevated, faultFromError(uuid, err, this.host));
+    } catch (faultErr) {
+      log.error({ instance_uuid: uuid, err: faultErr }, 'could not record the instance fault');
+    }
+    await this.#notifier.notify(ctx, this.#publisher, 'scheduler.run_instance', 'ERROR', {
+      request_spec: spec,
+      instance_properties: spec.instance_properties,
+      instance_id: uuid,
+      state: VmState.ERROR,
+      method: 'run_instance',
+      reason: err instanceof Error ? err.message : String(err),
+    });
+  }
+
+  async #startScheduleEvents(ctx: RequestContext, uuids: readonly string[]): Promise<string[]> {
+    const started: string[] = [];
+    for (const uuid of uuids) {
+      try {
+        await actionEventStart(this.#db, ctx, { instance_uuid: uuid, request_id: ctx.requestId, event: 'schedule' });
+        started.push(uuid);
+      } catch (err) {
+        log.warn({ instance_uuid: uuid, err }, 'no instance action to record the schedule event on');
+      }
+    }
+    return started;
+  }
+
+  async #finishScheduleEvents(ctx: RequestContext, uuids: readonly string[], failed: boolean): Promise<void> {
+    for (const uuid of uuids) {
+      try {
+        await actionEventFinish(this.#db, ctx, {
+          instance_uuid: uuid,
+          request_id: ctx.requestId,
+          event: 'schedule',
+          result: failed ? 'Error' : 'Success',
+        });
+      } catch (err) {
+        log.warn({ instance_uuid: uuid, err }, 'could not finish the schedule event');
+      }
+    }
+  }
+}
+
+function targetOf(uuid: string, p: Placement): Target {
+  return {
+    uuid,
+    host: p.host,
+    node: p.nodename,
+    weight: p.weight,
+    requestSpec: p.request_spec,
+    filterProperties: p.filter_properties,
+    group: p.group,
+  };
+}

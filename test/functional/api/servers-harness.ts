@@ -1,0 +1,187 @@
+/**
+ * A Compute API with the servers, server-metadata and ips resources over a migrated SQLite
+ * database, the real policy engine and quota engine, and RPC over a private local bus on
+ * which recording endpoints stand in for the scheduler and one compute host.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NoAuth2Strategy } from '../../../src/api/auth/noauth2.js';
+import { ipsResource } from '../../../src/api/openstack/compute/ips.js';
+import { serverMetadataResource } from '../../../src/api/openstack/compute/server-metadata.js';
+import { serversResource } from '../../../src/api/openstack/compute/servers.js';
+import { type RunningApi, startComputeApi } from '../../../src/api/server.js';
+import { ImageNotFound, NetworkNotFound } from '../../../src/common/errors.js';
+import { ComputeAPI, type ImageMeta } from '../../../src/compute/api.js';
+import { dbFlavorLookup, dbKeypairLookup } from '../../../src/compute/api/adapters.js';
+import { seedDefaultFlavors } from '../../../src/compute/flavors.js';
+import { ComputeRPCAPI } from '../../../src/compute/rpcapi.js';
+import { Config } from '../../../src/config/config.js';
+import '../../../src/config/all-opts.js';
+import type { RequestContext } from '../../../src/context/context.js';
+import type { Db } from '../../../src/db/api/common.js';
+import { openDatabase } from '../../../src/db/engine.js';
+import { migrate } from '../../../src/db/migrator.js';
+import { NOVA_REPOSITORY, novaMigrations } from '../../../src/db/migrations/nova/index.js';
+import { PolicyEnforcer } from '../../../src/policy/enforcer.js';
+import { createDbQuotaEngine } from '../../../src/quota/db-store.js';
+import { LocalBus, LocalTransport } from '../../../src/rpc/local-transport.js';
+import { RpcServer } from '../../../src/rpc/server.js';
+import { SchedulerRPCAPI } from '../../../src/scheduler/rpcapi.js';
+
+export const IMAGE_ACTIVE = '70a599e0-31e7-49b7-b260-868f441e862b';
+export const IMAGE_QUEUED = '11111111-2222-4333-8444-555555555555';
+export const IMAGE_BIG_RAM = '22222222-3333-4444-8555-666666666666';
+export const IMAGE_HUGE = '33333333-4444-4555-8666-777777777777';
+export const NETWORK_OK = 'a1b2c3d4-0000-4000-8000-000000000001';
+
+const IMAGES: Record<string, ImageMeta> = {
+  [IMAGE_ACTIVE]: {
+    id: IMAGE_ACTIVE,
+    name: 'cirros',
+    status: 'active',
+    size: 13_000_000,
+    min_ram: 0,
+    min_disk: 0,
+    disk_format: 'qcow2',
+    container_format: 'bare',
+    properties: { os_type: 'linux', architecture: 'x86_64' },
+  },
+  [IMAGE_QUEUED]: { id: IMAGE_QUEUED, name: 'queued', status: 'queued', size: 0 },
+  [IMAGE_BIG_RAM]: { id: IMAGE_BIG_RAM, name: 'needs-ram', status: 'active', size: 1000, min_ram: 4096, min_disk: 0 },
+  [IMAGE_HUGE]: { id: IMAGE_HUGE, name: 'huge', status: 'active', size: 50 * 1024 * 1024 * 1024, min_ram: 0, min_disk: 0 },
+};
+
+export interface Recorded {
+  method: string;
+  ctx: RequestContext;
+  args: Record<string, unknown>;
+}
+
+class RecordingScheduler {
+  readonly RPC_API_VERSION = '2.6';
+  readonly rpcMethods = ['run_instance'];
+  readonly calls: Recorded[] = [];
+  async run_instance(ctx: RequestContext, args: Record<string, unknown>): Promise<void> {
+    this.calls.push({ method: 'run_instance', ctx, args });
+  }
+}
+
+class RecordingCompute {
+  readonly RPC_API_VERSION = '2.27';
+  readonly rpcMethods = ['terminate_instance', 'change_instance_metadata'];
+  readonly calls: Recorded[] = [];
+  async terminate_instance(ctx: RequestContext, args: Record<string, unknown>): Promise<void> {
+    this.calls.push({ method: 'terminate_instance', ctx, args });
+  }
+  async change_instance_metadata(ctx: RequestContext, args: Record<string, unknown>): Promise<void> {
+    this.calls.push({ method: 'change_instance_metadata', ctx, args });
+  }
+}
+
+export interface Harness {
+  base: string;
+  db: Db;
+  scheduler: RecordingScheduler;
+  compute: RecordingCompute;
+  close(): Promise<void>;
+  call(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; headers: Headers; json: any }>;
+  /** Waits until the recording endpoints have seen `n` casts of `method`. */
+  waitFor(endpoint: { calls: Recorded[] }, method: string, n: number): Promise<Recorded[]>;
+}
+
+export async function startHarness(overrides: Record<string, string | number> = {}): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'nova-servers-'));
+  const policyFile = join(dir, 'policy.json');
+  writeFileSync(policyFile, '{}');
+  const conf = Config.load({
+    overrides: {
+      DEFAULT: {
+        osapi_compute_listen: '127.0.0.1',
+        osapi_compute_listen_port: 0,
+        auth_strategy: 'noauth2',
+        policy_file: policyFile,
+        ...overrides,
+      },
+    },
+  });
+  const db = (await openDatabase(`sqlite:///${join(dir, 'nova.sqlite')}`)) as Db;
+  await migrate(db, NOVA_REPOSITORY, novaMigrations);
+  await seedDefaultFlavors(db);
+
+  const bus = new LocalBus();
+  const transport = new LocalTransport({ bus, responseTimeout: 5 });
+  const scheduler = new RecordingScheduler();
+  const compute = new RecordingCompute();
+  const schedulerServer = new RpcServer(transport, 'scheduler', 'sched1', scheduler);
+  const computeServer = new RpcServer(transport, 'compute', 'host1', compute);
+  await schedulerServer.start();
+  await computeServer.start();
+
+  const policy = new PolicyEnforcer(conf);
+  const computeApi = new ComputeAPI({
+    db,
+    conf,
+    quota: createDbQuotaEngine(conf, db),
+    policy,
+    images: {
+      show: async (_ctx, id) => {
+        const image = IMAGES[id];
+        if (!image) throw new ImageNotFound(`Image ${id} could not be found.`);
+        return image;
+      },
+    },
+    flavors: dbFlavorLookup(db),
+    keypairs: dbKeypairLookup(db),
+    network: {
+      validateNetworks: async (_ctx, requested) => {
+        for (const [uuid] of requested) if (uuid !== NETWORK_OK) throw new NetworkNotFound(`Network ${uuid} could not be found.`);
+      },
+    },
+    scheduler: new SchedulerRPCAPI(transport),
+    compute: new ComputeRPCAPI(transport),
+  });
+  const api: RunningApi = await startComputeApi(conf, {
+    auth: new NoAuth2Strategy(),
+    policy,
+    resources: [
+      serversResource({ db, conf, compute: computeApi, flavors: dbFlavorLookup(db) }),
+      serverMetadataResource({ compute: computeApi }),
+      ipsResource({ compute: computeApi }),
+    ],
+  });
+
+  const call: Harness['call'] = async (method, path, token, body) => {
+    const headers: Record<string, string> = { 'X-Auth-Token': token };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const res = await fetch(`${api.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, json: text === '' ? undefined : JSON.parse(text) };
+  };
+
+  const waitFor: Harness['waitFor'] = async (endpoint, method, n) => {
+    for (let i = 0; i < 200; i++) {
+      const seen = endpoint.calls.filter((c) => c.method === method);
+      if (seen.length >= n) return seen;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    throw new Error(`expected ${n} ${method} casts, saw ${endpoint.calls.filter((c) => c.method === method).length}`);
+  };
+
+  return {
+    base: api.url,
+    db,
+    scheduler,
+    compute,
+    call,
+    waitFor,
+    async close() {
+      await api.close();
+      await schedulerServer.stop();
+      await computeServer.stop();
+      await transport.close?.();
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
