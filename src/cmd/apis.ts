@@ -4,6 +4,8 @@ import type { AuthStrategy } from '../api/auth/strategy.js';
 import { apiOpts } from '../api/opts.js';
 import { type RunningApi, startComputeApi } from '../api/server.js';
 import type { Config } from '../config/config.js';
+import { newRequestId, type RequestContext } from '../context/context.js';
+import type { ImageLookup } from '../compute/api/deps.js';
 import type { IdentityService } from '../identity/service.js';
 import { PolicyEnforcer } from '../policy/enforcer.js';
 import { computeResourcesFor } from './compute-resources.js';
@@ -16,16 +18,30 @@ export function authStrategyFor(conf: Config, identity?: IdentityService): AuthS
     : createKeystoneAuthStrategy(conf, identity ? { identity } : {});
 }
 
+/**
+ * How the embedded image service checks a token: the same validation as the compute
+ * API, with admin decided by policy, since the image service has no policy of its own.
+ */
+export function imageTokenValidator(conf: Config, identity: IdentityService): (token: string) => Promise<RequestContext> {
+  const strategy = authStrategyFor(conf, identity);
+  const policy = new PolicyEnforcer(conf);
+  return async (token) => {
+    const ctx = await strategy.authenticate({ headers: { 'x-auth-token': token }, remoteAddress: null, requestId: newRequestId(), globalRequestId: null });
+    return ctx.with({ isAdmin: ctx.isAdmin || policy.isAdmin(ctx.toPolicyCredentials()) });
+  };
+}
+
 /** Serves the OpenStack Compute API with every resource nova-ts has, over the process's runtime. */
 export async function startOsapiCompute(
   runtime: Runtime,
-  options: { identity?: IdentityService; identityUri?: string | null } = {},
+  options: { images: ImageLookup; identity?: IdentityService; identityUri?: string | null },
 ): Promise<RunningApi> {
   const conf = runtime.conf;
+  const policy = new PolicyEnforcer(conf);
   return startComputeApi(conf, {
     auth: authStrategyFor(conf, options.identity),
-    policy: new PolicyEnforcer(conf),
-    resources: computeResourcesFor(runtime),
+    policy,
+    resources: computeResourcesFor(runtime, { policy, images: options.images }),
     identityUri: options.identityUri ?? null,
   });
 }

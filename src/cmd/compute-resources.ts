@@ -1,12 +1,46 @@
 import { computeResourceModules, createComputeApiServices } from '../api/openstack/compute/index.js';
+import { ipsResource } from '../api/openstack/compute/ips.js';
 import { networksResource } from '../api/openstack/compute/networks.js';
+import { serverMetadataResource } from '../api/openstack/compute/server-metadata.js';
+import { serversResource } from '../api/openstack/compute/servers.js';
 import type { ResourceModule } from '../api/openstack/routing.js';
+import { ComputeAPI } from '../compute/api.js';
+import { dbFlavorLookup, dbKeypairLookup, networkApiValidator } from '../compute/api/adapters.js';
+import type { ComputePolicy, ImageLookup } from '../compute/api/deps.js';
+import { ComputeRPCAPI } from '../compute/rpcapi.js';
 import { NetworkAPI } from '../network/api.js';
+import { SchedulerRPCAPI } from '../scheduler/rpcapi.js';
 import type { Runtime } from './runtime.js';
 
-/** Every compute API resource, bound to the process's database and bus. */
-export function computeResourcesFor(runtime: Runtime): ResourceModule[] {
+export interface ComputeResourceDeps {
+  policy: ComputePolicy;
+  images: ImageLookup;
+}
+
+/** Every compute API resource, bound to the process's database, bus and image service. */
+export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps): ResourceModule[] {
   if (!runtime.db) throw new Error('the compute API needs the database');
-  const services = createComputeApiServices(runtime.conf, runtime.db);
-  return [...computeResourceModules(services), networksResource(NetworkAPI.fromConfig(runtime.conf, runtime.transport))];
+  const { conf, db, transport } = runtime;
+  const services = createComputeApiServices(conf, db);
+  const network = NetworkAPI.fromConfig(conf, transport);
+  const flavors = dbFlavorLookup(db);
+  const compute = new ComputeAPI({
+    db,
+    conf,
+    quota: services.quota,
+    policy: deps.policy,
+    images: deps.images,
+    flavors,
+    keypairs: dbKeypairLookup(db),
+    network: networkApiValidator(network),
+    scheduler: new SchedulerRPCAPI(transport),
+    compute: new ComputeRPCAPI(transport),
+  });
+  return [
+    ...computeResourceModules(services),
+    serversResource({ db, conf, compute, flavors }),
+    serverMetadataResource({ compute }),
+    ipsResource({ compute }),
+    networksResource(network),
+  ];
 }

@@ -4,6 +4,9 @@ import type { RunningApi } from '../api/server.js';
 import { getLogger } from '../common/log.js';
 import type { Config } from '../config/config.js';
 import { NOVA_REPOSITORY, novaMigrations } from '../db/migrations/nova/index.js';
+import type { Database } from '../db/engine.js';
+import type { IdentitySchema } from '../db/identity/schema.js';
+import type { ImageSchema } from '../db/image/schema.js';
 import { migrate } from '../db/migrator.js';
 import { seedDefaultFlavors } from '../compute/flavors.js';
 import { ensureDefaultNetwork } from '../network/bootstrap.js';
@@ -12,7 +15,9 @@ import { buildCatalog, catalogSpecs } from '../identity/catalog.js';
 import { identityOpts } from '../identity/opts.js';
 import { type RunningIdentityService, startIdentityService } from '../identity/server.js';
 import type { Service } from '../service/service.js';
-import { startOsapiCompute } from './apis.js';
+import { imageTokenValidator, startOsapiCompute } from './apis.js';
+import { GlanceImageService } from '../image/glance-client.js';
+import { startImageService } from '../image/server.js';
 import { openRuntime, type Runtime } from './runtime.js';
 import { createService, type RpcBinary } from './service-table.js';
 
@@ -68,11 +73,19 @@ export async function startEmbeddedCloud(conf: Config, options: { stateDir: stri
     await seedDefaultFlavors(db);
     await ensureDefaultNetwork(db, conf);
 
-    const identity = await startIdentityService(conf, { database: runtime.db as never });
+    const identity = await startIdentityService(conf, { database: db as unknown as Database<IdentitySchema> });
     stops.push(() => identity.close());
     const identityUrl = `${listenUrl(identity.url)}/v3`;
 
+    const image = await startImageService(conf, {
+      authenticate: imageTokenValidator(conf, identity.service),
+      database: db as unknown as Database<ImageSchema>,
+    });
+    stops.push(() => image.close());
+    const imageUrl = listenUrl(image.url);
+
     const compute: RunningApi = await startOsapiCompute(runtime, {
+      images: GlanceImageService.fromConfig(conf, imageUrl),
       identity: identity.service,
       identityUri: identityUrl.replace(/\/v3$/, ''),
     });
@@ -84,7 +97,7 @@ export async function startEmbeddedCloud(conf: Config, options: { stateDir: stri
         catalogSpecs({
           identity: io.identity_endpoint ?? identityUrl,
           compute: io.compute_endpoint ?? `${compute.url}/v2.1`,
-          image: io.image_endpoint ?? 'http://127.0.0.1:9292',
+          image: io.image_endpoint ?? imageUrl,
           ec2: io.ec2_endpoint,
         }),
         io.region ?? 'RegionOne',
@@ -119,6 +132,7 @@ export async function startEmbeddedCloud(conf: Config, options: { stateDir: stri
       'nova-ts is running',
       `  compute API   ${compute.url}/v2.1`,
       `  identity API  ${identityUrl}`,
+      `  image API     ${imageUrl}`,
       `  state         ${options.stateDir}`,
     ];
     if (existsSync(cloudsYaml)) lines.push(`  clouds.yaml   ${cloudsYaml}   (export OS_CLIENT_CONFIG_FILE=${cloudsYaml} OS_CLOUD=nova-ts)`);

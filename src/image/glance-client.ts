@@ -62,7 +62,12 @@ export interface ImageService {
   detail(ctx: RequestContext, filters?: ImageFilters): Promise<NovaImage[]>;
   create(ctx: RequestContext, meta: ImageMetaChanges, data?: Readable): Promise<NovaImage>;
   /** `purgeProps` (Nova's default) removes properties absent from `meta.properties`. */
-  update(ctx: RequestContext, imageId: string, meta: ImageMetaChanges, options?: { purgeProps?: boolean; data?: Readable }): Promise<NovaImage>;
+  update(
+    ctx: RequestContext,
+    imageId: string,
+    meta: ImageMetaChanges,
+    options?: { purgeProps?: boolean; data?: Readable },
+  ): Promise<NovaImage>;
   delete(ctx: RequestContext, imageId: string): Promise<void>;
   download(ctx: RequestContext, imageId: string): Promise<Readable>;
 }
@@ -131,7 +136,10 @@ export function toNovaImage(raw: Record<string, unknown>): NovaImage {
 export function normaliseApiServer(server: string): string {
   let url = server.trim();
   if (!/^https?:\/\//i.test(url)) url = `http://${url}`;
-  return url.replace(/\/+$/, '').replace(/\/v2(\.\d+)?$/, '').replace(/\/+$/, '');
+  return url
+    .replace(/\/+$/, '')
+    .replace(/\/v2(\.\d+)?$/, '')
+    .replace(/\/+$/, '');
 }
 
 function propertyValue(v: string | number | boolean | null): string | null {

@@ -21,7 +21,8 @@ const KNOWN_FILTERS = new Set([
 ]);
 
 function sortKey(value: string): SortKey {
-  if (!(SORT_KEYS as readonly string[]).includes(value)) throw new ImageBadRequest(`Invalid sort key: ${value}. It must be one of the following: ${SORT_KEYS.join(', ')}.`);
+  if (!(SORT_KEYS as readonly string[]).includes(value))
+    throw new ImageBadRequest(`Invalid sort key: ${value}. It must be one of the following: ${SORT_KEYS.join(', ')}.`);
   return value as SortKey;
 }
 
@@ -57,7 +58,8 @@ function sortOrder(params: URLSearchParams): [SortKey, SortDir][] {
         return [sortKey(key.trim()), sortDir((dir ?? 'desc').trim())];
       });
   }
-  if (dirs.length > 1 && dirs.length !== keys.length) throw new ImageBadRequest('Number of sort dirs does not match the number of sort keys');
+  if (dirs.length > 1 && dirs.length !== keys.length)
+    throw new ImageBadRequest('Number of sort dirs does not match the number of sort keys');
   const chosen = keys.length ? keys : ['created_at'];
   return chosen.map((k, i) => [sortKey(k), sortDir(dirs.length > 1 ? (dirs[i] as string) : (dirs[0] ?? 'desc'))]);
 }
@@ -76,7 +78,8 @@ export function parseListQuery(params: URLSearchParams, defaultLimit: number, ma
     }
     switch (key) {
       case 'visibility':
-        if (!['public', 'private', 'shared', 'community', 'all'].includes(value)) throw new ImageBadRequest(`Invalid visibility value: ${value}`);
+        if (!['public', 'private', 'shared', 'community', 'all'].includes(value))
+          throw new ImageBadRequest(`Invalid visibility value: ${value}`);
         filters.visibility = value as VisibilityFilter;
         break;
       case 'member_status':
@@ -95,7 +98,12 @@ export function parseListQuery(params: URLSearchParams, defaultLimit: number, ma
         filters[key] = bool(key, value);
         break;
       case 'id':
-        filters.ids = value.startsWith('in:') ? value.slice(3).split(',').map((s) => s.trim()) : [value];
+        filters.ids = value.startsWith('in:')
+          ? value
+              .slice(3)
+              .split(',')
+              .map((s) => s.trim())
+          : [value];
         break;
       default:
         filters[key as 'name' | 'status' | 'owner' | 'disk_format' | 'container_format'] = value;

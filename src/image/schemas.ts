@@ -8,7 +8,17 @@ import { Ajv, type ErrorObject } from 'ajv';
 export const DISK_FORMATS = ['ami', 'ari', 'aki', 'vhd', 'vhdx', 'vmdk', 'raw', 'qcow2', 'vdi', 'iso', 'ploop'] as const;
 export const CONTAINER_FORMATS = ['ami', 'ari', 'aki', 'bare', 'ovf', 'ova', 'docker', 'compressed'] as const;
 export const VISIBILITIES = ['community', 'public', 'private', 'shared'] as const;
-export const IMAGE_STATUSES = ['queued', 'saving', 'active', 'killed', 'deleted', 'uploading', 'importing', 'pending_delete', 'deactivated'] as const;
+export const IMAGE_STATUSES = [
+  'queued',
+  'saving',
+  'active',
+  'killed',
+  'deleted',
+  'uploading',
+  'importing',
+  'pending_delete',
+  'deactivated',
+] as const;
 export const MEMBER_STATUSES = ['pending', 'accepted', 'rejected'] as const;
 
 const MAX_INT32 = 2147483647;
@@ -75,7 +85,16 @@ export function imagesSchema(): Record<string, unknown> {
   return {
     name: 'images',
     properties: {
-      images: { type: 'array', items: { type: 'object', name: 'image', properties: imageProperties(), additionalProperties: { type: 'string' }, links: IMAGE_LINKS } },
+      images: {
+        type: 'array',
+        items: {
+          type: 'object',
+          name: 'image',
+          properties: imageProperties(),
+          additionalProperties: { type: 'string' },
+          links: IMAGE_LINKS,
+        },
+      },
       schema: { type: 'string' },
       first: { type: 'string' },
       next: { type: 'string' },

@@ -6,10 +6,10 @@
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { getLogger } from '../common/log.js';
 import { NovaError, Unauthorized } from '../common/errors.js';
-import type { Config } from '../config/config.js';
+import { getLogger } from '../common/log.js';
 import { commonOpts } from '../config/common-opts.js';
+import type { Config } from '../config/config.js';
 import type { RequestContext } from '../context/context.js';
 import { type Database, openDatabase } from '../db/engine.js';
 import { redactDatabaseUrl } from '../db/errors.js';
@@ -163,7 +163,10 @@ export function buildImageApp(options: ImageAppOptions): FastifyInstance {
     let status = error instanceof NovaError ? error.code : ((error as { statusCode?: number }).statusCode ?? 500);
     if (status < 400 || status > 599) status = 500;
     if (status >= 500) log.error({ err: error, method: request.method, url: request.url }, 'unexpected image service error');
-    const message = status >= 500 && !(error instanceof NovaError) ? 'The server has either erred or is incapable of performing the requested operation.' : (error as Error).message;
+    const message =
+      status >= 500 && !(error instanceof NovaError)
+        ? 'The server has either erred or is incapable of performing the requested operation.'
+        : (error as Error).message;
     const headers = error instanceof NovaError ? error.headers : {};
     if (status === 401) reply.header('www-authenticate', 'Keystone uri="unknown"');
     // A body left unread (an upload refused part-way) is not drained: the connection closes instead.
@@ -176,7 +179,9 @@ export function buildImageApp(options: ImageAppOptions): FastifyInstance {
   });
 
   app.setNotFoundHandler(async (request, reply) => {
-    sendJson(reply, 404, { error: { code: 404, title: 'Not Found', message: `The resource could not be found: ${request.method} ${request.url}` } });
+    sendJson(reply, 404, {
+      error: { code: 404, title: 'Not Found', message: `The resource could not be found: ${request.method} ${request.url}` },
+    });
   });
 
   const origin = (request: FastifyRequest) => `${request.protocol}://${request.host}`;
@@ -351,4 +356,3 @@ export async function startImageService(conf: Config, deps: ImageServiceDeps): P
     throw err;
   }
 }
-

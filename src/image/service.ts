@@ -18,14 +18,27 @@ import {
   ImageSizeLimitExceeded,
   ImageUnknown,
 } from './errors.js';
-import type { FilesystemStore } from './filesystem-store.js';
+import type { FilesystemStore, StoredData } from './filesystem-store.js';
 import type { PatchOp } from './patch.js';
 import { CORE_ATTRIBUTES, imageSchemaProblem, MEMBER_STATUSES, READ_ONLY_ATTRIBUTES, RESERVED_ATTRIBUTES } from './schemas.js';
 import { writableView } from './views.js';
 
 const log = getLogger('nova.image.service');
 
-export const SORT_KEYS = ['name', 'status', 'container_format', 'disk_format', 'size', 'id', 'created_at', 'updated_at', 'visibility', 'owner', 'min_ram', 'min_disk'] as const;
+export const SORT_KEYS = [
+  'name',
+  'status',
+  'container_format',
+  'disk_format',
+  'size',
+  'id',
+  'created_at',
+  'updated_at',
+  'visibility',
+  'owner',
+  'min_ram',
+  'min_disk',
+] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 export type SortDir = 'asc' | 'desc';
 
@@ -275,7 +288,7 @@ export class ImageManager {
       const current = (await this.#db.get(id))?.status ?? 'deleted';
       throw new ImageConflict(`Image status transition from ${current} to saving is not allowed`);
     }
-    let stored;
+    let stored: StoredData;
     try {
       if (declaredLength !== null && declaredLength > this.#sizeCap) {
         throw new ImageSizeLimitExceeded(this.#sizeCap);

@@ -203,6 +203,12 @@ export class SchedulerManager extends Manager {
   async #handleScheduleError(ctx: RequestContext, uuid: string, spec: RequestSpec, err: unknown): Promise<void> {
     log.warn({ instance_uuid: uuid, err }, 'Failed to schedule instance');
     const elevated = ctx.elevated();
+    // The fault goes first, so whoever sees ERROR can also read why.
+    try {
+      await instanceFaultCreate(this.#db, elevated, faultFromError(uuid, err, this.host));
+    } catch (faultErr) {
+      log.error({ instance_uuid: uuid, err: faultErr }, 'could not record the instance fault');
+    }
     try {
       const { updates, expectedTaskState } = stateUpdate('create', 'failure', { vm_state: VmState.BUILDING });
       const [before, after] = await instanceUpdateAndGetOriginal(this.#db, elevated, uuid, updates, {
@@ -212,14 +218,8 @@ export class SchedulerManager extends Manager {
     } catch (updateErr) {
       if (!(updateErr instanceof UnexpectedTaskStateError)) {
         log.error({ instance_uuid: uuid, err: updateErr }, 'could not set the instance to ERROR');
-        return;
       }
       log.info({ instance_uuid: uuid }, 'instance moved on to another task; its state is left alone');
-    }
-    try {
-      await instanceFaultCreate(this.#db, elevated, faultFromError(uuid, err, this.host));
-    } catch (faultErr) {
-      log.error({ instance_uuid: uuid, err: faultErr }, 'could not record the instance fault');
     }
     await this.#notifier.notify(ctx, this.#publisher, 'scheduler.run_instance', 'ERROR', {
       request_spec: spec,

@@ -174,13 +174,14 @@ async function failBuild(
       log.error({ instance_uuid: uuid, err: rescheduleErr }, 'could not re-schedule the build');
     }
   }
+  // The fault goes first, so whoever sees ERROR can also read why.
+  await h.recordFault(ctx, uuid, err);
   try {
     await h.transition(ctx, instance, 'create', 'failure');
   } catch (stateErr) {
     if (!(stateErr instanceof UnexpectedTaskStateError)) throw stateErr;
     log.info({ instance_uuid: uuid }, 'instance moved on to another task; its state is left alone');
   }
-  await h.recordFault(ctx, uuid, err);
   await h.notifyUsage(ctx, instance, 'create.error', {
     extra: {
       message: err instanceof Error ? err.message : String(err),

@@ -49,12 +49,12 @@ export async function deleteInstance(h: ComputeHost, ctx: RequestContext, given:
   } catch (err) {
     if (err instanceof InstanceNotFound) return 'gone';
     log.error({ instance_uuid: uuid, err }, 'delete failed');
+    await h.recordFault(ctx, uuid, err);
     try {
       await h.transition(ctx, instance, 'delete', 'failure');
     } catch (stateErr) {
       log.error({ instance_uuid: uuid, err: stateErr }, 'could not set the instance to ERROR after a failed delete');
     }
-    await h.recordFault(ctx, uuid, err);
     return 'error';
   }
 }

@@ -57,13 +57,12 @@ async function failInterruptedBuild(h: ComputeHost, ctx: RequestContext, instanc
   } catch (err) {
     log.warn({ instance_uuid: uuid, err }, 'could not deallocate the network of an interrupted build');
   }
+  await h.recordFault(ctx, uuid, new InstanceLeftInTransition());
   try {
     await h.transition(ctx, instance, 'create', 'failure', { power_state: PowerState.NOSTATE });
   } catch (err) {
     if (!(err instanceof UnexpectedTaskStateError)) throw err;
-    return;
   }
-  await h.recordFault(ctx, uuid, new InstanceLeftInTransition());
 }
 
 async function syncPowerState(h: ComputeHost, ctx: RequestContext, instance: ConductorInstance): Promise<void> {

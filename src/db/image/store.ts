@@ -2,7 +2,7 @@
  * The only module that writes the image tables. Callers deal in ImageRecord: the core
  * columns under Glance's own names, plus tags and custom properties.
  */
-import type { ExpressionBuilder, Kysely, SqlBool, Expression } from 'kysely';
+import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
 import type { Database } from '../engine.js';
 import { DBDuplicateEntry } from '../errors.js';
 import { migrate } from '../migrator.js';
@@ -223,7 +223,9 @@ export class ImageStore {
     const memberStatus = query.memberStatus ?? 'accepted';
     const options: Expression<SqlBool>[] = [];
     if (project !== null) {
-      options.push(visibility === 'shared' ? eb.and([eb('owner', '=', project), eb('visibility', '=', 'shared')]) : eb('owner', '=', project));
+      options.push(
+        visibility === 'shared' ? eb.and([eb('owner', '=', project), eb('visibility', '=', 'shared')]) : eb('owner', '=', project),
+      );
       options.push(eb.and([eb('visibility', '=', 'shared'), this.#hasMember(eb, project, memberStatus)]));
     }
     options.push(eb('visibility', '=', 'public'));
@@ -347,7 +349,13 @@ export class ImageStore {
   }
 
   async listMembers(imageId: string): Promise<MemberRecord[]> {
-    return this.#db.selectFrom('glance_image_members').selectAll().where('image_id', '=', imageId).orderBy('created_at').orderBy('member').execute();
+    return this.#db
+      .selectFrom('glance_image_members')
+      .selectAll()
+      .where('image_id', '=', imageId)
+      .orderBy('created_at')
+      .orderBy('member')
+      .execute();
   }
 
   async updateMember(imageId: string, member: string, status: string, now = new Date()): Promise<MemberRecord | null> {

@@ -28,11 +28,17 @@ describe('ImageService against the embedded image service', () => {
     await s.close();
   });
 
-  test('creates an image with data and shows it in Nova\'s image dict shape', async () => {
+  test("creates an image with data and shows it in Nova's image dict shape", async () => {
     const data = randomBytes(3 * 1024 * 1024);
     const created = await images.create(
       ctxA,
-      { name: 'nova-made', disk_format: 'raw', container_format: 'bare', is_public: false, properties: { kernel_id: 'k1', instance_uuid: 'u1' } },
+      {
+        name: 'nova-made',
+        disk_format: 'raw',
+        container_format: 'bare',
+        is_public: false,
+        properties: { kernel_id: 'k1', instance_uuid: 'u1' },
+      },
       Readable.from([data]),
     );
     assert.equal(created.status, 'active');
@@ -56,7 +62,10 @@ describe('ImageService against the embedded image service', () => {
     const page = await images.detail(ctxA, { 'property-batch': 'yes', limit: 5 });
     assert.equal(page.length, 5);
     const named = await images.detail(ctxA, { name: 'bulk-7' });
-    assert.deepEqual(named.map((i) => i.name), ['bulk-7']);
+    assert.deepEqual(
+      named.map((i) => i.name),
+      ['bulk-7'],
+    );
   });
 
   test('updates name and properties, purging the ones not named', async () => {

@@ -23,11 +23,26 @@ export interface TestImageService {
   storeDir: string;
   close(): Promise<void>;
   /** fetch against the service as the holder of `token`. */
-  call(token: string | null, method: string, path: string, init?: { json?: unknown; body?: RequestInit['body']; headers?: Record<string, string> }): Promise<Response>;
+  call(
+    token: string | null,
+    method: string,
+    path: string,
+    init?: { json?: unknown; body?: RequestInit['body']; headers?: Record<string, string> },
+  ): Promise<Response>;
   storeFiles(): Promise<string[]>;
 }
 
-export async function startTestImageService(options: { sizeCap?: number } = {}): Promise<TestImageService> {
+/** noauth2-style tokens `user:project` (admin when the user is `admin`), as the compute API's tests send them. */
+export async function noauthContext(token: string): Promise<RequestContext> {
+  const [user, project] = token.split(':');
+  if (!user || !project) throw new Unauthorized('The request you have made requires authentication.');
+  const admin = user === 'admin';
+  return new RequestContext({ userId: user, projectId: project, roles: admin ? ['admin'] : ['member'], isAdmin: admin, authToken: token });
+}
+
+export async function startTestImageService(
+  options: { sizeCap?: number; authenticate?: (token: string) => Promise<RequestContext> } = {},
+): Promise<TestImageService> {
   const dir = await mkdtemp(join(tmpdir(), 'nova-ts-image-'));
   const storeDir = join(dir, 'images');
   const conf = Config.load({
@@ -38,11 +53,13 @@ export async function startTestImageService(options: { sizeCap?: number } = {}):
     },
   });
   const service = await startImageService(conf, {
-    authenticate: async (token) => {
-      const ctx = TOKENS[token];
-      if (!ctx) throw new Unauthorized('The request you have made requires authentication.');
-      return ctx.with({ authToken: token });
-    },
+    authenticate:
+      options.authenticate ??
+      (async (token) => {
+        const ctx = TOKENS[token];
+        if (!ctx) throw new Unauthorized('The request you have made requires authentication.');
+        return ctx.with({ authToken: token });
+      }),
   });
   return {
     url: service.url,

@@ -4,6 +4,7 @@ import { request as httpRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { PATCH_TYPE, PROJECT_A, PROJECT_B, startTestImageService, type TestImageService } from './harness.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: test bodies are inspected freely
 type Json = Record<string, any>;
 
 async function json(r: Response): Promise<Json> {
@@ -57,7 +58,30 @@ describe('embedded image service', () => {
 
   test('creates an image with Glance keys and custom properties at top level', async () => {
     const image = await createImage(s, 'token-a', { name: 'cirros', min_ram: 64, hw_disk_bus: 'virtio', tags: ['t1'] });
-    for (const key of ['id', 'name', 'status', 'visibility', 'protected', 'os_hidden', 'checksum', 'os_hash_algo', 'os_hash_value', 'owner', 'size', 'virtual_size', 'min_ram', 'min_disk', 'disk_format', 'container_format', 'created_at', 'updated_at', 'tags', 'self', 'file', 'schema']) {
+    for (const key of [
+      'id',
+      'name',
+      'status',
+      'visibility',
+      'protected',
+      'os_hidden',
+      'checksum',
+      'os_hash_algo',
+      'os_hash_value',
+      'owner',
+      'size',
+      'virtual_size',
+      'min_ram',
+      'min_disk',
+      'disk_format',
+      'container_format',
+      'created_at',
+      'updated_at',
+      'tags',
+      'self',
+      'file',
+      'schema',
+    ]) {
       assert.ok(key in image, `missing ${key}`);
     }
     assert.equal(image.status, 'queued');
@@ -120,7 +144,10 @@ describe('embedded image service', () => {
 
   test('refuses image data sent with a JSON content type with 415', async () => {
     const image = await createImage(s, 'token-a');
-    const r = await s.call('token-a', 'PUT', `/v2/images/${image.id}/file`, { body: '{}', headers: { 'content-type': 'application/json' } });
+    const r = await s.call('token-a', 'PUT', `/v2/images/${image.id}/file`, {
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
     assert.equal(r.status, 415);
   });
 
@@ -172,7 +199,9 @@ describe('embedded image service', () => {
   test('answers 413 at once for a declared length above the cap', async () => {
     const image = await createImage(s, 'token-a');
     const data = Buffer.alloc(9 * 1024 * 1024);
-    const status = await upload(s, 'token-a', image.id, data).then((r) => r.status).catch(() => null);
+    const status = await upload(s, 'token-a', image.id, data)
+      .then((r) => r.status)
+      .catch(() => null);
     if (status !== null) assert.equal(status, 413);
     assert.equal((await waitForStatus(s, image.id, 'killed')).status, 'killed');
   });
@@ -324,7 +353,12 @@ describe('image listing', () => {
       { name: 'delta', disk_format: 'iso', size: 0, tags: ['y'], os: 'bsd' },
     ];
     for (const spec of specs) {
-      const image = await createImage(s, 'token-a', { name: spec.name, disk_format: spec.disk_format, tags: spec.tags, os_distro: spec.os });
+      const image = await createImage(s, 'token-a', {
+        name: spec.name,
+        disk_format: spec.disk_format,
+        tags: spec.tags,
+        os_distro: spec.os,
+      });
       ids.push(image.id as string);
       if (spec.size > 0) await upload(s, 'token-a', image.id, Buffer.alloc(spec.size, 7));
     }
@@ -341,7 +375,10 @@ describe('image listing', () => {
 
   test('lists newest first by default with first and schema links', async () => {
     const body = await json(await s.call('token-a', 'GET', '/v2/images'));
-    assert.deepEqual(body.images.map((i: Json) => i.name), ['delta', 'gamma', 'beta', 'alpha']);
+    assert.deepEqual(
+      body.images.map((i: Json) => i.name),
+      ['delta', 'gamma', 'beta', 'alpha'],
+    );
     assert.equal(body.first, '/v2/images');
     assert.equal(body.schema, '/v2/schemas/images');
     assert.ok(!('next' in body));
@@ -350,7 +387,7 @@ describe('image listing', () => {
   test('filters by name, status, disk_format, tag, size range and custom property', async () => {
     assert.deepEqual(await names('?name=beta'), ['beta']);
     assert.deepEqual(await names('?status=queued'), ['delta']);
-    assert.deepEqual((await names('?disk_format=qcow2&sort_key=name&sort_dir=asc')), ['beta', 'gamma']);
+    assert.deepEqual(await names('?disk_format=qcow2&sort_key=name&sort_dir=asc'), ['beta', 'gamma']);
     assert.deepEqual(await names('?tag=x&tag=y'), ['alpha']);
     assert.deepEqual(await names('?size_min=100&size_max=1000'), ['beta']);
     assert.deepEqual(await names('?os_distro=bsd&sort=name:asc'), ['delta', 'gamma']);

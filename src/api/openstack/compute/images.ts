@@ -5,14 +5,14 @@
  */
 import { Type } from 'typebox';
 import { BadRequest, ImageNotFound, InvalidInput, OverQuota } from '../../../common/errors.js';
+import { MetadataItemNotFound } from '../../../compute/api/metadata.js';
+import type { Config } from '../../../config/config.js';
 import type { RequestContext } from '../../../context/context.js';
 import type { ImageFilters, ImageService, NovaImage } from '../../../image/glance-client.js';
 import type { QuotaEngine } from '../../../quota/engine.js';
 import { metadataLimitExceeded } from '../../../quota/limit-errors.js';
-import { MetadataItemNotFound } from '../../../compute/api/metadata.js';
 import { apiOpts } from '../../opts.js';
-import type { Config } from '../../../config/config.js';
-import { buildLinks, collectionLinks, getLimitAndMarker, isoTime, queryParam, type Query } from '../common.js';
+import { buildLinks, collectionLinks, getLimitAndMarker, isoTime, type Query, queryParam } from '../common.js';
 import { type ComputeRequest, ComputeResponse, defineResource, type ResourceModule } from '../routing.js';
 import { urlJoin } from '../urls.js';
 
@@ -167,7 +167,9 @@ export function imagesResource(deps: ImagesResourceDeps): ResourceModule {
       method: 'GET',
       path: '/images/:image_id',
       maxVersion: IMAGES_MAX,
-      handler: async (req) => ({ image: imageDetailView(req, await showImage(images, req.ctx, req.params.image_id as string), deps.imageEndpoint) }),
+      handler: async (req) => ({
+        image: imageDetailView(req, await showImage(images, req.ctx, req.params.image_id as string), deps.imageEndpoint),
+      }),
     });
     r.route({
       method: 'DELETE',

@@ -1,0 +1,21 @@
+import { Command } from 'commander';
+import { serviceOpts } from '../service/opts.js';
+import { GlanceImageService } from '../image/glance-client.js';
+import { startOsapiCompute } from './apis.js';
+import { type CommonArgs, loadConfigOrExit, onShutdown, setupLogging, withConfigArgs } from './common.js';
+import { openRuntime } from './runtime.js';
+
+const program = withConfigArgs(new Command('nova-api')).description('serve the OpenStack Compute API');
+program.parse(process.argv.slice(2), { from: 'user' });
+const conf = loadConfigOrExit(program.opts<CommonArgs>());
+setupLogging(conf, 'nova-api');
+
+const runtime = await openRuntime(conf, { database: true });
+// Tokens are validated against the Keystone of [keystone_authtoken] (or auth_strategy =
+// noauth2), and images come from the Glance of [glance] api_servers.
+const api = await startOsapiCompute(runtime, { images: GlanceImageService.fromConfig(conf) });
+process.stdout.write(`nova-api listening on ${api.url}\n`);
+onShutdown(async () => {
+  await api.close();
+  await runtime.close();
+}, conf.get(serviceOpts).graceful_shutdown_timeout ?? 60);
