@@ -5,7 +5,7 @@ import { apiOpts } from '../api/opts.js';
 import { type RunningApi, startComputeApi } from '../api/server.js';
 import type { Config } from '../config/config.js';
 import { newRequestId, type RequestContext } from '../context/context.js';
-import type { ImageLookup } from '../compute/api/deps.js';
+import type { ImageService } from '../image/glance-client.js';
 import type { IdentityService } from '../identity/service.js';
 import { PolicyEnforcer } from '../policy/enforcer.js';
 import { computeResourcesFor } from './compute-resources.js';
@@ -34,14 +34,14 @@ export function imageTokenValidator(conf: Config, identity: IdentityService): (t
 /** Serves the OpenStack Compute API with every resource nova-ts has, over the process's runtime. */
 export async function startOsapiCompute(
   runtime: Runtime,
-  options: { images: ImageLookup; identity?: IdentityService; identityUri?: string | null },
+  options: { images: ImageService; imageEndpoint: string; identity?: IdentityService; identityUri?: string | null },
 ): Promise<RunningApi> {
   const conf = runtime.conf;
   const policy = new PolicyEnforcer(conf);
   return startComputeApi(conf, {
     auth: authStrategyFor(conf, options.identity),
     policy,
-    resources: computeResourcesFor(runtime, { policy, images: options.images }),
+    resources: computeResourcesFor(runtime, { policy, images: options.images, imageEndpoint: options.imageEndpoint }),
     identityUri: options.identityUri ?? null,
   });
 }

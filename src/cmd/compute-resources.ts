@@ -1,4 +1,5 @@
 import { computeResourceModules, createComputeApiServices } from '../api/openstack/compute/index.js';
+import { imagesResource } from '../api/openstack/compute/images.js';
 import { ipsResource } from '../api/openstack/compute/ips.js';
 import { networksResource } from '../api/openstack/compute/networks.js';
 import { serverMetadataResource } from '../api/openstack/compute/server-metadata.js';
@@ -6,7 +7,8 @@ import { serversResource } from '../api/openstack/compute/servers.js';
 import type { ResourceModule } from '../api/openstack/routing.js';
 import { ComputeAPI } from '../compute/api.js';
 import { dbFlavorLookup, dbKeypairLookup, networkApiValidator } from '../compute/api/adapters.js';
-import type { ComputePolicy, ImageLookup } from '../compute/api/deps.js';
+import type { ComputePolicy } from '../compute/api/deps.js';
+import type { ImageService } from '../image/glance-client.js';
 import { ComputeRPCAPI } from '../compute/rpcapi.js';
 import { NetworkAPI } from '../network/api.js';
 import { SchedulerRPCAPI } from '../scheduler/rpcapi.js';
@@ -14,7 +16,9 @@ import type { Runtime } from './runtime.js';
 
 export interface ComputeResourceDeps {
   policy: ComputePolicy;
-  images: ImageLookup;
+  images: ImageService;
+  /** The image service URL clients see, for the `alternate` links of /images. */
+  imageEndpoint: string;
 }
 
 /** Every compute API resource, bound to the process's database, bus and image service. */
@@ -42,5 +46,6 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     serverMetadataResource({ compute }),
     ipsResource({ compute }),
     networksResource(network),
+    imagesResource({ conf, images: deps.images, quota: services.quota, imageEndpoint: deps.imageEndpoint }),
   ];
 }

@@ -73,6 +73,7 @@ export async function startEmbeddedCloud(conf: Config, options: { stateDir: stri
     await seedDefaultFlavors(db);
     await ensureDefaultNetwork(db, conf);
 
+    const io = conf.get(identityOpts);
     const identity = await startIdentityService(conf, { database: db as unknown as Database<IdentitySchema> });
     stops.push(() => identity.close());
     const identityUrl = `${listenUrl(identity.url)}/v3`;
@@ -86,12 +87,12 @@ export async function startEmbeddedCloud(conf: Config, options: { stateDir: stri
 
     const compute: RunningApi = await startOsapiCompute(runtime, {
       images: GlanceImageService.fromConfig(conf, imageUrl),
+      imageEndpoint: io.image_endpoint ?? imageUrl,
       identity: identity.service,
       identityUri: identityUrl.replace(/\/v3$/, ''),
     });
     stops.push(() => compute.close());
 
-    const io = conf.get(identityOpts);
     identity.service.setCatalog(
       buildCatalog(
         catalogSpecs({

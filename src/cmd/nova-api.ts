@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { serviceOpts } from '../service/opts.js';
 import { GlanceImageService } from '../image/glance-client.js';
+import { glanceOpts } from '../image/opts.js';
 import { startOsapiCompute } from './apis.js';
 import { type CommonArgs, loadConfigOrExit, onShutdown, setupLogging, withConfigArgs } from './common.js';
 import { openRuntime } from './runtime.js';
@@ -13,7 +14,12 @@ setupLogging(conf, 'nova-api');
 const runtime = await openRuntime(conf, { database: true });
 // Tokens are validated against the Keystone of [keystone_authtoken] (or auth_strategy =
 // noauth2), and images come from the Glance of [glance] api_servers.
-const api = await startOsapiCompute(runtime, { images: GlanceImageService.fromConfig(conf) });
+const glance = conf.get(glanceOpts).api_servers[0];
+if (!glance) {
+  process.stderr.write('nova-api needs [glance] api_servers\n');
+  process.exit(2);
+}
+const api = await startOsapiCompute(runtime, { images: GlanceImageService.fromConfig(conf), imageEndpoint: glance });
 process.stdout.write(`nova-api listening on ${api.url}\n`);
 onShutdown(async () => {
   await api.close();
