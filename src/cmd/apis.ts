@@ -5,8 +5,8 @@ import { apiOpts } from '../api/opts.js';
 import { type RunningApi, startComputeApi } from '../api/server.js';
 import type { Config } from '../config/config.js';
 import { newRequestId, type RequestContext } from '../context/context.js';
-import type { ImageService } from '../image/glance-client.js';
 import type { IdentityService } from '../identity/service.js';
+import type { ImageService } from '../image/glance-client.js';
 import { PolicyEnforcer } from '../policy/enforcer.js';
 import { computeResourcesFor } from './compute-resources.js';
 import type { Runtime } from './runtime.js';
@@ -26,7 +26,12 @@ export function imageTokenValidator(conf: Config, identity: IdentityService): (t
   const strategy = authStrategyFor(conf, identity);
   const policy = new PolicyEnforcer(conf);
   return async (token) => {
-    const ctx = await strategy.authenticate({ headers: { 'x-auth-token': token }, remoteAddress: null, requestId: newRequestId(), globalRequestId: null });
+    const ctx = await strategy.authenticate({
+      headers: { 'x-auth-token': token },
+      remoteAddress: null,
+      requestId: newRequestId(),
+      globalRequestId: null,
+    });
     return ctx.with({ isAdmin: ctx.isAdmin || policy.isAdmin(ctx.toPolicyCredentials()) });
   };
 }

@@ -1,15 +1,15 @@
-import { computeResourceModules, createComputeApiServices } from '../api/openstack/compute/index.js';
 import { imagesResource } from '../api/openstack/compute/images.js';
+import { computeResourceModules, createComputeApiServices } from '../api/openstack/compute/index.js';
 import { ipsResource } from '../api/openstack/compute/ips.js';
 import { networksResource } from '../api/openstack/compute/networks.js';
 import { serverMetadataResource } from '../api/openstack/compute/server-metadata.js';
 import { serversResource } from '../api/openstack/compute/servers.js';
 import type { ResourceModule } from '../api/openstack/routing.js';
-import { ComputeAPI } from '../compute/api.js';
 import { dbFlavorLookup, dbKeypairLookup, networkApiValidator } from '../compute/api/adapters.js';
 import type { ComputePolicy } from '../compute/api/deps.js';
-import type { ImageService } from '../image/glance-client.js';
+import { ComputeAPI } from '../compute/api.js';
 import { ComputeRPCAPI } from '../compute/rpcapi.js';
+import type { ImageService } from '../image/glance-client.js';
 import { NetworkAPI } from '../network/api.js';
 import { SchedulerRPCAPI } from '../scheduler/rpcapi.js';
 import type { Runtime } from './runtime.js';

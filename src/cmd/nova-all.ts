@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { serviceOpts } from '../service/opts.js';
 import { type CommonArgs, loadConfigOrExit, onShutdown, setupLogging, withConfigArgs } from './common.js';
-import { startEmbeddedCloud } from './embedded-cloud.js';
+import { type EmbeddedCloud, startEmbeddedCloud } from './embedded-cloud.js';
 import { prepareStateDir } from './state-dir.js';
 
 const program = withConfigArgs(new Command('nova-all'))
@@ -14,12 +14,13 @@ const state = prepareStateDir(args.stateDir);
 const conf = loadConfigOrExit({ ...args, configFile: [state.configFile, ...args.configFile] });
 setupLogging(conf, 'nova-all');
 
-let cloud: Awaited<ReturnType<typeof startEmbeddedCloud>>;
+const starting: Promise<EmbeddedCloud> = startEmbeddedCloud(conf, { stateDir: state.root });
+// Registered before start-up finishes: a SIGTERM while services are still starting waits
+// for them and then stops them, instead of killing the process half-started.
+onShutdown(async () => (await starting).stop(), conf.get(serviceOpts).graceful_shutdown_timeout ?? 60);
 try {
-  cloud = await startEmbeddedCloud(conf, { stateDir: state.root });
+  process.stdout.write((await starting).summary);
 } catch (err) {
   process.stderr.write(`nova-all failed to start: ${(err as Error).message}\n`);
   process.exit(1);
 }
-process.stdout.write(cloud.summary);
-onShutdown(() => cloud.stop(), conf.get(serviceOpts).graceful_shutdown_timeout ?? 60);

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
-import { serviceOpts } from '../service/opts.js';
 import { GlanceImageService } from '../image/glance-client.js';
 import { glanceOpts } from '../image/opts.js';
+import { serviceOpts } from '../service/opts.js';
 import { startOsapiCompute } from './apis.js';
 import { type CommonArgs, loadConfigOrExit, onShutdown, setupLogging, withConfigArgs } from './common.js';
 import { openRuntime } from './runtime.js';

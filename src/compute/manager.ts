@@ -1,6 +1,6 @@
 import { getLogger } from '../common/log.js';
-import { adminContext, type RequestContext } from '../context/context.js';
 import type { ConductorInstance } from '../conductor/types.js';
+import { adminContext, type RequestContext } from '../context/context.js';
 import type { BlockDeviceMapping } from '../db/types.js';
 import { type Notifier, silentNotifier } from '../notifications/notifier.js';
 import { Manager } from '../service/manager.js';
@@ -14,8 +14,8 @@ import { ResourceTracker } from './resource-tracker.js';
 
 const log = getLogger('nova.compute.manager');
 
-export type { ComputeManagerDeps } from './manager/deps.js';
 export type { RunInstanceArgs } from './manager/build.js';
+export type { ComputeManagerDeps } from './manager/deps.js';
 
 export interface TerminateInstanceArgs {
   instance: ConductorInstance;

@@ -21,7 +21,11 @@ export interface ConductorAPI {
   ping(ctx: RequestContext, arg: unknown, timeoutSeconds?: number): Promise<{ service: string; arg: unknown }>;
   serviceGetAllBy(ctx: RequestContext, filters: { topic?: string; host?: string; binary?: string }): Promise<ServiceRecord[]>;
   serviceCreate(ctx: RequestContext, values: { host: string; binary: string; topic: string; report_count: number }): Promise<ServiceRecord>;
-  serviceUpdate(ctx: RequestContext, serviceId: number, values: Partial<Pick<ServiceRecord, 'report_count' | 'disabled'>>): Promise<ServiceRecord>;
+  serviceUpdate(
+    ctx: RequestContext,
+    serviceId: number,
+    values: Partial<Pick<ServiceRecord, 'report_count' | 'disabled'>>,
+  ): Promise<ServiceRecord>;
   serviceDestroy(ctx: RequestContext, serviceId: number): Promise<void>;
 
   /** Writes whitelisted columns; `expected_task_state` makes it a compare-and-swap (UnexpectedTaskStateError). */
@@ -35,7 +39,12 @@ export interface ConductorAPI {
   actionEventStart(ctx: RequestContext, values: ActionEventValues): Promise<InstanceActionEvent>;
   actionEventFinish(ctx: RequestContext, values: ActionEventValues): Promise<InstanceActionEvent>;
   computeNodeCreate(ctx: RequestContext, values: ComputeNodeWrite): Promise<ComputeNodeRecord>;
-  computeNodeUpdate(ctx: RequestContext, node: { id: number }, values: Partial<ComputeNodeWrite>, pruneStats?: boolean): Promise<ComputeNodeRecord>;
+  computeNodeUpdate(
+    ctx: RequestContext,
+    node: { id: number },
+    values: Partial<ComputeNodeWrite>,
+    pruneStats?: boolean,
+  ): Promise<ComputeNodeRecord>;
   computeNodeDelete(ctx: RequestContext, node: { id: number }): Promise<void>;
   blockDeviceMappingGetAllByInstance(ctx: RequestContext, instance: Pick<ConductorInstance, 'uuid'>): Promise<BlockDeviceMapping[]>;
   blockDeviceMappingDestroy(ctx: RequestContext, args: BdmDestroyArgs): Promise<void>;
@@ -110,13 +119,23 @@ export class RpcConductorAPI implements ConductorAPI {
   constructor(private readonly client: RpcClient) {}
 
   ping(ctx: RequestContext, arg: unknown, timeoutSeconds?: number) {
-    return this.client.call<{ service: string; arg: unknown }>(ctx, 'ping', { arg }, {
-      version: '1.22',
-      ...(timeoutSeconds === undefined ? {} : { timeout: timeoutSeconds }),
-    });
+    return this.client.call<{ service: string; arg: unknown }>(
+      ctx,
+      'ping',
+      { arg },
+      {
+        version: '1.22',
+        ...(timeoutSeconds === undefined ? {} : { timeout: timeoutSeconds }),
+      },
+    );
   }
   serviceGetAllBy(ctx: RequestContext, filters: { topic?: string; host?: string; binary?: string }) {
-    return this.client.call<ServiceRecord[]>(ctx, 'service_get_all_by', { topic: filters.topic ?? null, host: filters.host ?? null, binary: filters.binary ?? null }, { version: '1.28' });
+    return this.client.call<ServiceRecord[]>(
+      ctx,
+      'service_get_all_by',
+      { topic: filters.topic ?? null, host: filters.host ?? null, binary: filters.binary ?? null },
+      { version: '1.28' },
+    );
   }
   serviceCreate(ctx: RequestContext, values: { host: string; binary: string; topic: string; report_count: number }) {
     return this.client.call<ServiceRecord>(ctx, 'service_create', { values }, { version: '1.27' });
@@ -128,13 +147,23 @@ export class RpcConductorAPI implements ConductorAPI {
     return this.client.call<void>(ctx, 'service_destroy', { service_id: serviceId }, { version: '1.29' });
   }
   instanceUpdate(ctx: RequestContext, instanceUuid: string, updates: InstanceUpdates) {
-    return this.client.call<ConductorInstance>(ctx, 'instance_update', { instance_uuid: instanceUuid, updates, service: 'conductor' }, { version: '1.38' });
+    return this.client.call<ConductorInstance>(
+      ctx,
+      'instance_update',
+      { instance_uuid: instanceUuid, updates, service: 'conductor' },
+      { version: '1.38' },
+    );
   }
   instanceGetByUuid(ctx: RequestContext, instanceUuid: string) {
     return this.client.call<ConductorInstance>(ctx, 'instance_get_by_uuid', { instance_uuid: instanceUuid }, { version: '1.2' });
   }
   instanceGetAllByHost(ctx: RequestContext, host: string, node?: string | null) {
-    return this.client.call<ConductorInstance[]>(ctx, 'instance_get_all_by_host', { host, node: node ?? null, columns_to_join: null }, { version: '1.47' });
+    return this.client.call<ConductorInstance[]>(
+      ctx,
+      'instance_get_all_by_host',
+      { host, node: node ?? null, columns_to_join: null },
+      { version: '1.47' },
+    );
   }
   instanceDestroy(ctx: RequestContext, instance: Pick<ConductorInstance, 'uuid'>) {
     return this.client.call<ConductorInstance>(ctx, 'instance_destroy', { instance }, { version: '1.16' });
@@ -170,7 +199,12 @@ export class RpcConductorAPI implements ConductorAPI {
     return this.client.call<void>(
       ctx,
       'block_device_mapping_destroy',
-      { bdms: args.bdms ?? null, instance: args.instance ?? null, volume_id: args.volume_id ?? null, device_name: args.device_name ?? null },
+      {
+        bdms: args.bdms ?? null,
+        instance: args.instance ?? null,
+        volume_id: args.volume_id ?? null,
+        device_name: args.device_name ?? null,
+      },
       { version: '1.14' },
     );
   }

@@ -74,7 +74,10 @@ export class ConductorManager extends Manager {
     return this.db.serviceGetAllBy(args.topic ?? null, args.host ?? null, args.binary ?? null);
   }
 
-  async service_create(_ctx: RequestContext, args: { values: { host: string; binary: string; topic: string; report_count: number } }): Promise<ServiceRecord> {
+  async service_create(
+    _ctx: RequestContext,
+    args: { values: { host: string; binary: string; topic: string; report_count: number } },
+  ): Promise<ServiceRecord> {
     return this.db.serviceCreate(args.values);
   }
 

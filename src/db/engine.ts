@@ -14,8 +14,8 @@ import {
   SqliteDialect,
   sql,
 } from 'kysely';
-import mysql from 'mysql2';
-import pg from 'pg';
+import type mysql from 'mysql2';
+import type pg from 'pg';
 import { getLogger } from '../common/log.js';
 import { DBConnectionError, redactDatabaseUrl } from './errors.js';
 import { NormalisingSqliteDatabase, sqliteRegexp } from './sqlite-driver.js';
@@ -86,21 +86,23 @@ const PG_TIMESTAMP = 1114;
 const PG_INT8 = 20;
 const PG_NUMERIC = 1700;
 
-const pgTypes = {
-  getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
-    if (oid === PG_TIMESTAMP) return parseUtcDatetime;
-    // COUNT() and SUM() of integers are bigint/numeric; Nova's counts fit in a double.
-    if (oid === PG_INT8 || oid === PG_NUMERIC) return Number;
-    return pg.types.getTypeParser(oid, format ?? 'text') as (value: string) => unknown;
-  },
-};
+function pgTypesFor(pgModule: typeof pg) {
+  return {
+    getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
+      if (oid === PG_TIMESTAMP) return parseUtcDatetime;
+      // COUNT() and SUM() of integers are bigint/numeric; Nova's counts fit in a double.
+      if (oid === PG_INT8 || oid === PG_NUMERIC) return Number;
+      return pgModule.types.getTypeParser(oid, format ?? 'text') as (value: string) => unknown;
+    },
+  };
+}
 
 /** pg would format a Date in the process's local zone; the columns are naive UTC. */
 function toPgParam(value: unknown): unknown {
   return value instanceof Date ? formatUtcDatetime(value) : value;
 }
 
-function postgresDialect(target: ServerTarget, options: OpenDatabaseOptions): KyselyDialect {
+function postgresDialect(pg: typeof import('pg').default, target: ServerTarget, options: OpenDatabaseOptions): KyselyDialect {
   const pool = new pg.Pool({
     host: target.params.host ?? target.host,
     port: target.port,
@@ -110,7 +112,7 @@ function postgresDialect(target: ServerTarget, options: OpenDatabaseOptions): Ky
     max: options.maxPoolSize ?? 5,
     idleTimeoutMillis: (options.idleTimeout ?? 3600) * 1000,
     connectionTimeoutMillis: 10_000,
-    types: pgTypes as unknown as pg.CustomTypesConfig,
+    types: pgTypesFor(pg) as unknown as pg.CustomTypesConfig,
   });
   pool.on('error', (err) => log.warn({ err: err.message }, 'idle PostgreSQL connection failed'));
   const wrapped = {
@@ -149,7 +151,7 @@ function mysqlTypeCast(field: MysqlField, next: () => unknown): unknown {
   return next();
 }
 
-function mysqlDialect(target: ServerTarget, options: OpenDatabaseOptions): KyselyDialect {
+function mysqlDialect(mysql: typeof import('mysql2'), target: ServerTarget, options: OpenDatabaseOptions): KyselyDialect {
   const pool = mysql.createPool({
     host: target.host,
     port: target.port,
@@ -201,8 +203,9 @@ export async function openDatabase<DB = NovaDatabase>(url: string, options: Open
     try {
       let dialect: KyselyDialect;
       if (target.dialect === 'sqlite') dialect = sqliteDialect(target.filename, options).dialect;
-      else if (target.dialect === 'postgres') dialect = postgresDialect(target, options);
-      else dialect = mysqlDialect(target, options);
+      // The server drivers are loaded only when used: the embedded cloud starts faster without them.
+      else if (target.dialect === 'postgres') dialect = postgresDialect((await import('pg')).default, target, options);
+      else dialect = mysqlDialect(await import('mysql2'), target, options);
       kysely = new Kysely<DB>({ dialect, ...(options.debug ? { log: logQuery } : {}) });
       await sql`select 1`.execute(kysely);
       const opened = kysely;

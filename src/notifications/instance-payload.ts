@@ -1,8 +1,8 @@
-import { lastCompletedAuditPeriod } from './audit-period.js';
-import { type Notifier, type Priority } from './notifier.js';
 import type { RequestContext } from '../context/context.js';
-import { pyStr } from './time-format.js';
 import { allFixedIps, type NetworkInfo } from '../virt/network-model.js';
+import { lastCompletedAuditPeriod } from './audit-period.js';
+import type { Notifier, Priority } from './notifier.js';
+import { pyStr } from './time-format.js';
 
 /** The instance fields notifications read: a row with its metadata as key/value objects. */
 export interface NotifiableInstance {
@@ -119,7 +119,13 @@ export async function notifyAboutInstanceUsage(
 ): Promise<void> {
   if (!notifier.enabled) return;
   const payload = { ...instanceUsagePayload(notifier, instance, options), ...(options.extra ?? {}) };
-  await notifier.notify(ctx, options.publisher ?? `compute.${options.host}`, `compute.instance.${eventSuffix}`, options.priority ?? 'INFO', payload);
+  await notifier.notify(
+    ctx,
+    options.publisher ?? `compute.${options.host}`,
+    `compute.instance.${eventSuffix}`,
+    options.priority ?? 'INFO',
+    payload,
+  );
 }
 
 /**

@@ -9,10 +9,17 @@ export const notificationOpts = defineGroup('DEFAULT', {
     choices: ['DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL'],
   }),
   default_publisher_id: opt.str(null, 'Publisher of notifications that name none; defaults to the host option.'),
-  notification_topics: opt.list(['notifications'], 'Topics the rpc driver publishes to, each suffixed by the priority (notifications.info).'),
-  notify_on_state_change: opt.str(null, 'Send compute.instance.update on instance updates: `vm_state` or `vm_and_task_state` (the latter includes task_state changes in the state fields).', {
-    choices: ['vm_state', 'vm_and_task_state'],
-  }),
+  notification_topics: opt.list(
+    ['notifications'],
+    'Topics the rpc driver publishes to, each suffixed by the priority (notifications.info).',
+  ),
+  notify_on_state_change: opt.str(
+    null,
+    'Send compute.instance.update on instance updates: `vm_state` or `vm_and_task_state` (the latter includes task_state changes in the state fields).',
+    {
+      choices: ['vm_state', 'vm_and_task_state'],
+    },
+  ),
   notify_on_any_change: opt.bool(false, 'Send compute.instance.update on every instance update.'),
 });
 

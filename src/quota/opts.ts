@@ -17,6 +17,8 @@ export const quotaOpts = defineGroup('DEFAULT', {
   quota_security_groups: opt.int(10, 'Number of security groups allowed per project.', { min: -1 }),
   quota_security_group_rules: opt.int(20, 'Number of rules allowed per security group.', { min: -1 }),
   quota_key_pairs: opt.int(100, 'Number of key pairs allowed per user.', { min: -1 }),
+  quota_server_groups: opt.int(10, 'Number of server groups allowed per project (a limit clients of the v2.1 API expect).', { min: -1 }),
+  quota_server_group_members: opt.int(10, 'Number of servers allowed per server group.', { min: -1 }),
   quota_driver: opt.str(DB_QUOTA_DRIVER, 'Quota driver: limits from the database, or no limits at all.', {
     choices: [DB_QUOTA_DRIVER, NOOP_QUOTA_DRIVER],
   }),

@@ -36,6 +36,10 @@ const BASE_RESOURCES: readonly QuotaResource[] = [
   { name: 'security_groups', kind: 'reservable', option: 'quota_security_groups', scope: 'project' },
   { name: 'security_group_rules', kind: 'countable', option: 'quota_security_group_rules', scope: 'security_group' },
   { name: 'key_pairs', kind: 'countable', option: 'quota_key_pairs', scope: 'user' },
+  // Server groups came after Grizzly, but every client of the v2.1 API expects their two
+  // limits in a quota set; they are plain limits until server groups exist.
+  { name: 'server_groups', kind: 'absolute', option: 'quota_server_groups' },
+  { name: 'server_group_members', kind: 'absolute', option: 'quota_server_group_members' },
 ];
 
 const NETWORKS: QuotaResource = { name: 'networks', kind: 'reservable', option: 'quota_networks', scope: 'project' };

@@ -1,6 +1,6 @@
 /** Picks and builds the transport nova.conf asks for. */
 import type { Config } from '../config/config.js';
-import { AmqpTransport, type AmqpTransportOptions } from './amqp-transport.js';
+import type { AmqpTransportOptions } from './amqp-transport.js';
 import { LocalTransport } from './local-transport.js';
 import { rpcOpts } from './opts.js';
 import type { Transport } from './transport.js';
@@ -45,5 +45,7 @@ export async function createTransport(conf: Config): Promise<Transport> {
   if (parseTransportUrl(url).scheme === 'local') {
     return new LocalTransport({ responseTimeout: conf.get(rpcOpts).rpc_response_timeout ?? 60 });
   }
+  // amqplib is loaded only for a RabbitMQ transport: the embedded cloud starts faster without it.
+  const { AmqpTransport } = await import('./amqp-transport.js');
   return AmqpTransport.connect(amqpOptionsFrom(conf, url));
 }

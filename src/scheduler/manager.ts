@@ -150,7 +150,11 @@ export class SchedulerManager extends Manager {
       uuids.forEach((uuid, index) => {
         try {
           const host = this.chanceScheduler?.selectHost(services, props) as string;
-          const requestSpec = { ...spec, instance_uuids: [uuid], instance_properties: { ...spec.instance_properties, launch_index: index } };
+          const requestSpec = {
+            ...spec,
+            instance_uuids: [uuid],
+            instance_properties: { ...spec.instance_properties, launch_index: index },
+          };
           targets.push({ uuid, host, node: null, weight: null, requestSpec, filterProperties: { ...props }, group: null });
         } catch (error) {
           failures.push({ uuid, error });

@@ -4,7 +4,7 @@
  */
 import type { RequestContext } from '../../context/context.js';
 import type { Db } from '../../db/api/common.js';
-import { flavorGet, flavorGetByFlavorId, type FlavorRecord } from '../../db/api/flavors.js';
+import { type FlavorRecord, flavorGet, flavorGetByFlavorId } from '../../db/api/flavors.js';
 import { keyPairGet } from '../../db/api/keypairs.js';
 import type { NetworkAPI } from '../../network/api.js';
 import type { FlavorInfo, FlavorLookup, KeypairLookup, NetworkValidator, RequestedNetwork } from './deps.js';

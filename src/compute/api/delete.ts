@@ -13,8 +13,8 @@ import { type InstanceRecord, instanceDestroy, instanceGetByUuid, instanceUpdate
 import { serviceGetByComputeHost } from '../../db/api/services.js';
 import { serviceOpts } from '../../service/opts.js';
 import { serviceIsUp } from '../../servicegroup/db-driver.js';
-import { checkActionAllowed, stateUpdate } from '../states/transitions.js';
 import type { TaskState } from '../states/task-states.js';
+import { checkActionAllowed, stateUpdate } from '../states/transitions.js';
 import type { VmState } from '../states/vm-states.js';
 import type { ComputeApiDeps } from './deps.js';
 import { InstanceIsLocked } from './errors.js';

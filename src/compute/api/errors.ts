@@ -1,5 +1,5 @@
 /** Errors the compute API raises for requests it refuses (names as in nova/exception.py). */
-import { Invalid, InstanceInvalidState, registerErrors } from '../../common/errors.js';
+import { InstanceInvalidState, Invalid, registerErrors } from '../../common/errors.js';
 
 export class ImageNotActive extends Invalid {
   constructor(imageId: string) {

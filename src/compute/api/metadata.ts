@@ -2,15 +2,14 @@
  * compute.api instance metadata: reads, and writes that check lock, state and the
  * metadata_items limit before the DB write, then tell the instance's compute host.
  */
-import { NotFound } from '../../common/errors.js';
+import { InstanceInvalidState, NotFound } from '../../common/errors.js';
 import type { RequestContext } from '../../context/context.js';
 import { instanceMetadataDelete, instanceMetadataGet, instanceMetadataUpdate, type Metadata } from '../../db/api/instance-metadata.js';
 import type { InstanceRecord } from '../../db/api/instances.js';
-import { InstanceInvalidState } from '../../common/errors.js';
 import { VmState } from '../states/vm-states.js';
 import { checkMetadataQuota } from './create.js';
-import type { ComputeApiDeps } from './deps.js';
 import { checkLocked } from './delete.js';
+import type { ComputeApiDeps } from './deps.js';
 import { instanceTarget } from './get.js';
 
 const WRITABLE_VM_STATES: readonly string[] = [VmState.ACTIVE, VmState.PAUSED, VmState.SUSPENDED, VmState.STOPPED];

@@ -18,6 +18,8 @@ const RESOURCES = [
   'ram',
   'security_group_rules',
   'security_groups',
+  'server_group_members',
+  'server_groups',
 ];
 const DEFAULTS = {
   cores: 20,
@@ -32,6 +34,8 @@ const DEFAULTS = {
   ram: 51200,
   security_group_rules: 20,
   security_groups: 10,
+  server_group_members: 10,
+  server_groups: 10,
 };
 
 let h: ComputeHarness;

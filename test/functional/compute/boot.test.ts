@@ -6,12 +6,11 @@ import { adminContext } from '../../../src/context/context.js';
 import { instanceGetByUuid } from '../../../src/db/api/instances.js';
 import { NetworkAPI } from '../../../src/network/api.js';
 import { RpcClient } from '../../../src/rpc/client.js';
-import { hydrateNetworkInfo } from '../../../src/virt/network-model.js';
-import type { ImageMeta, InjectedFile, VirtInstance } from '../../../src/virt/types.js';
-import type { NetworkInfo } from '../../../src/virt/network-model.js';
-import type { BlockDeviceInfo } from '../../../src/virt/types.js';
 import { FakeDriver } from '../../../src/virt/fake/driver.js';
-import { bootCloud, createInstanceRow, faultsOf, fakeDriver, requestBuild, userContext, waitForRest } from './harness.js';
+import type { NetworkInfo } from '../../../src/virt/network-model.js';
+import { hydrateNetworkInfo } from '../../../src/virt/network-model.js';
+import type { BlockDeviceInfo, ImageMeta, InjectedFile, VirtInstance } from '../../../src/virt/types.js';
+import { bootCloud, createInstanceRow, fakeDriver, faultsOf, requestBuild, userContext, waitForRest } from './harness.js';
 
 const TINY = { memory_mb: 512, vcpus: 1, root_gb: 1 };
 
@@ -49,7 +48,12 @@ describe('booting and deleting through the scheduler and compute managers', () =
       const driver = cloud.computes.get('cmp1')?.driver as FakeDriver;
       assert.equal((await driver.listInstanceUuids()).includes(inst.uuid as string), true);
       const types = cloud.notifications.eventTypes();
-      for (const t of ['scheduler.run_instance.start', 'scheduler.run_instance.scheduled', 'compute.instance.create.start', 'compute.instance.create.end']) {
+      for (const t of [
+        'scheduler.run_instance.start',
+        'scheduler.run_instance.scheduled',
+        'compute.instance.create.start',
+        'compute.instance.create.end',
+      ]) {
         assert.ok(types.includes(t), `missing ${t} in ${types.join(', ')}`);
       }
       const node = await cloud.db.kysely.selectFrom('compute_nodes').selectAll().executeTakeFirstOrThrow();
@@ -103,7 +107,12 @@ describe('booting and deleting through the scheduler and compute managers', () =
       assert.equal(done.vm_state, 'error');
       const faults = await faultsOf(cloud, inst.uuid as string);
       assert.match(faults[0]?.message ?? '', /hypervisor refused/);
-      const ips = await cloud.db.kysely.selectFrom('fixed_ips').select('address').where('instance_uuid', '=', inst.uuid as string).where('allocated', '=', true).execute();
+      const ips = await cloud.db.kysely
+        .selectFrom('fixed_ips')
+        .select('address')
+        .where('instance_uuid', '=', inst.uuid as string)
+        .where('allocated', '=', true)
+        .execute();
       assert.equal(ips.length, 0);
       assert.ok(cloud.notifications.eventTypes().includes('compute.instance.create.error'));
       const node = await cloud.db.kysely.selectFrom('compute_nodes').selectAll().executeTakeFirstOrThrow();
@@ -155,7 +164,11 @@ describe('booting and deleting through the scheduler and compute managers', () =
       const inst = await createInstanceRow(cloud, ctx, TINY);
       await requestBuild(cloud, ctx, [inst], TINY);
       const active = await waitForRest(cloud, inst.uuid as string);
-      await cloud.db.kysely.updateTable('instances').set({ task_state: 'deleting' }).where('uuid', '=', inst.uuid as string).execute();
+      await cloud.db.kysely
+        .updateTable('instances')
+        .set({ task_state: 'deleting' })
+        .where('uuid', '=', inst.uuid as string)
+        .execute();
       await cloud.computeRpc.terminateInstance(ctx, { ...active, task_state: 'deleting' }, []);
       const end = Date.now() + 5000;
       let row = await instanceGetByUuid(cloud.db, adminContext(), inst.uuid as string, { readDeleted: 'yes' });
@@ -168,7 +181,12 @@ describe('booting and deleting through the scheduler and compute managers', () =
       assert.ok(row.terminated_at);
       const driver = cloud.computes.get('cmp1')?.driver as FakeDriver;
       assert.deepEqual(await driver.listInstances(), []);
-      const ips = await cloud.db.kysely.selectFrom('fixed_ips').select('address').where('instance_uuid', '=', inst.uuid as string).where('allocated', '=', true).execute();
+      const ips = await cloud.db.kysely
+        .selectFrom('fixed_ips')
+        .select('address')
+        .where('instance_uuid', '=', inst.uuid as string)
+        .where('allocated', '=', true)
+        .execute();
       assert.equal(ips.length, 0);
       const types = cloud.notifications.eventTypes();
       assert.ok(types.includes('compute.instance.delete.start') && types.includes('compute.instance.delete.end'));

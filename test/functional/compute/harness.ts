@@ -13,8 +13,8 @@ import { actionStart } from '../../../src/db/api/instance-actions.js';
 import { type InstanceRecord, instanceCreate, instanceGetByUuid } from '../../../src/db/api/instances.js';
 import { serviceCreate } from '../../../src/db/api/services.js';
 import { type Database, openDatabase } from '../../../src/db/engine.js';
-import { migrate } from '../../../src/db/migrator.js';
 import { NOVA_REPOSITORY, novaMigrations } from '../../../src/db/migrations/nova/index.js';
+import { migrate } from '../../../src/db/migrator.js';
 import { NetworkAPI } from '../../../src/network/api.js';
 import { ensureDefaultNetwork } from '../../../src/network/bootstrap.js';
 import { MemoryNotificationDriver } from '../../../src/notifications/drivers.js';
@@ -136,7 +136,12 @@ export interface Flavor {
 }
 
 /** What the compute API does before its cast: the instance row in BUILD/scheduling and its `create` action. */
-export async function createInstanceRow(cloud: Cloud, ctx: RequestContext, flavor: Flavor, extra: Record<string, unknown> = {}): Promise<InstanceRecord> {
+export async function createInstanceRow(
+  cloud: Cloud,
+  ctx: RequestContext,
+  flavor: Flavor,
+  extra: Record<string, unknown> = {},
+): Promise<InstanceRecord> {
   const instance = await instanceCreate(cloud.db, ctx, {
     user_id: ctx.userId,
     project_id: ctx.projectId,

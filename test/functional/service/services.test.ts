@@ -26,7 +26,14 @@ describe('services over the in-process bus and SQLite', () => {
     await migrate(db, NOVA_REPOSITORY, novaMigrations);
     const conf = Config.load({
       overrides: {
-        DEFAULT: { host: 'node1', state_path: dir, report_interval: 1, periodic_enable: false, rpc_response_timeout: 5, compute_driver: 'fake' },
+        DEFAULT: {
+          host: 'node1',
+          state_path: dir,
+          report_interval: 1,
+          periodic_enable: false,
+          rpc_response_timeout: 5,
+          compute_driver: 'fake',
+        },
       },
     });
     deps = { conf, db, transport: new LocalTransport({ bus: new LocalBus(), responseTimeout: 5 }) };

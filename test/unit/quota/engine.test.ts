@@ -45,6 +45,8 @@ describe('QuotaEngine resources and defaults', () => {
       ram: 51200,
       security_group_rules: 20,
       security_groups: 10,
+      server_group_members: 10,
+      server_groups: 10,
     });
     assert.deepEqual(quota.resourceNames(), [...quota.resourceNames()].sort());
   });

@@ -15,9 +15,6 @@ import {
   NetworkNotFound,
   ValidationError,
 } from '../../../common/errors.js';
-import type { Config } from '../../../config/config.js';
-import type { RequestContext } from '../../../context/context.js';
-import { computeApiOpts } from '../../../compute/api-opts.js';
 import type {
   ComputeAPI,
   CreateInstanceRequest,
@@ -26,9 +23,12 @@ import type {
   RequestedNetwork,
   SearchOptions,
 } from '../../../compute/api.js';
+import { computeApiOpts } from '../../../compute/api-opts.js';
+import { availabilityZoneOpts } from '../../../compute/availability-zones.js';
 import { serverBriefView, serverDetailView, serverHref, serverUpdateView, type ViewOptions } from '../../../compute/instance-view.js';
 import { stateFilterFromStatus } from '../../../compute/states/status.js';
-import { availabilityZoneOpts } from '../../../compute/availability-zones.js';
+import type { Config } from '../../../config/config.js';
+import type { RequestContext } from '../../../context/context.js';
 import { aggregateZonesByHost } from '../../../db/api/aggregates.js';
 import { blockDeviceMappingsForInstances } from '../../../db/api/block-device-mappings.js';
 import type { Db } from '../../../db/api/common.js';
@@ -181,6 +181,11 @@ type BoolValue = boolean | string;
 
 const TRUE_STRINGS = new Set(['true', '1', 'on', 'yes', 't', 'y']);
 const FALSE_STRINGS = new Set(['false', '0', 'off', 'no', 'f', 'n']);
+
+/** IPv6 addresses are kept in their shortest form, as Nova stores them (`::babe:dc0c:1602`). */
+export function canonicalIpv6(address: string): string {
+  return new URL(`http://[${address}]/`).hostname.slice(1, -1);
+}
 
 export function parseBool(value: BoolValue | undefined, fallback = false): boolean {
   if (value === undefined) return fallback;
@@ -485,7 +490,7 @@ export function serversResource(deps: ServersResourceDeps): ResourceModule {
       configDrive: parseBool(s.config_drive as BoolValue | undefined),
       autoDiskConfig: s['OS-DCF:diskConfig'] === undefined ? null : s['OS-DCF:diskConfig'] === 'AUTO',
       accessIpV4: s.accessIPv4 ?? null,
-      accessIpV6: s.accessIPv6 ?? null,
+      accessIpV6: s.accessIPv6 ? canonicalIpv6(s.accessIPv6) : null,
       schedulerHints: body['os:scheduler_hints'] ?? body['OS-SCH-HNT:scheduler_hints'] ?? {},
     };
     let result: Awaited<ReturnType<ComputeAPI['create']>>;
@@ -536,7 +541,7 @@ export function serversResource(deps: ServersResourceDeps): ResourceModule {
         const changes: Parameters<ComputeAPI['update']>[2] = {};
         if (s.name !== undefined) changes.display_name = s.name;
         if (s.accessIPv4 !== undefined) changes.access_ip_v4 = s.accessIPv4 || null;
-        if (s.accessIPv6 !== undefined) changes.access_ip_v6 = s.accessIPv6 || null;
+        if (s.accessIPv6 !== undefined) changes.access_ip_v6 = s.accessIPv6 ? canonicalIpv6(s.accessIPv6) : null;
         if (s['OS-DCF:diskConfig'] !== undefined) changes.auto_disk_config = s['OS-DCF:diskConfig'] === 'AUTO';
         const updated = await deps.compute.update(req.ctx, instance, changes);
         return { server: serverUpdateView(updated, await viewOptions(req)) };

@@ -44,7 +44,17 @@ function driver(memoryMb = 2048) {
 }
 
 function instance(uuid: string, memory_mb = 512, vcpus = 1, root_gb = 10): ConductorInstance {
-  return { uuid, memory_mb, vcpus, root_gb, ephemeral_gb: 0, vm_state: 'building', task_state: null, project_id: 'p1', os_type: null } as unknown as ConductorInstance;
+  return {
+    uuid,
+    memory_mb,
+    vcpus,
+    root_gb,
+    ephemeral_gb: 0,
+    vm_state: 'building',
+    task_state: null,
+    project_id: 'p1',
+    os_type: null,
+  } as unknown as ConductorInstance;
 }
 
 const options = { reservedHostMemoryMb: 512, reservedHostDiskMb: 0 };
