@@ -24,6 +24,10 @@ if [ -n "$missing" ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
 
+# `npm install` from the committed lockfile, not `npm ci`: the lockfile cannot list
+# Biome's binaries for other platforms (the registry here does not serve them), and
+# `npm ci` refuses a lockfile that lacks an optional dependency. With the lockfile present,
+# `npm install` installs exactly the pinned versions and leaves it unchanged.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund
+  npm install --no-audit --no-fund
 fi
