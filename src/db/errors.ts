@@ -40,7 +40,17 @@ export function isUniqueViolation(err: unknown): boolean {
     code === '23505' ||
     code === 'ER_DUP_ENTRY' ||
     e?.errno === 1062 ||
-    code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    code.startsWith('SQLITE_CONSTRAINT_UNIQUE') ||
     code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
   );
+}
+
+/** Runs a write, turning a unique-key violation on any engine into DBDuplicateEntry naming `what`. */
+export async function translateDuplicate<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new DBDuplicateEntry([what], { cause: err });
+    throw err;
+  }
 }

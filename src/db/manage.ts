@@ -1,9 +1,13 @@
 /** The database half of `nova-manage db sync|version`. */
+import { getLogger } from '../common/log.js';
 import type { Config } from '../config/config.js';
 import { type Database, type OpenDatabaseOptions, openDatabase } from './engine.js';
+import { redactDatabaseUrl } from './errors.js';
 import { NOVA_REPOSITORY, novaMigrations } from './migrations/nova/index.js';
 import { currentVersion, migrate } from './migrator.js';
 import { databaseOpts } from './opts.js';
+
+const log = getLogger('nova.db');
 
 /** Opens the database nova.conf names, with its pool and retry settings. */
 export function openConfiguredDatabase(conf: Config, overrides: OpenDatabaseOptions = {}): Promise<Database> {
@@ -42,4 +46,18 @@ export async function dbVersion(conf: Config): Promise<number | null> {
   } finally {
     await db.close();
   }
+}
+
+/**
+ * Opens the database of a service that keeps its tables beside Nova's (identity, image)
+ * unless nova.conf gives it a URL of its own.
+ */
+export async function openServiceDatabase<DB>(conf: Config, ownUrl: string | null, service: string): Promise<Database<DB>> {
+  const o = conf.get(databaseOpts);
+  const url = ownUrl ?? o.connection;
+  if (url === null)
+    throw new Error(`No database configured for the ${service} service ([${service}] connection or [database] connection).`);
+  const db = await openDatabase<DB>(url, { createDirectory: true, maxPoolSize: o.max_pool_size ?? 5 });
+  log.info({ url: redactDatabaseUrl(url) }, `${service} database opened`);
+  return db;
 }

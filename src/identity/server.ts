@@ -8,11 +8,10 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { NovaError } from '../common/errors.js';
 import { getLogger } from '../common/log.js';
 import type { Config } from '../config/config.js';
-import { type Database, openDatabase } from '../db/engine.js';
-import { redactDatabaseUrl } from '../db/errors.js';
+import type { Database } from '../db/engine.js';
 import type { IdentitySchema } from '../db/identity/schema.js';
 import { IdentityStore } from '../db/identity/store.js';
-import { databaseOpts } from '../db/opts.js';
+import { openServiceDatabase } from '../db/manage.js';
 import { buildCatalog, type CatalogServiceSpec, type CatalogUrls, catalogSpecs } from './catalog.js';
 import { IdentityValidationError } from './errors.js';
 import { identityOpts } from './opts.js';
@@ -142,12 +141,8 @@ export async function startIdentityService(conf: Config, deps: IdentityServiceDe
   let database = deps.database;
   let ownDatabase = false;
   if (!database) {
-    const db = conf.get(databaseOpts);
-    const url = o.connection ?? db.connection;
-    if (url === null) throw new Error('No database configured for the identity service ([identity] connection or [database] connection).');
-    database = await openDatabase<IdentitySchema>(url, { createDirectory: true, maxPoolSize: db.max_pool_size ?? 5 });
+    database = await openServiceDatabase<IdentitySchema>(conf, o.connection, 'identity');
     ownDatabase = true;
-    log.info({ url: redactDatabaseUrl(url) }, 'identity database opened');
   }
   const store = new IdentityStore(database);
   try {

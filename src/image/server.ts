@@ -11,11 +11,10 @@ import { getLogger } from '../common/log.js';
 import { commonOpts } from '../config/common-opts.js';
 import type { Config } from '../config/config.js';
 import type { RequestContext } from '../context/context.js';
-import { type Database, openDatabase } from '../db/engine.js';
-import { redactDatabaseUrl } from '../db/errors.js';
+import type { Database } from '../db/engine.js';
 import type { ImageSchema } from '../db/image/schema.js';
 import { ImageStore, migrateImageSchema } from '../db/image/store.js';
-import { databaseOpts } from '../db/opts.js';
+import { openServiceDatabase } from '../db/manage.js';
 import { ImageBadRequest, ImageMediaTypeUnsupported } from './errors.js';
 import { FilesystemStore } from './filesystem-store.js';
 import { firstLink, nextLink, parseListQuery } from './list-query.js';
@@ -313,12 +312,8 @@ export async function startImageService(conf: Config, deps: ImageServiceDeps): P
   let database = deps.database;
   let ownDatabase = false;
   if (!database) {
-    const db = conf.get(databaseOpts);
-    const url = o.connection ?? db.connection;
-    if (url === null) throw new Error('No database configured for the image service ([image] connection or [database] connection).');
-    database = await openDatabase<ImageSchema>(url, { createDirectory: true, maxPoolSize: db.max_pool_size ?? 5 });
+    database = await openServiceDatabase<ImageSchema>(conf, o.connection, 'image');
     ownDatabase = true;
-    log.info({ url: redactDatabaseUrl(url) }, 'image database opened');
   }
   const opened = database;
   const closeDatabase = async () => {

@@ -5,7 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../engine.js';
-import { DBDuplicateEntry } from '../errors.js';
+import { isUniqueViolation, translateDuplicate } from '../errors.js';
 import { migrate } from '../migrator.js';
 import { IDENTITY_REPOSITORY, identityMigrations } from './migrations.js';
 import type { IdentitySchema } from './schema.js';
@@ -95,27 +95,6 @@ export interface AssignmentFilter {
   targetId?: string;
   roleId?: string;
   type?: AssignmentType;
-}
-
-function isDuplicateKey(err: unknown): boolean {
-  const e = err as { code?: unknown; errno?: unknown };
-  const code = typeof e.code === 'string' ? e.code : '';
-  return (
-    code === '23505' ||
-    code === 'ER_DUP_ENTRY' ||
-    e.errno === 1062 ||
-    code.startsWith('SQLITE_CONSTRAINT_UNIQUE') ||
-    code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
-  );
-}
-
-async function translateDuplicate<T>(what: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (isDuplicateKey(err)) throw new DBDuplicateEntry([what], { cause: err });
-    throw err;
-  }
 }
 
 function parseExtra(text: string | null): Extra {
@@ -479,7 +458,7 @@ export class IdentityStore {
         .values({ type: a.type, actor_id: a.userId, target_id: a.targetId, role_id: a.roleId })
         .execute();
     } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
+      if (!isUniqueViolation(err)) throw err;
     }
   }
 

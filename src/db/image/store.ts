@@ -4,7 +4,7 @@
  */
 import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
 import type { Database } from '../engine.js';
-import { DBDuplicateEntry } from '../errors.js';
+import { translateDuplicate } from '../errors.js';
 import { migrate } from '../migrator.js';
 import { IMAGE_REPOSITORY, imageMigrations } from './migrations.js';
 import type { ImageSchema } from './schema.js';
@@ -83,27 +83,6 @@ export interface ImageChanges {
 
 type DB = ImageSchema;
 type ImagesEB = ExpressionBuilder<DB, 'glance_images'>;
-
-function isDuplicateKey(err: unknown): boolean {
-  const e = err as { code?: unknown; errno?: unknown };
-  const code = typeof e.code === 'string' ? e.code : '';
-  return (
-    code === '23505' ||
-    code === 'ER_DUP_ENTRY' ||
-    e.errno === 1062 ||
-    code.startsWith('SQLITE_CONSTRAINT_UNIQUE') ||
-    code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
-  );
-}
-
-async function translateDuplicate<T>(what: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (isDuplicateKey(err)) throw new DBDuplicateEntry([what], { cause: err });
-    throw err;
-  }
-}
 
 function num(v: unknown): number | null {
   return v === null || v === undefined ? null : Number(v);
