@@ -209,7 +209,9 @@ function registerVersionRoutes(app: FastifyInstance, table: RouteTable, stateOf:
     sendAnswer(reply, 200, versionDocument(stateOf(request).urls.root, info));
   };
   const get = (url: string, isPublicRoute: boolean, handler: (request: FastifyRequest, reply: FastifyReply) => Promise<void>) => {
-    table.noteRoute('GET', url);
+    // `/v2.1/:project_id` would match every unknown collection (`/v2.1/os-foo`), turning
+    // its 404 into a 405; a project root alone is not a reason for 405.
+    if (!url.endsWith('/:project_id')) table.noteRoute('GET', url);
     app.route({ method: 'GET', url, config: { public: isPublicRoute }, handler });
   };
 

@@ -451,6 +451,12 @@ describe('faults', () => {
     assert.deepEqual(res.json, { itemNotFound: { code: 404, message: 'The resource could not be found.' } });
   });
 
+  test('answers 404, not 405, for a POST to an unknown collection that looks like a project root', async () => {
+    const res = await call('POST', '/v2.1/os-not-served', { headers: { ...TOKEN, 'content-type': 'application/json' }, body: '{}' });
+    assert.equal(res.status, 404);
+    assert.equal(res.json.itemNotFound.code, 404);
+  });
+
   test('answers 405 badMethod for a known path with the wrong method', async () => {
     const res = await call('PUT', '/v2.1/pipeline-test/widgets', { headers: TOKEN });
     assert.equal(res.status, 405);
