@@ -1,6 +1,7 @@
 // `npm run bench -- <name> [args]`: speed and memory measurements, never run by the tests.
 const benches: Record<string, () => Promise<(args: string[]) => Promise<void>>> = {
   rpc: async () => (await import('./rpc.js')).benchRpc,
+  boot: async () => (await import('./boot.js')).benchBoot,
 };
 
 const [name, ...args] = process.argv.slice(2);
