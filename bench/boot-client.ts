@@ -29,7 +29,11 @@ export class BenchClient {
   async fetchJson(method: string, url: string, body?: unknown): Promise<JsonResponse> {
     const response = await fetch(url, {
       method,
-      headers: { 'x-auth-token': this.#token, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        'x-auth-token': this.#token,
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(Math.max(1, this.remainingMs())),
     });
@@ -42,7 +46,12 @@ export class BenchClient {
     return new Promise((resolve, reject) => {
       const req = httpRequest(
         url,
-        { method: 'GET', agent: this.#agent, headers: { 'x-auth-token': this.#token, accept: 'application/json' }, timeout: Math.max(1, this.remainingMs()) },
+        {
+          method: 'GET',
+          agent: this.#agent,
+          headers: { 'x-auth-token': this.#token, accept: 'application/json' },
+          timeout: Math.max(1, this.remainingMs()),
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));

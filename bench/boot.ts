@@ -255,7 +255,8 @@ function report(o: Options, startupSeconds: number, boot: BootResult, latencies:
   lines.push(`  POSTs sent / 202 accepted   ${boot.posted} / ${boot.accepted}`);
   for (const [what, n] of boot.postFailures) lines.push(`    failed POST ×${n}: ${what}`);
   const post = stats(boot.postMs);
-  if (post) lines.push(`  POST latency ms             p50 ${fmt(post.p50)}  p95 ${fmt(post.p95)}  mean ${fmt(post.mean)}  max ${fmt(post.max)}`);
+  if (post)
+    lines.push(`  POST latency ms             p50 ${fmt(post.p50)}  p95 ${fmt(post.p95)}  mean ${fmt(post.mean)}  max ${fmt(post.max)}`);
   lines.push(`  all POSTs answered          ${boot.allAnsweredSeconds.toFixed(2)} s`);
   lines.push(`  ACTIVE / ERROR              ${boot.active} / ${boot.error}`);
   for (const [status, n] of boot.pending) lines.push(`    still ${status}: ${n}`);
