@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import '../src/config/all-opts.js';
+import '../src/cmd/all-opts.js';
 import { setupLogging } from '../src/cmd/common.js';
 import { type EmbeddedCloud, startEmbeddedCloud } from '../src/cmd/embedded-cloud.js';
 import { prepareStateDir } from '../src/cmd/state-dir.js';

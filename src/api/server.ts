@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
+import { apiOpts } from '../config/api-opts.js';
 import type { Config } from '../config/config.js';
 import { buildComputeApp, type ComputeApiDeps } from './openstack/app.js';
-import { apiOpts } from './opts.js';
 
 export interface RunningApi {
   /** Base URL clients use, e.g. `http://127.0.0.1:8774`. */

@@ -1,8 +1,8 @@
 import { createKeystoneAuthStrategy } from '../api/auth/keystone.js';
 import { NoAuth2Strategy } from '../api/auth/noauth2.js';
 import type { AuthStrategy } from '../api/auth/strategy.js';
-import { apiOpts } from '../api/opts.js';
 import { type RunningApi, startComputeApi } from '../api/server.js';
+import { apiOpts } from '../config/api-opts.js';
 import type { Config } from '../config/config.js';
 import { newRequestId, type RequestContext } from '../context/context.js';
 import type { IdentityService } from '../identity/service.js';

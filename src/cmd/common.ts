@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { setRootLogger } from '../common/log.js';
 import { commonOpts } from '../config/common-opts.js';
 import { Config, ConfigFileError, type LoadOptions } from '../config/config.js';
-import '../config/all-opts.js';
+import './all-opts.js';
 
 export const EXIT_CONFIG_ERROR = 2;
 

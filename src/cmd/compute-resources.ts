@@ -7,7 +7,7 @@ import { serversResource } from '../api/openstack/compute/servers.js';
 import type { ResourceModule } from '../api/openstack/routing.js';
 import { dbFlavorLookup, dbKeypairLookup, networkApiValidator } from '../compute/api/adapters.js';
 import type { ComputePolicy } from '../compute/api/deps.js';
-import { ComputeAPI } from '../compute/api.js';
+import { ComputeAPI } from '../compute/api/index.js';
 import { ComputeRPCAPI } from '../compute/rpcapi.js';
 import type { ImageService } from '../image/glance-client.js';
 import { NetworkAPI } from '../network/api.js';

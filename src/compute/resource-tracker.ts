@@ -1,5 +1,6 @@
 import { NotFound } from '../common/errors.js';
 import { getLogger } from '../common/log.js';
+import { VmState } from '../common/states/vm-states.js';
 import type { ConductorAPI } from '../conductor/api.js';
 import type { ComputeNodeWrite, ConductorInstance } from '../conductor/types.js';
 import type { RequestContext } from '../context/context.js';
@@ -7,7 +8,6 @@ import type { HostLimits } from '../scheduler/types.js';
 import type { ComputeDriver } from '../virt/driver.js';
 import { AsyncLock } from './async-lock.js';
 import { ComputeResourcesUnavailable } from './manager/errors.js';
-import { VmState } from './states/vm-states.js';
 
 const log = getLogger('nova.compute.resource_tracker');
 

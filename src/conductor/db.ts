@@ -1,5 +1,5 @@
 import { HostBinaryNotFound } from '../common/errors.js';
-import type { TaskState } from '../compute/states/task-states.js';
+import type { TaskState } from '../common/states/task-states.js';
 import { adminContext, type RequestContext } from '../context/context.js';
 import { blockDeviceMappingGetAllByInstance } from '../db/api/block-device-mappings.js';
 import type { Db } from '../db/api/common.js';

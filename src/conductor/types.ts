@@ -1,4 +1,4 @@
-import type { TaskState } from '../compute/states/task-states.js';
+import type { TaskState } from '../common/states/task-states.js';
 import type { ComputeNodeStats } from '../db/api/compute-nodes.js';
 import type { InstanceRecord } from '../db/api/instances.js';
 import type { BlockDeviceMapping, ComputeNode, ComputeNodeStat, InstanceActionEvent, InstanceFault, Service } from '../db/types.js';

@@ -99,7 +99,7 @@ export class NetworkAPI {
     return hydrateNetworkInfo(raw);
   }
 
-  /** Throws the 400-class errors of network/errors.ts when a server request names bad networks or addresses. */
+  /** Throws the 400-class errors of common/network-errors.ts when a server request names bad networks or addresses. */
   async validateNetworks(ctx: RequestContext, requested: readonly RequestedNetwork[]): Promise<void> {
     if (requested.length === 0) return;
     await this.client.call(ctx, 'validate_networks', { networks: wireRequested(requested) });

@@ -4,14 +4,7 @@
  * every address and the reserved ones marked. Shared by the manager's `create_networks`
  * and the first-start bootstrap.
  */
-import { getLogger } from '../common/log.js';
-import type { Config } from '../config/config.js';
-import type { RequestContext } from '../context/context.js';
-import type { Db } from '../db/api/common.js';
-import { type FixedIpValues, fixedIpBulkCreate } from '../db/api/fixed-ips.js';
-import { type NetworkValues, networkCreateSafe, networkGetAll } from '../db/api/networks.js';
-import type { Network } from '../db/types.js';
-import { CidrConflict, InvalidCidr, InvalidNetworkRequest, NetworkNotCreated } from './errors.js';
+
 import {
   addressAt,
   addressesOf,
@@ -24,7 +17,15 @@ import {
   normaliseIp,
   parseCidr,
   subnetsOf,
-} from './ipaddr.js';
+} from '../common/ipaddr.js';
+import { getLogger } from '../common/log.js';
+import { CidrConflict, InvalidCidr, InvalidNetworkRequest, NetworkNotCreated } from '../common/network-errors.js';
+import type { Config } from '../config/config.js';
+import type { RequestContext } from '../context/context.js';
+import type { Db } from '../db/api/common.js';
+import { type FixedIpValues, fixedIpBulkCreate } from '../db/api/fixed-ips.js';
+import { type NetworkValues, networkCreateSafe, networkGetAll } from '../db/api/networks.js';
+import type { Network } from '../db/types.js';
 import type { ManagerKind } from './kinds.js';
 import { networkManagerOpts } from './opts.js';
 

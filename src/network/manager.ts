@@ -7,7 +7,18 @@
  */
 import { randomInt } from 'node:crypto';
 import { FixedIpLimitExceeded, InvalidInput, NetworkNotFound, NotImplementedYet, OverQuota } from '../common/errors.js';
+import { parseIp } from '../common/ipaddr.js';
 import { getLogger } from '../common/log.js';
+import {
+  FixedIpAlreadyInUse,
+  FixedIpInvalid,
+  FixedIpNotFound,
+  FixedIpNotFoundForInstance,
+  FixedIpNotFoundForNetwork,
+  InvalidNetworkRequest,
+  NetworkNotFoundForRequest,
+  VirtualInterfaceMacAddressException,
+} from '../common/network-errors.js';
 import type { Config } from '../config/config.js';
 import { adminContext, type RequestContext } from '../context/context.js';
 import type { Db } from '../db/api/common.js';
@@ -50,17 +61,6 @@ import type { RpcClient } from '../rpc/client.js';
 import { Manager } from '../service/manager.js';
 import type { NetworkInfo } from '../virt/network-model.js';
 import { type CreateNetworksArgs, createNetworks } from './create.js';
-import {
-  FixedIpAlreadyInUse,
-  FixedIpInvalid,
-  FixedIpNotFound,
-  FixedIpNotFoundForInstance,
-  FixedIpNotFoundForNetwork,
-  InvalidNetworkRequest,
-  NetworkNotFoundForRequest,
-  VirtualInterfaceMacAddressException,
-} from './errors.js';
-import { parseIp } from './ipaddr.js';
 import { type ManagerKind, managerKind } from './kinds.js';
 import { type DhcpHost, type HostNetwork, type LinuxNetDriver, loadLinuxNetDriver } from './linux-net.js';
 import { buildNetworkInfo, type Ipv6Backend, ipv6Address } from './nw-info.js';

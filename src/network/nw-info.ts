@@ -4,9 +4,9 @@
  * `cidr_v6`, empty when the network has none), addresses, DNS, gateway, DHCP server.
  */
 import { createHash } from 'node:crypto';
+import { formatIp, parseCidr } from '../common/ipaddr.js';
 import type { FixedIp, Network, VirtualInterface } from '../db/types.js';
 import { type FixedIP, makeFixedIp, makeNetwork, makeSubnet, makeVif, type NetworkInfo, type Subnet } from '../virt/network-model.js';
-import { formatIp, parseCidr } from './ipaddr.js';
 import type { ManagerKind } from './kinds.js';
 
 export type Ipv6Backend = 'rfc2462' | 'account_identifier';

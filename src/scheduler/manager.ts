@@ -1,9 +1,9 @@
 import { NoValidHost, UnexpectedTaskStateError } from '../common/errors.js';
 import { getLogger } from '../common/log.js';
+import { stateUpdate } from '../common/states/transitions.js';
+import { VmState } from '../common/states/vm-states.js';
 import { faultFromError } from '../compute/manager/faults.js';
 import type { ComputeRPCAPI } from '../compute/rpcapi.js';
-import { stateUpdate } from '../compute/states/transitions.js';
-import { VmState } from '../compute/states/vm-states.js';
 import type { RequestContext } from '../context/context.js';
 import type { Db } from '../db/api/common.js';
 import { actionEventFinish, actionEventStart } from '../db/api/instance-actions.js';

@@ -1,5 +1,5 @@
-import type { PowerState } from '../compute/states/power-state.js';
-import type { TaskState } from '../compute/states/task-states.js';
+import type { PowerState } from '../common/states/power-state.js';
+import type { TaskState } from '../common/states/task-states.js';
 
 /**
  * Plain data a driver receives and returns. A driver sees the instance as a snapshot of its

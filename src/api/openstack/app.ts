@@ -6,12 +6,12 @@
 
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { getLogger } from '../../common/log.js';
+import { apiOpts } from '../../config/api-opts.js';
 import type { Config } from '../../config/config.js';
 import { newRequestId, type RequestContext } from '../../context/context.js';
 import type { AuthStrategy } from '../auth/strategy.js';
 import { MalformedRequestBody, MethodNotAllowed, ProjectIdMismatch, RouteNotFound, UnsupportedMediaType } from '../errors.js';
 import { JSON_CONTENT_TYPE, renderFault } from '../fault.js';
-import { apiOpts } from '../opts.js';
 import { APIVersion, negotiateVersion, versionResponseHeaders } from './api-version.js';
 import type { RequestUrls } from './common.js';
 import { type PipelineState, type PolicyHook, type ResourceModule, RouteTable, sendAnswer } from './routing.js';

@@ -6,6 +6,9 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { FlavorNotFound, InvalidRequest, OverQuota } from '../../common/errors.js';
 import { getLogger } from '../../common/log.js';
+import { PowerState } from '../../common/states/power-state.js';
+import { TaskState } from '../../common/states/task-states.js';
+import { VmState } from '../../common/states/vm-states.js';
 import type { RequestContext } from '../../context/context.js';
 import { type BlockDeviceMappingValues, blockDeviceMappingCreate } from '../../db/api/block-device-mappings.js';
 import type { AnyKysely } from '../../db/api/common.js';
@@ -17,9 +20,6 @@ import { instanceDeltas, tooManyInstancesError } from '../../quota/instances.js'
 import { metadataLimitExceeded, personalityLimitExceeded } from '../../quota/limit-errors.js';
 import { computeApiOpts } from '../api-opts.js';
 import { instanceToPrimitive, toPrimitive } from '../rpcapi.js';
-import { PowerState } from '../states/power-state.js';
-import { TaskState } from '../states/task-states.js';
-import { VmState } from '../states/vm-states.js';
 import type { ComputeApiDeps, FlavorInfo, ImageMeta, RequestedNetwork } from './deps.js';
 import {
   FlavorDiskSmallerThanImage,

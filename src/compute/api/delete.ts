@@ -6,6 +6,9 @@
  */
 import { ComputeHostNotFound, UnexpectedTaskStateError } from '../../common/errors.js';
 import { getLogger } from '../../common/log.js';
+import type { TaskState } from '../../common/states/task-states.js';
+import { checkActionAllowed, stateUpdate } from '../../common/states/transitions.js';
+import type { VmState } from '../../common/states/vm-states.js';
 import type { RequestContext } from '../../context/context.js';
 import { blockDeviceMappingDestroyByInstance, blockDeviceMappingGetAllByInstance } from '../../db/api/block-device-mappings.js';
 import { actionStart } from '../../db/api/instance-actions.js';
@@ -13,9 +16,6 @@ import { type InstanceRecord, instanceDestroy, instanceGetByUuid, instanceUpdate
 import { serviceGetByComputeHost } from '../../db/api/services.js';
 import { serviceOpts } from '../../service/opts.js';
 import { serviceIsUp } from '../../servicegroup/db-driver.js';
-import type { TaskState } from '../states/task-states.js';
-import { checkActionAllowed, stateUpdate } from '../states/transitions.js';
-import type { VmState } from '../states/vm-states.js';
 import type { ComputeApiDeps } from './deps.js';
 import { InstanceIsLocked } from './errors.js';
 import { instanceTarget } from './get.js';

@@ -3,10 +3,10 @@
  * metadata_items limit before the DB write, then tell the instance's compute host.
  */
 import { InstanceInvalidState, NotFound } from '../../common/errors.js';
+import { VmState } from '../../common/states/vm-states.js';
 import type { RequestContext } from '../../context/context.js';
 import { instanceMetadataDelete, instanceMetadataGet, instanceMetadataUpdate, type Metadata } from '../../db/api/instance-metadata.js';
 import type { InstanceRecord } from '../../db/api/instances.js';
-import { VmState } from '../states/vm-states.js';
 import { checkMetadataQuota } from './create.js';
 import { checkLocked } from './delete.js';
 import type { ComputeApiDeps } from './deps.js';

@@ -1,13 +1,13 @@
 import { InstanceNotFound, UnexpectedTaskStateError } from '../../common/errors.js';
 import { getLogger } from '../../common/log.js';
+import { PowerState } from '../../common/states/power-state.js';
+import { TaskState } from '../../common/states/task-states.js';
 import type { ConductorInstance } from '../../conductor/types.js';
 import type { RequestContext } from '../../context/context.js';
 import type { FilterProperties, RequestSpec } from '../../scheduler/types.js';
 import { type NetworkInfo, serializeNetworkInfo } from '../../virt/network-model.js';
 import { EMPTY_BLOCK_DEVICE_INFO, type ImageMeta, type InjectedFile } from '../../virt/types.js';
 import type { Claim } from '../resource-tracker.js';
-import { PowerState } from '../states/power-state.js';
-import { TaskState } from '../states/task-states.js';
 import { ComputeResourcesUnavailable, ImageTooLarge } from './errors.js';
 import { formatException } from './faults.js';
 import type { ComputeHost } from './host.js';

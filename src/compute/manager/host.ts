@@ -1,4 +1,6 @@
 import { getLogger } from '../../common/log.js';
+import { type ActionName, type Phase, stateUpdate } from '../../common/states/transitions.js';
+import type { VmState } from '../../common/states/vm-states.js';
 import type { ConductorAPI } from '../../conductor/api.js';
 import type { ConductorInstance, InstanceUpdates } from '../../conductor/types.js';
 import type { RequestContext } from '../../context/context.js';
@@ -8,8 +10,6 @@ import type { ComputeDriver } from '../../virt/driver.js';
 import type { NetworkInfo } from '../../virt/network-model.js';
 import type { VirtInstance } from '../../virt/types.js';
 import type { ResourceTracker } from '../resource-tracker.js';
-import { type ActionName, type Phase, stateUpdate } from '../states/transitions.js';
-import type { VmState } from '../states/vm-states.js';
 import type { ComputeManagerDeps } from './deps.js';
 import { faultFromError } from './faults.js';
 import { toVirtInstance } from './virt-instance.js';

@@ -1,10 +1,10 @@
 import { InstanceNotFound, NovaError, UnexpectedTaskStateError } from '../../common/errors.js';
 import { getLogger } from '../../common/log.js';
+import { PowerState } from '../../common/states/power-state.js';
+import { TaskState } from '../../common/states/task-states.js';
+import { VmState } from '../../common/states/vm-states.js';
 import type { ConductorInstance } from '../../conductor/types.js';
 import type { RequestContext } from '../../context/context.js';
-import { PowerState } from '../states/power-state.js';
-import { TaskState } from '../states/task-states.js';
-import { VmState } from '../states/vm-states.js';
 import { deleteInstance } from './delete.js';
 import type { ComputeHost } from './host.js';
 

@@ -1,7 +1,7 @@
+import type { PowerState } from '../../common/states/power-state.js';
 import type { ConductorInstance } from '../../conductor/types.js';
 import type { VirtInstance } from '../../virt/types.js';
-import { instanceName } from '../instance-view.js';
-import type { PowerState } from '../states/power-state.js';
+import { instanceName } from '../instance-name.js';
 
 function cleanStrings(md: Record<string, string | null> | null | undefined): Record<string, string> {
   const out: Record<string, string> = {};

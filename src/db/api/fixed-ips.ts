@@ -7,7 +7,8 @@
  * Claims are compare-and-swap UPDATEs (`... where instance_uuid is null`), so two
  * allocations racing for one address cannot both win, on any engine, without row locks.
  */
-import type { RequestContext } from '../../context/context.js';
+
+import { normaliseIp } from '../../common/ipaddr.js';
 import {
   FixedIpAlreadyInUse,
   FixedIpInvalid,
@@ -16,8 +17,8 @@ import {
   FixedIpNotFoundForNetwork,
   FixedIpNotFoundForNetworkHost,
   NoMoreFixedIps,
-} from '../../network/errors.js';
-import { normaliseIp } from '../../network/ipaddr.js';
+} from '../../common/network-errors.js';
+import type { RequestContext } from '../../context/context.js';
 import type { FixedIp, NewRow, RowUpdate } from '../types.js';
 import { type Db, deletedFilter, inTransaction, now, readDeletedOf, requireAdmin } from './common.js';
 

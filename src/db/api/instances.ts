@@ -16,8 +16,8 @@ import {
   NotFound,
   registerErrors,
 } from '../../common/errors.js';
-import type { TaskState } from '../../compute/states/task-states.js';
-import { unexpectedTaskState } from '../../compute/states/transitions.js';
+import type { TaskState } from '../../common/states/task-states.js';
+import { unexpectedTaskState } from '../../common/states/transitions.js';
 import type { RequestContext } from '../../context/context.js';
 import { regexpMatch } from '../engine.js';
 import type { Instance, NewRow, SecurityGroup } from '../types.js';

@@ -1,7 +1,6 @@
 /** The `networks` table: nova-network's fixed networks (db.md §3.23, §4.3). */
 import { randomUUID } from 'node:crypto';
 import { NetworkNotFound } from '../../common/errors.js';
-import type { RequestContext } from '../../context/context.js';
 import {
   DuplicateVlan,
   NetworkInUse,
@@ -9,7 +8,8 @@ import {
   NetworkNotFoundForProject,
   NetworkNotFoundForUUID,
   NoMoreNetworks,
-} from '../../network/errors.js';
+} from '../../common/network-errors.js';
+import type { RequestContext } from '../../context/context.js';
 import { isUniqueViolation } from '../errors.js';
 import type { Network, NewRow, RowUpdate } from '../types.js';
 import {

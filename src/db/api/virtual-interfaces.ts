@@ -4,8 +4,8 @@
  * so getters read deleted rows too, as Nova's do (db.md §3.24).
  */
 import { randomUUID } from 'node:crypto';
+import { VirtualInterfaceCreateException } from '../../common/network-errors.js';
 import type { RequestContext } from '../../context/context.js';
-import { VirtualInterfaceCreateException } from '../../network/errors.js';
 import { DBDuplicateEntry, isUniqueViolation } from '../errors.js';
 import type { VirtualInterface } from '../types.js';
 import { type Db, insertReturningId, now } from './common.js';

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InstanceExists, InstanceNotFound } from '../../common/errors.js';
 import { getLogger } from '../../common/log.js';
-import { PowerState } from '../../compute/states/power-state.js';
-import { TaskState } from '../../compute/states/task-states.js';
+import { PowerState } from '../../common/states/power-state.js';
+import { TaskState } from '../../common/states/task-states.js';
 import { BaseComputeDriver, type HostPowerAction, type VolumeMappingRef } from '../driver.js';
 import {
   DevicePathInUse,

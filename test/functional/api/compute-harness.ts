@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { NoAuth2Strategy } from '../../../src/api/auth/noauth2.js';
 import { type ComputeApiServices, computeResources, createComputeApiServices } from '../../../src/api/openstack/compute/index.js';
 import { type RunningApi, startComputeApi } from '../../../src/api/server.js';
-import '../../../src/config/all-opts.js';
+import '../../../src/cmd/all-opts.js';
 import type { ResourceModule } from '../../../src/api/openstack/routing.js';
 import { Config } from '../../../src/config/config.js';
 import type { Db } from '../../../src/db/api/common.js';

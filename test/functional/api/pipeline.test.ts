@@ -9,7 +9,7 @@ import { buildLinks, collectionLinks, getLimitAndMarker } from '../../../src/api
 import { ComputeResponse, defineResource } from '../../../src/api/openstack/routing.js';
 import { InstanceNotFound, TooManyInstances } from '../../../src/common/errors.js';
 import { Config } from '../../../src/config/config.js';
-import '../../../src/api/opts.js';
+import '../../../src/config/api-opts.js';
 import { type RunningApi, startComputeApi } from '../../../src/api/server.js';
 import { PolicyEnforcer } from '../../../src/policy/enforcer.js';
 

@@ -7,7 +7,7 @@ import { ComputeManager } from '../../../src/compute/manager.js';
 import { ComputeRPCAPI } from '../../../src/compute/rpcapi.js';
 import { RpcConductorAPI } from '../../../src/conductor/api.js';
 import { Config } from '../../../src/config/config.js';
-import '../../../src/config/all-opts.js';
+import '../../../src/cmd/all-opts.js';
 import { adminContext, RequestContext } from '../../../src/context/context.js';
 import { actionStart } from '../../../src/db/api/instance-actions.js';
 import { type InstanceRecord, instanceCreate, instanceGetByUuid } from '../../../src/db/api/instances.js';

@@ -1,13 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { adminContext, RequestContext } from '../../../src/context/context.js';
-import { fixedIpGetByAddress, fixedIpGetByNetwork, fixedIpUpdate } from '../../../src/db/api/fixed-ips.js';
-import { networkGetAll } from '../../../src/db/api/networks.js';
-import { virtualInterfaceCreate, virtualInterfaceGetByInstance } from '../../../src/db/api/virtual-interfaces.js';
-import type { Network } from '../../../src/db/types.js';
-import { NetworkAPI } from '../../../src/network/api.js';
-import { ensureDefaultNetwork } from '../../../src/network/bootstrap.js';
 import {
   CidrConflict,
   FixedIpAlreadyInUse,
@@ -16,7 +9,14 @@ import {
   NetworkNotFoundForRequest,
   NoMoreFixedIps,
   VirtualInterfaceMacAddressException,
-} from '../../../src/network/errors.js';
+} from '../../../src/common/network-errors.js';
+import { adminContext, RequestContext } from '../../../src/context/context.js';
+import { fixedIpGetByAddress, fixedIpGetByNetwork, fixedIpUpdate } from '../../../src/db/api/fixed-ips.js';
+import { networkGetAll } from '../../../src/db/api/networks.js';
+import { virtualInterfaceCreate, virtualInterfaceGetByInstance } from '../../../src/db/api/virtual-interfaces.js';
+import type { Network } from '../../../src/db/types.js';
+import { NetworkAPI } from '../../../src/network/api.js';
+import { ensureDefaultNetwork } from '../../../src/network/bootstrap.js';
 import { NoopLinuxNet } from '../../../src/network/linux-net.js';
 import { NetworkManager } from '../../../src/network/manager.js';
 import { RpcClient } from '../../../src/rpc/client.js';

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Config } from '../../../src/config/config.js';
-import '../../../src/config/all-opts.js';
+import '../../../src/cmd/all-opts.js';
 import type { Db } from '../../../src/db/api/common.js';
 import { openDatabase } from '../../../src/db/engine.js';
 import { NOVA_REPOSITORY, novaMigrations } from '../../../src/db/migrations/nova/index.js';

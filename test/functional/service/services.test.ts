@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createService, type RpcBinary, type RuntimeDeps } from '../../../src/cmd/service-table.js';
 import { Config } from '../../../src/config/config.js';
-import '../../../src/config/all-opts.js';
+import '../../../src/cmd/all-opts.js';
 import { adminContext } from '../../../src/context/context.js';
 import { serviceGetAll } from '../../../src/db/api/services.js';
 import { type Database, openDatabase } from '../../../src/db/engine.js';

@@ -1,6 +1,19 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { AdminRequired, NetworkNotFound } from '../../../src/common/errors.js';
+import {
+  DuplicateVlan,
+  FixedIpAlreadyInUse,
+  FixedIpInvalid,
+  FixedIpNotFoundForInstance,
+  FixedIpNotFoundForNetwork,
+  NetworkInUse,
+  NetworkNotFoundForCidr,
+  NetworkNotFoundForProject,
+  NetworkNotFoundForUUID,
+  NoMoreFixedIps,
+  NoMoreNetworks,
+} from '../../../src/common/network-errors.js';
 import { RequestContext } from '../../../src/context/context.js';
 import type { Db } from '../../../src/db/api/common.js';
 import {
@@ -31,19 +44,6 @@ import {
   virtualInterfaceGetByInstance,
 } from '../../../src/db/api/virtual-interfaces.js';
 import { DBDuplicateEntry } from '../../../src/db/errors.js';
-import {
-  DuplicateVlan,
-  FixedIpAlreadyInUse,
-  FixedIpInvalid,
-  FixedIpNotFoundForInstance,
-  FixedIpNotFoundForNetwork,
-  NetworkInUse,
-  NetworkNotFoundForCidr,
-  NetworkNotFoundForProject,
-  NetworkNotFoundForUUID,
-  NoMoreFixedIps,
-  NoMoreNetworks,
-} from '../../../src/network/errors.js';
 import { forEachEngine } from './engines.js';
 
 async function makeInstance(db: Db, projectId = 'p1', host: string | null = 'cmp1'): Promise<string> {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomInt, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { InstanceExists, InstanceNotFound } from '../../../src/common/errors.js';
-import { PowerState } from '../../../src/compute/states/power-state.js';
+import { PowerState } from '../../../src/common/states/power-state.js';
 import type { ComputeDriver } from '../../../src/virt/driver.js';
 import type { NetworkInfo } from '../../../src/virt/network-model.js';
 import type { ImageMeta, VirtInstance } from '../../../src/virt/types.js';

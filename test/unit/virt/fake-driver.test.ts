@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { InstanceExists, InstanceNotFound, InvalidConfig } from '../../../src/common/errors.js';
-import { PowerState } from '../../../src/compute/states/power-state.js';
-import type { TaskState } from '../../../src/compute/states/task-states.js';
+import { PowerState } from '../../../src/common/states/power-state.js';
+import type { TaskState } from '../../../src/common/states/task-states.js';
 import { Config } from '../../../src/config/config.js';
 import {
   ComputeDriverNotFound,

@@ -3,6 +3,7 @@
  * OS-FLV-DISABLED, os-flavor-access, os-flavor-rxtx, os-flavor-swap) in flavor bodies.
  */
 import { InvalidInput } from '../../../common/errors.js';
+import { apiOpts } from '../../../config/api-opts.js';
 import {
   FLAVOR_SORT_KEYS,
   type FlavorFilters,
@@ -11,7 +12,6 @@ import {
   flavorGetAll,
   flavorGetByFlavorId,
 } from '../../../db/api/flavors.js';
-import { apiOpts } from '../../opts.js';
 import { buildLinks, collectionLinks, getLimitAndMarker, queryParam } from '../common.js';
 import { type ComputeRequest, defineResource, type ResourceModule } from '../routing.js';
 import type { ComputeApiServices } from './index.js';

@@ -6,12 +6,12 @@
 import { Type } from 'typebox';
 import { BadRequest, ImageNotFound, InvalidInput, OverQuota } from '../../../common/errors.js';
 import { MetadataItemNotFound } from '../../../compute/api/metadata.js';
+import { apiOpts } from '../../../config/api-opts.js';
 import type { Config } from '../../../config/config.js';
 import type { RequestContext } from '../../../context/context.js';
 import type { ImageFilters, ImageService, NovaImage } from '../../../image/glance-client.js';
 import type { QuotaEngine } from '../../../quota/engine.js';
 import { metadataLimitExceeded } from '../../../quota/limit-errors.js';
-import { apiOpts } from '../../opts.js';
 import { buildLinks, collectionLinks, getLimitAndMarker, isoTime, type Query, queryParam } from '../common.js';
 import { type ComputeRequest, ComputeResponse, defineResource, type ResourceModule } from '../routing.js';
 import { urlJoin } from '../urls.js';

@@ -1,8 +1,8 @@
 /** `/servers/{id}/ips[/{network_label}]` (compute-core.md §4.2): addresses with only version and addr. */
 import { NotFound } from '../../../common/errors.js';
-import type { ComputeAPI } from '../../../compute/api.js';
-import { instanceAddresses } from '../../../compute/instance-view.js';
+import type { ComputeAPI } from '../../../compute/api/index.js';
 import { defineResource, type ResourceModule } from '../routing.js';
+import { instanceAddresses } from './views/servers.js';
 
 export function ipsResource(deps: { compute: ComputeAPI }): ResourceModule {
   const { compute } = deps;

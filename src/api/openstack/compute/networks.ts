@@ -6,8 +6,8 @@
  */
 import { Type } from 'typebox';
 import { NotFound, NotImplementedYet } from '../../../common/errors.js';
+import { InvalidNetworkRequest } from '../../../common/network-errors.js';
 import type { NetworkAPI, NetworkRecord } from '../../../network/api.js';
-import { InvalidNetworkRequest } from '../../../network/errors.js';
 import { naiveIsoTime } from '../common.js';
 import { type ComputeRequest, defineResource, type ResourceModule } from '../routing.js';
 

@@ -1,8 +1,8 @@
 /** `/servers/{id}/metadata[/{key}]`: every route of compute-core.md §4.1. */
 import { Type } from 'typebox';
 import { BadRequest } from '../../../common/errors.js';
+import type { ComputeAPI } from '../../../compute/api/index.js';
 import { MetadataItemNotFound } from '../../../compute/api/metadata.js';
-import type { ComputeAPI } from '../../../compute/api.js';
 import { defineResource, type ResourceModule } from '../routing.js';
 
 const MetadataValues = Type.Record(Type.String({ minLength: 1, maxLength: 255 }), Type.String({ maxLength: 255 }));

@@ -15,6 +15,7 @@ import {
   NetworkNotFound,
   ValidationError,
 } from '../../../common/errors.js';
+import { stateFilterFromStatus } from '../../../common/states/status.js';
 import type {
   ComputeAPI,
   CreateInstanceRequest,
@@ -22,11 +23,10 @@ import type {
   LegacyBlockDevice,
   RequestedNetwork,
   SearchOptions,
-} from '../../../compute/api.js';
+} from '../../../compute/api/index.js';
 import { computeApiOpts } from '../../../compute/api-opts.js';
 import { availabilityZoneOpts } from '../../../compute/availability-zones.js';
-import { serverBriefView, serverDetailView, serverHref, serverUpdateView, type ViewOptions } from '../../../compute/instance-view.js';
-import { stateFilterFromStatus } from '../../../compute/states/status.js';
+import { apiOpts } from '../../../config/api-opts.js';
 import type { Config } from '../../../config/config.js';
 import type { RequestContext } from '../../../context/context.js';
 import { aggregateZonesByHost } from '../../../db/api/aggregates.js';
@@ -35,9 +35,9 @@ import type { Db } from '../../../db/api/common.js';
 import { instanceFaultGetByInstanceUuids } from '../../../db/api/instance-faults.js';
 import { INSTANCE_COLUMNS, type InstanceRecord, isUuidLike } from '../../../db/api/instances.js';
 import { SecurityGroupNotFound } from '../../../db/api/security-groups.js';
-import { apiOpts } from '../../opts.js';
 import { collectionLinks, getLimitAndMarker, type Query, queryList } from '../common.js';
 import { type ComputeRequest, ComputeResponse, defineResource, type ResourceModule } from '../routing.js';
+import { serverBriefView, serverDetailView, serverHref, serverUpdateView, type ViewOptions } from './views/servers.js';
 
 export interface ServersResourceDeps {
   db: Db;

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import {
   applyNameTemplate,
@@ -10,7 +9,6 @@ import {
   sanitizeHostname,
 } from '../../../../src/compute/api/create.js';
 import { InvalidMetadata, InvalidMetadataSize } from '../../../../src/compute/api/errors.js';
-import { hostId, instanceName } from '../../../../src/compute/instance-view.js';
 
 test('sanitizeHostname turns spaces and underscores into dashes, drops other symbols, lowercases and trims dashes and dots', () => {
   assert.equal(sanitizeHostname('My Server_01'), 'my-server-01');
@@ -26,17 +24,6 @@ test('applyNameTemplate fills name, uuid and count like a Python %-template', ()
 
 test('generateReservationId gives r- and eight lowercase alphanumerics', () => {
   for (let i = 0; i < 20; i++) assert.match(generateReservationId(), /^r-[0-9a-z]{8}$/);
-});
-
-test('instanceName applies instance_name_template to the id, or to named keys', () => {
-  assert.equal(instanceName('instance-%08x', { id: 42, uuid: 'u' }), 'instance-0000002a');
-  assert.equal(instanceName('vm-%(uuid)s', { id: 42, uuid: 'abc' }), 'vm-abc');
-  assert.equal(instanceName('vm-%(nope)s', { id: 42, uuid: 'abc' }), 'abc');
-});
-
-test('hostId is sha224 of project and host, empty without a host', () => {
-  assert.equal(hostId('p1', null), '');
-  assert.equal(hostId('p1', 'h1'), createHash('sha224').update('p1h1').digest('hex'));
 });
 
 test('flavorSystemMetadata records every instance_type_* key, keeping a null vcpu_weight', () => {

@@ -3,12 +3,13 @@
  * from an InstanceRecord. Tempest's schemas are closed: exactly these keys, no others.
  */
 import { createHash } from 'node:crypto';
-import { buildLinks, isoTime, naiveIsoTime, type RequestUrls } from '../api/openstack/common.js';
-import { urlJoin } from '../api/openstack/urls.js';
-import type { InstanceRecord } from '../db/api/instances.js';
-import type { BlockDeviceMapping, InstanceFault } from '../db/types.js';
-import { hydrateNetworkInfo, type NetworkInfo } from '../virt/network-model.js';
-import { ServerStatus, statusFromState } from './states/status.js';
+import { ServerStatus, statusFromState } from '../../../../common/states/status.js';
+import { instanceName } from '../../../../compute/instance-name.js';
+import type { InstanceRecord } from '../../../../db/api/instances.js';
+import type { BlockDeviceMapping, InstanceFault } from '../../../../db/types.js';
+import { hydrateNetworkInfo, type NetworkInfo } from '../../../../virt/network-model.js';
+import { buildLinks, isoTime, naiveIsoTime, type RequestUrls } from '../../common.js';
+import { urlJoin } from '../../urls.js';
 
 export interface AddressItem {
   version: 4 | 6;
@@ -53,30 +54,6 @@ export function hostId(projectId: string | null, host: string | null): string {
   return createHash('sha224')
     .update(`${projectId ?? ''}${host}`)
     .digest('hex');
-}
-
-/** instance_name_template applied to the instance (`instance-%08x` → `instance-0000002a`). */
-export function instanceName(template: string, instance: Pick<InstanceRecord, 'id' | 'uuid'>): string {
-  if (/%\(\w+\)/.test(template)) {
-    let missing = false;
-    const out = template.replace(/%\((\w+)\)(0?\d*)([sdx])/g, (_m, key: string, width: string, conv: string) => {
-      const v = (instance as Record<string, unknown>)[key];
-      if (v === undefined || v === null) {
-        missing = true;
-        return '';
-      }
-      return formatOne(v, width, conv);
-    });
-    return missing ? (instance.uuid ?? '') : out;
-  }
-  return template.replace(/%(0?\d*)([sdx])/, (_m, width: string, conv: string) => formatOne(instance.id, width, conv));
-}
-
-function formatOne(value: unknown, width: string, conv: string): string {
-  let s = conv === 'x' ? Number(value).toString(16) : conv === 'd' ? String(Math.trunc(Number(value))) : String(value);
-  const w = Number.parseInt(width || '0', 10);
-  if (w > s.length) s = (width.startsWith('0') ? '0' : ' ').repeat(w - s.length) + s;
-  return s;
 }
 
 /** `addresses` from the cached network info: per network label, fixed IPs then their floating IPs. */

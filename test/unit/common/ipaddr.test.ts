@@ -9,7 +9,7 @@ import {
   normaliseIp,
   parseCidr,
   subnetsOf,
-} from '../../../src/network/ipaddr.js';
+} from '../../../src/common/ipaddr.js';
 import { ipv6Address } from '../../../src/network/nw-info.js';
 
 const cidr = (text: string) => {

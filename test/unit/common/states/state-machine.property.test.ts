@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { InstanceInvalidState, UnexpectedTaskStateError } from '../../../../src/common/errors.js';
-import { statusFromState } from '../../../../src/compute/states/status.js';
-import type { TaskState } from '../../../../src/compute/states/task-states.js';
+import { statusFromState } from '../../../../src/common/states/status.js';
+import type { TaskState } from '../../../../src/common/states/task-states.js';
 import {
   ACTION_NAMES,
   type ActionName,
@@ -15,8 +15,8 @@ import {
   type Phase,
   TRANSITIONS,
   transition,
-} from '../../../../src/compute/states/transitions.js';
-import { FINAL_VM_STATES, type VmState } from '../../../../src/compute/states/vm-states.js';
+} from '../../../../src/common/states/transitions.js';
+import { FINAL_VM_STATES, type VmState } from '../../../../src/common/states/vm-states.js';
 
 /** Table A of states.md, written out independently: the vm_states each action starts from. */
 const SPEC_ALLOWED_VM: Record<Exclude<ActionName, 'create'>, readonly VmState[] | 'any'> = {

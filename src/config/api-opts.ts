@@ -1,4 +1,4 @@
-import { defineGroup, opt } from '../config/registry.js';
+import { defineGroup, opt } from './registry.js';
 
 /** Options of the OpenStack Compute API service (nova-api's osapi_compute application). */
 export const apiOpts = defineGroup('DEFAULT', {

@@ -10,7 +10,7 @@ import {
   stateUpdate,
   TRANSITIONS,
   transition,
-} from '../../../../src/compute/states/transitions.js';
+} from '../../../../src/common/states/transitions.js';
 
 const UUID = '6f4a5f7e-1c7b-4c55-9d7e-0a7c8f0a1b2c';
 const inst = (vm_state: InstanceRef['vm_state'], task_state: InstanceRef['task_state'] = null): InstanceRef => ({

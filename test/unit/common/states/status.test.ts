@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { stateFilterFromStatus, statusFromState } from '../../../../src/compute/states/status.js';
-import { ALL_TASK_STATES } from '../../../../src/compute/states/task-states.js';
-import { ALL_VM_STATES } from '../../../../src/compute/states/vm-states.js';
+import { stateFilterFromStatus, statusFromState } from '../../../../src/common/states/status.js';
+import { ALL_TASK_STATES } from '../../../../src/common/states/task-states.js';
+import { ALL_VM_STATES } from '../../../../src/common/states/vm-states.js';
 
 describe('statusFromState', () => {
   it('gives each vm_state its default status when no task overrides it', () => {

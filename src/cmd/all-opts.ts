@@ -1,8 +1,8 @@
 // Every module that registers options is imported here, so that the loader knows the
 // whole registry before it validates nova.conf and the sample config lists everything.
 // A module that adds an opts file adds its line here.
-import './common-opts.js';
-import '../api/opts.js';
+import '../config/common-opts.js';
+import '../config/api-opts.js';
 import '../compute/api-opts.js';
 import '../compute/availability-zones.js';
 import '../db/opts.js';

@@ -3,16 +3,16 @@
  * (policy, state, lock, quota, existence of what a request names) happen here, in Nova's
  * order, before anything is written; then the database rows; then the RPC.
  */
-import type { RequestContext } from '../context/context.js';
-import type { Metadata } from '../db/api/instance-metadata.js';
-import { type InstanceRecord, instanceUpdate, type ListOptions } from '../db/api/instances.js';
-import { type CreateInstanceRequest, type CreateInstanceResult, createInstances } from './api/create.js';
-import { checkLocked, deleteInstance } from './api/delete.js';
-import type { ComputeApiDeps } from './api/deps.js';
-import { getAllInstances, getInstance, instanceTarget, type SearchOptions } from './api/get.js';
-import { deleteInstanceMetadataKey, getInstanceMetadata, updateInstanceMetadata } from './api/metadata.js';
+import type { RequestContext } from '../../context/context.js';
+import type { Metadata } from '../../db/api/instance-metadata.js';
+import { type InstanceRecord, instanceUpdate, type ListOptions } from '../../db/api/instances.js';
+import { type CreateInstanceRequest, type CreateInstanceResult, createInstances } from './create.js';
+import { checkLocked, deleteInstance } from './delete.js';
+import type { ComputeApiDeps } from './deps.js';
+import { getAllInstances, getInstance, instanceTarget, type SearchOptions } from './get.js';
+import { deleteInstanceMetadataKey, getInstanceMetadata, updateInstanceMetadata } from './metadata.js';
 
-export type { CreateInstanceRequest, CreateInstanceResult, LegacyBlockDevice } from './api/create.js';
+export type { CreateInstanceRequest, CreateInstanceResult, LegacyBlockDevice } from './create.js';
 export type {
   ComputeApiDeps,
   FlavorInfo,
@@ -22,8 +22,8 @@ export type {
   KeypairLookup,
   NetworkValidator,
   RequestedNetwork,
-} from './api/deps.js';
-export type { SearchOptions } from './api/get.js';
+} from './deps.js';
+export type { SearchOptions } from './get.js';
 
 /** Columns PUT /servers/{id} may change. */
 export interface InstanceUserUpdate {

@@ -4,7 +4,7 @@
  * (address in use, address outside the network, unknown network), the class carries 400
  * itself so the API layer needs no translation table.
  */
-import { Conflict, Invalid, NetworkNotFound, NotFound, NovaError, registerErrors } from '../common/errors.js';
+import { Conflict, Invalid, NetworkNotFound, NotFound, NovaError, registerErrors } from './errors.js';
 
 export class NoMoreFixedIps extends NovaError {
   constructor(message = 'Zero fixed ips available.') {

@@ -1,4 +1,4 @@
-import { InstanceInvalidState, UnexpectedTaskStateError } from '../../common/errors.js';
+import { InstanceInvalidState, UnexpectedTaskStateError } from '../errors.js';
 import { InstanceAction } from './instance-actions.js';
 import { TaskState } from './task-states.js';
 import { FINAL_VM_STATES, VmState } from './vm-states.js';
