@@ -1,5 +1,5 @@
 import { imagesResource } from '../api/openstack/compute/images.js';
-import { computeResourceModules, createComputeApiServices } from '../api/openstack/compute/index.js';
+import { type ComputeApiServices, computeResourceModules } from '../api/openstack/compute/index.js';
 import { ipsResource } from '../api/openstack/compute/ips.js';
 import { networksResource } from '../api/openstack/compute/networks.js';
 import { serverMetadataResource } from '../api/openstack/compute/server-metadata.js';
@@ -8,9 +8,15 @@ import type { ResourceModule } from '../api/openstack/routing.js';
 import { dbFlavorLookup, dbKeypairLookup, networkApiValidator } from '../compute/api/adapters.js';
 import type { ComputePolicy } from '../compute/api/deps.js';
 import { ComputeAPI } from '../compute/api/index.js';
+import { AvailabilityZoneAPI } from '../compute/availability-zones.js';
+import { FlavorAPI } from '../compute/flavors.js';
+import { KeypairAPI } from '../compute/keypairs.js';
 import { ComputeRPCAPI } from '../compute/rpcapi.js';
+import type { Config } from '../config/config.js';
+import type { Db } from '../db/api/common.js';
 import type { ImageService } from '../image/glance-client.js';
 import { NetworkAPI } from '../network/api.js';
+import { createDbQuotaEngine } from '../quota/db-store.js';
 import { SchedulerRPCAPI } from '../scheduler/rpcapi.js';
 import type { Runtime } from './runtime.js';
 
@@ -19,6 +25,12 @@ export interface ComputeResourceDeps {
   images: ImageService;
   /** The image service URL clients see, for the `alternate` links of /images. */
   imageEndpoint: string;
+}
+
+/** The compute-side services the API's resource modules call, over the process's database. */
+export function createComputeApiServices(conf: Config, db: Db): ComputeApiServices {
+  const quota = createDbQuotaEngine(conf, db);
+  return { conf, quota, flavors: new FlavorAPI(db), keypairs: new KeypairAPI(db, quota), zones: new AvailabilityZoneAPI(db, conf) };
 }
 
 /** Every compute API resource, bound to the process's database, bus and image service. */
@@ -42,7 +54,7 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
   });
   return [
     ...computeResourceModules(services),
-    serversResource({ db, conf, compute, flavors }),
+    serversResource({ conf, compute, flavors, zones: services.zones }),
     serverMetadataResource({ compute }),
     ipsResource({ compute }),
     networksResource(network),

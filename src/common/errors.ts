@@ -105,6 +105,12 @@ export class FlavorNotFound extends NotFound {}
 export class ImageNotFound extends NotFound {}
 export class KeypairNotFound extends NotFound {}
 export class NetworkNotFound extends NotFound {}
+export class SecurityGroupNotFound extends NotFound {}
+export class SecurityGroupNotFoundForProject extends SecurityGroupNotFound {
+  constructor(projectId: string, name: string) {
+    super(`Security group ${name} not found for project ${projectId}.`, { kwargs: { project_id: projectId, security_group_id: name } });
+  }
+}
 export class ProjectQuotaNotFound extends NotFound {}
 export class QuotaClassNotFound extends NotFound {}
 export class ReservationNotFound extends NotFound {}

@@ -1,4 +1,14 @@
+import type { Config } from '../config/config.js';
 import { defineGroup, opt } from '../config/registry.js';
+import type { RequestContext } from '../context/context.js';
+import { aggregateZonesByHost } from '../db/api/aggregates.js';
+import type { Db } from '../db/api/common.js';
+import { serviceGetAll } from '../db/api/services.js';
+import type { Service } from '../db/types.js';
+import { serviceOpts } from '../service/opts.js';
+import { serviceIsUp } from '../servicegroup/db-driver.js';
+
+export type { Service } from '../db/types.js';
 
 export const availabilityZoneOpts = defineGroup('DEFAULT', {
   internal_service_availability_zone: opt.str('internal', 'Availability zone shown for services other than nova-compute.'),
@@ -16,4 +26,57 @@ export function serviceAvailabilityZone(
 ): string {
   if (service.topic !== 'compute') return zones.internal;
   return (service.host && zones.byHost.get(service.host)) || zones.default;
+}
+
+export interface ZonedServices {
+  /** Zone → enabled services in it, in zone-name order. */
+  available: Map<string, Service[]>;
+  /** Zones that only disabled services are in. */
+  unavailable: string[];
+  internal: string;
+}
+
+/** Availability zones of hosts and services, as the API layer shows them. */
+export class AvailabilityZoneAPI {
+  constructor(
+    private readonly db: Db,
+    private readonly conf: Config,
+  ) {}
+
+  /** The zone of each compute host: its aggregate's zone, else the default zone. */
+  async hostZones(ctx: RequestContext | null): Promise<(host: string) => string> {
+    const byHost = await aggregateZonesByHost(this.db, ctx);
+    const defaultZone = this.conf.get(availabilityZoneOpts).default_availability_zone ?? 'nova';
+    return (host) => byHost.get(host) ?? defaultZone;
+  }
+
+  /** Every service grouped by the zone it is shown in. */
+  async servicesByZone(): Promise<ZonedServices> {
+    const opts = this.conf.get(availabilityZoneOpts);
+    const zones = {
+      internal: opts.internal_service_availability_zone ?? 'internal',
+      default: opts.default_availability_zone ?? 'nova',
+      byHost: await aggregateZonesByHost(this.db, null),
+    };
+    const available = new Map<string, Service[]>();
+    const disabledZones = new Set<string>();
+    for (const service of await serviceGetAll(this.db, null)) {
+      const zone = serviceAvailabilityZone(service, zones);
+      if (service.disabled) {
+        disabledZones.add(zone);
+        continue;
+      }
+      const list = available.get(zone) ?? [];
+      list.push(service);
+      available.set(zone, list);
+    }
+    const sorted = new Map([...available].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    const unavailable = [...disabledZones].filter((z) => !available.has(z)).sort();
+    return { available: sorted, unavailable, internal: zones.internal };
+  }
+
+  /** Whether the service reported within service_down_time of `now`. */
+  isUp(service: Service, now: Date): boolean {
+    return serviceIsUp(service, this.conf.get(serviceOpts).service_down_time ?? 60, now);
+  }
 }

@@ -1,13 +1,34 @@
 /**
- * Flavor rules: what a valid flavor is, creating one (id generated when not given), and
- * the five flavors a new cloud starts with.
+ * Flavor rules: what a valid flavor is, creating one (id generated when not given), the
+ * five flavors a new cloud starts with, and FlavorAPI, through which the API layer reads
+ * and changes flavors, their project access and their extra specs.
  */
 import { randomUUID } from 'node:crypto';
 import { InvalidInput } from '../common/errors.js';
 import { getLogger } from '../common/log.js';
-import type { RequestContext } from '../context/context.js';
+import type { ReadDeleted, RequestContext } from '../context/context.js';
 import type { Db } from '../db/api/common.js';
-import { type FlavorRecord, type FlavorValues, flavorCreate, flavorTableIsEmpty } from '../db/api/flavors.js';
+import {
+  type FlavorAccess,
+  FlavorExtraSpecsNotFound,
+  type FlavorListOptions,
+  type FlavorRecord,
+  type FlavorValues,
+  flavorAccessAdd,
+  flavorAccessGetByFlavorId,
+  flavorAccessRemove,
+  flavorCreate,
+  flavorDestroy,
+  flavorExtraSpecsDelete,
+  flavorExtraSpecsGet,
+  flavorExtraSpecsUpdateOrCreate,
+  flavorGetAll,
+  flavorGetByFlavorId,
+  flavorTableIsEmpty,
+} from '../db/api/flavors.js';
+
+export type { FlavorAccess, FlavorFilters, FlavorListOptions, FlavorRecord, FlavorSortKey } from '../db/api/flavors.js';
+export { FLAVOR_SORT_KEYS } from '../db/api/flavors.js';
 
 const log = getLogger('nova.compute.flavors');
 
@@ -110,4 +131,69 @@ export function flavorValuesFrom(request: FlavorCreateRequest): FlavorValues {
 /** Creates a flavor; InvalidInput for bad values, FlavorExists / FlavorIdExists on clashes. */
 export async function createFlavor(db: Db, ctx: RequestContext, request: FlavorCreateRequest): Promise<FlavorRecord> {
   return flavorCreate(db, ctx, flavorValuesFrom(request));
+}
+
+/**
+ * Flavors as the API layer sees them. A null context reads without the caller's
+ * project scoping (private flavors included), as the access and extra-spec listings do.
+ */
+export class FlavorAPI {
+  constructor(private readonly db: Db) {}
+
+  getAll(ctx: RequestContext, options: FlavorListOptions): Promise<FlavorRecord[]> {
+    return flavorGetAll(this.db, ctx, options);
+  }
+
+  /** FlavorNotFound when the flavor does not exist or the caller may not see it. */
+  get(ctx: RequestContext | null, flavorId: string, readDeleted: ReadDeleted): Promise<FlavorRecord> {
+    return flavorGetByFlavorId(this.db, ctx, flavorId, readDeleted);
+  }
+
+  create(ctx: RequestContext, request: FlavorCreateRequest): Promise<FlavorRecord> {
+    return createFlavor(this.db, ctx, request);
+  }
+
+  /** Soft-deletes a live flavor the caller can see; FlavorNotFound otherwise. */
+  async delete(ctx: RequestContext, flavorId: string): Promise<void> {
+    const flavor = await flavorGetByFlavorId(this.db, ctx, flavorId, 'no');
+    await flavorDestroy(this.db, ctx, flavor.flavorid as string);
+  }
+
+  getAccess(ctx: RequestContext | null, flavorId: string): Promise<FlavorAccess[]> {
+    return flavorAccessGetByFlavorId(this.db, ctx, flavorId);
+  }
+
+  /** FlavorAccessExists when the project already has access. */
+  addAccess(ctx: RequestContext, flavorId: string, projectId: string): Promise<void> {
+    return flavorAccessAdd(this.db, ctx, flavorId, projectId);
+  }
+
+  /** FlavorAccessNotFound when the project had no access. */
+  removeAccess(ctx: RequestContext, flavorId: string, projectId: string): Promise<void> {
+    return flavorAccessRemove(this.db, ctx, flavorId, projectId);
+  }
+
+  getExtraSpecs(ctx: RequestContext | null, flavorId: string): Promise<Record<string, string>> {
+    return flavorExtraSpecsGet(this.db, ctx, flavorId);
+  }
+
+  /** One extra spec's value; FlavorExtraSpecsNotFound when the flavor has no such key. */
+  async getExtraSpec(ctx: RequestContext | null, flavorId: string, key: string): Promise<string> {
+    const specs = await flavorExtraSpecsGet(this.db, ctx, flavorId);
+    if (!Object.hasOwn(specs, key)) {
+      throw new FlavorExtraSpecsNotFound(`Flavor ${flavorId} has no extra specs with key ${key}.`, {
+        kwargs: { flavor_id: flavorId, extra_specs_key: key },
+      });
+    }
+    return specs[key] as string;
+  }
+
+  updateExtraSpecs(ctx: RequestContext, flavorId: string, specs: Readonly<Record<string, string>>): Promise<Record<string, string>> {
+    return flavorExtraSpecsUpdateOrCreate(this.db, ctx, flavorId, specs);
+  }
+
+  /** FlavorExtraSpecsNotFound when the flavor has no such key. */
+  deleteExtraSpec(ctx: RequestContext, flavorId: string, key: string): Promise<void> {
+    return flavorExtraSpecsDelete(this.db, ctx, flavorId, key);
+  }
 }

@@ -7,9 +7,11 @@ import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { Invalid, KeypairLimitExceeded, OverQuota, registerErrors } from '../common/errors.js';
 import type { RequestContext } from '../context/context.js';
 import type { Db } from '../db/api/common.js';
-import { keyPairCreate, keyPairDestroy } from '../db/api/keypairs.js';
+import { keyPairCreate, keyPairDestroy, keyPairGet, keyPairGetAllByUser } from '../db/api/keypairs.js';
 import type { KeyPair } from '../db/types.js';
 import type { QuotaEngine } from '../quota/engine.js';
+
+export type { KeyPair } from '../db/types.js';
 
 export class InvalidKeypair extends Invalid {}
 registerErrors({ InvalidKeypair });
@@ -135,9 +137,9 @@ export interface CreatedKeyPair {
 }
 
 /**
- * Key pair creation and deletion: name rules, the `key_pairs` quota of the owning user
- * (checked before and rechecked after the row exists, so racing creates cannot both
- * slip under the limit), and uniqueness per user.
+ * A user's key pairs: reads, and creation and deletion with their rules: name rules, the
+ * `key_pairs` quota of the owning user (checked before and rechecked after the row
+ * exists, so racing creates cannot both slip under the limit), and uniqueness per user.
  */
 export class KeypairAPI {
   constructor(
@@ -169,6 +171,15 @@ export class KeypairAPI {
       throw err;
     }
     return { keypair, privateKey: generated?.privateKey ?? null };
+  }
+
+  /** KeypairNotFound when the user has no key pair of that name. */
+  get(ctx: RequestContext, userId: string, name: string): Promise<KeyPair> {
+    return keyPairGet(this.db, ctx, userId, name);
+  }
+
+  getAll(ctx: RequestContext, userId: string): Promise<KeyPair[]> {
+    return keyPairGetAllByUser(this.db, ctx, userId);
   }
 
   async delete(ctx: RequestContext, userId: string, name: string): Promise<void> {

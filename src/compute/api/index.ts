@@ -4,14 +4,20 @@
  * order, before anything is written; then the database rows; then the RPC.
  */
 import type { RequestContext } from '../../context/context.js';
+import { blockDeviceMappingsForInstances } from '../../db/api/block-device-mappings.js';
+import { instanceFaultGetByInstanceUuids } from '../../db/api/instance-faults.js';
 import type { Metadata } from '../../db/api/instance-metadata.js';
 import { type InstanceRecord, instanceUpdate, type ListOptions } from '../../db/api/instances.js';
+import type { BlockDeviceMapping, InstanceFault } from '../../db/types.js';
 import { type CreateInstanceRequest, type CreateInstanceResult, createInstances } from './create.js';
 import { checkLocked, deleteInstance } from './delete.js';
 import type { ComputeApiDeps } from './deps.js';
 import { getAllInstances, getInstance, instanceTarget, type SearchOptions } from './get.js';
 import { deleteInstanceMetadataKey, getInstanceMetadata, updateInstanceMetadata } from './metadata.js';
 
+export type { Metadata } from '../../db/api/instance-metadata.js';
+export { INSTANCE_COLUMNS, type InstanceRecord } from '../../db/api/instances.js';
+export type { BlockDeviceMapping, InstanceFault } from '../../db/types.js';
 export type { CreateInstanceRequest, CreateInstanceResult, LegacyBlockDevice } from './create.js';
 export type {
   ComputeApiDeps,
@@ -56,6 +62,16 @@ export class ComputeAPI {
     this.deps.policy.enforce(ctx, 'compute:update', instanceTarget(instance));
     if (Object.keys(changes).length === 0) return instance;
     return instanceUpdate(this.deps.db, ctx, instance.uuid as string, changes);
+  }
+
+  /** Each instance's faults, newest first (every uuid present, maybe with none). */
+  getInstanceFaults(ctx: RequestContext, uuids: readonly string[]): Promise<Map<string, InstanceFault[]>> {
+    return instanceFaultGetByInstanceUuids(this.deps.db, ctx, uuids);
+  }
+
+  /** Each instance's live block device mappings (every uuid present, maybe with none). */
+  getBlockDeviceMappings(_ctx: RequestContext, uuids: readonly string[]): Promise<Map<string, BlockDeviceMapping[]>> {
+    return blockDeviceMappingsForInstances(this.deps.db, uuids);
   }
 
   delete(ctx: RequestContext, instance: InstanceRecord): Promise<void> {

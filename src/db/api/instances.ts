@@ -18,6 +18,7 @@ import {
 } from '../../common/errors.js';
 import type { TaskState } from '../../common/states/task-states.js';
 import { unexpectedTaskState } from '../../common/states/transitions.js';
+import { isUuidLike } from '../../common/uuid.js';
 import type { RequestContext } from '../../context/context.js';
 import { regexpMatch } from '../engine.js';
 import type { Instance, NewRow, SecurityGroup } from '../types.js';
@@ -84,12 +85,6 @@ export interface UpdateOptions {
 
 /** `''` (off), `project` or `global`. */
 export type UniqueNameScope = '' | 'project' | 'global';
-
-const UUID_LIKE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
-
-export function isUuidLike(value: unknown): value is string {
-  return typeof value === 'string' && UUID_LIKE.test(value);
-}
 
 function instanceNotFound(uuid: string): InstanceNotFound {
   return new InstanceNotFound(`Instance ${uuid} could not be found.`, { kwargs: { instance_id: uuid } });

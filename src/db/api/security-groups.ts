@@ -3,18 +3,10 @@
  * `default` group (created on first use with the operator's default rules), lookups by
  * name, and the instance ↔ group association.
  */
-import { NotFound, registerErrors } from '../../common/errors.js';
+import { SecurityGroupNotFoundForProject } from '../../common/errors.js';
 import type { RequestContext } from '../../context/context.js';
 import type { SecurityGroup } from '../types.js';
 import { type AnyKysely, type Db, insertReturningId, inTransaction, now, softDeleteValues } from './common.js';
-
-export class SecurityGroupNotFound extends NotFound {}
-export class SecurityGroupNotFoundForProject extends SecurityGroupNotFound {
-  constructor(projectId: string, name: string) {
-    super(`Security group ${name} not found for project ${projectId}.`, { kwargs: { project_id: projectId, security_group_id: name } });
-  }
-}
-registerErrors({ SecurityGroupNotFound, SecurityGroupNotFoundForProject });
 
 export const DEFAULT_SECURITY_GROUP = 'default';
 

@@ -14,6 +14,7 @@ import { type RunningApi, startComputeApi } from '../../../src/api/server.js';
 import { ImageNotFound, NetworkNotFound } from '../../../src/common/errors.js';
 import { dbFlavorLookup, dbKeypairLookup } from '../../../src/compute/api/adapters.js';
 import { ComputeAPI, type ImageMeta } from '../../../src/compute/api/index.js';
+import { AvailabilityZoneAPI } from '../../../src/compute/availability-zones.js';
 import { seedDefaultFlavors } from '../../../src/compute/flavors.js';
 import { ComputeRPCAPI } from '../../../src/compute/rpcapi.js';
 import { Config } from '../../../src/config/config.js';
@@ -145,7 +146,7 @@ export async function startHarness(overrides: Record<string, string | number> = 
     auth: new NoAuth2Strategy(),
     policy,
     resources: [
-      serversResource({ db, conf, compute: computeApi, flavors: dbFlavorLookup(db) }),
+      serversResource({ conf, compute: computeApi, flavors: dbFlavorLookup(db), zones: new AvailabilityZoneAPI(db, conf) }),
       serverMetadataResource({ compute: computeApi }),
       ipsResource({ compute: computeApi }),
     ],

@@ -4,7 +4,6 @@
  */
 import { Type } from 'typebox';
 import { NotFound } from '../../../common/errors.js';
-import { flavorAccessAdd, flavorAccessGetByFlavorId, flavorAccessRemove, flavorGetByFlavorId } from '../../../db/api/flavors.js';
 import { registerPolicyDefaults } from '../../../policy/defaults.js';
 import { defineResource, type ResourceModule } from '../routing.js';
 import type { ComputeApiServices } from './index.js';
@@ -23,7 +22,7 @@ const tenantBody = (action: string) =>
 
 export function flavorAccessResource(services: ComputeApiServices): ResourceModule {
   async function accessList(flavorid: string): Promise<{ flavor_access: { flavor_id: string; tenant_id: string }[] }> {
-    const rows = await flavorAccessGetByFlavorId(services.db, null, flavorid);
+    const rows = await services.flavors.getAccess(null, flavorid);
     return { flavor_access: rows.map((a) => ({ flavor_id: a.flavor_id, tenant_id: a.project_id })) };
   }
 
@@ -33,7 +32,7 @@ export function flavorAccessResource(services: ComputeApiServices): ResourceModu
       path: '/flavors/:flavor_id/os-flavor-access',
       handler: async (req) => {
         req.authorize('compute_extension:flavor_access');
-        const flavor = await flavorGetByFlavorId(services.db, null, req.params.flavor_id as string, 'no');
+        const flavor = await services.flavors.get(null, req.params.flavor_id as string, 'no');
         if (flavor.is_public !== false) throw new NotFound('Access list not available for public flavors.');
         return accessList(flavor.flavorid as string);
       },
@@ -48,7 +47,7 @@ export function flavorAccessResource(services: ComputeApiServices): ResourceModu
         req.authorize('compute_extension:flavor_access:addTenantAccess');
         const flavorid = req.params.flavor_id as string;
         const body = req.body as Record<string, { tenant: string }>;
-        await flavorAccessAdd(services.db, req.ctx, flavorid, (body.addTenantAccess as { tenant: string }).tenant);
+        await services.flavors.addAccess(req.ctx, flavorid, (body.addTenantAccess as { tenant: string }).tenant);
         return accessList(flavorid);
       },
     });
@@ -62,7 +61,7 @@ export function flavorAccessResource(services: ComputeApiServices): ResourceModu
         req.authorize('compute_extension:flavor_access:removeTenantAccess');
         const flavorid = req.params.flavor_id as string;
         const body = req.body as Record<string, { tenant: string }>;
-        await flavorAccessRemove(services.db, req.ctx, flavorid, (body.removeTenantAccess as { tenant: string }).tenant);
+        await services.flavors.removeAccess(req.ctx, flavorid, (body.removeTenantAccess as { tenant: string }).tenant);
         return accessList(flavorid);
       },
     });

@@ -1,13 +1,6 @@
 /** `os-flavor-extra-specs`: `/flavors/{id}/os-extra_specs[/{key}]`; writes are for admins. */
 import { Type } from 'typebox';
 import { InvalidInput } from '../../../common/errors.js';
-import {
-  FlavorExtraSpecsNotFound,
-  flavorExtraSpecsDelete,
-  flavorExtraSpecsGet,
-  flavorExtraSpecsUpdateOrCreate,
-  flavorGetByFlavorId,
-} from '../../../db/api/flavors.js';
 import { type ComputeRequest, defineResource, type ResourceModule } from '../routing.js';
 import type { ComputeApiServices } from './index.js';
 
@@ -38,7 +31,7 @@ export function flavorExtraSpecsResource(services: ComputeApiServices): Resource
   const flavorId = (req: ComputeRequest): string => req.params.flavor_id as string;
   /** 404 for a flavor the caller cannot see, before anything else happens. */
   const requireFlavor = async (req: ComputeRequest): Promise<void> => {
-    await flavorGetByFlavorId(services.db, req.ctx, flavorId(req), 'no');
+    await services.flavors.get(req.ctx, flavorId(req), 'no');
   };
 
   return defineResource('os-flavor-extra-specs', (r) => {
@@ -48,7 +41,7 @@ export function flavorExtraSpecsResource(services: ComputeApiServices): Resource
       handler: async (req) => {
         req.authorize('compute_extension:flavorextraspecs:index');
         await requireFlavor(req);
-        return { extra_specs: await flavorExtraSpecsGet(services.db, null, flavorId(req)) };
+        return { extra_specs: await services.flavors.getExtraSpecs(null, flavorId(req)) };
       },
     });
     r.route({
@@ -58,7 +51,7 @@ export function flavorExtraSpecsResource(services: ComputeApiServices): Resource
       handler: async (req) => {
         req.authorize('compute_extension:flavorextraspecs:create');
         await requireFlavor(req);
-        await flavorExtraSpecsUpdateOrCreate(services.db, req.ctx, flavorId(req), asStored(req.body.extra_specs));
+        await services.flavors.updateExtraSpecs(req.ctx, flavorId(req), asStored(req.body.extra_specs));
         return { extra_specs: req.body.extra_specs };
       },
     });
@@ -69,13 +62,7 @@ export function flavorExtraSpecsResource(services: ComputeApiServices): Resource
         req.authorize('compute_extension:flavorextraspecs:show');
         await requireFlavor(req);
         const key = req.params.key as string;
-        const specs = await flavorExtraSpecsGet(services.db, null, flavorId(req));
-        if (!Object.hasOwn(specs, key)) {
-          throw new FlavorExtraSpecsNotFound(`Flavor ${flavorId(req)} has no extra specs with key ${key}.`, {
-            kwargs: { flavor_id: flavorId(req), extra_specs_key: key },
-          });
-        }
-        return { [key]: specs[key] };
+        return { [key]: await services.flavors.getExtraSpec(null, flavorId(req), key) };
       },
     });
     r.route({
@@ -89,7 +76,7 @@ export function flavorExtraSpecsResource(services: ComputeApiServices): Resource
         if (keys.length > 1) throw new InvalidInput('Request body contains too many items');
         if (keys[0] !== key) throw new InvalidInput('Request body and URI mismatch');
         await requireFlavor(req);
-        await flavorExtraSpecsUpdateOrCreate(services.db, req.ctx, flavorId(req), asStored(req.body));
+        await services.flavors.updateExtraSpecs(req.ctx, flavorId(req), asStored(req.body));
         return req.body;
       },
     });
@@ -99,7 +86,7 @@ export function flavorExtraSpecsResource(services: ComputeApiServices): Resource
       handler: async (req) => {
         req.authorize('compute_extension:flavorextraspecs:delete');
         await requireFlavor(req);
-        await flavorExtraSpecsDelete(services.db, req.ctx, flavorId(req), req.params.key as string);
+        await services.flavors.deleteExtraSpec(req.ctx, flavorId(req), req.params.key as string);
         return undefined;
       },
     });

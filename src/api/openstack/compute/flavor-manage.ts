@@ -1,7 +1,5 @@
 /** `os-flavor-manage`: admins create and delete flavors. */
 import { Type } from 'typebox';
-import { createFlavor } from '../../../compute/flavors.js';
-import { flavorDestroy, flavorGetByFlavorId } from '../../../db/api/flavors.js';
 import { defineResource, type ResourceModule } from '../routing.js';
 import { flavorDetailView } from './flavors.js';
 import type { ComputeApiServices } from './index.js';
@@ -42,7 +40,7 @@ export function flavorManageResource(services: ComputeApiServices): ResourceModu
         req.authorize('compute_extension:flavormanage');
         const f = req.body.flavor;
         const isPublic = f['os-flavor-access:is_public'];
-        const flavor = await createFlavor(services.db, req.ctx, {
+        const flavor = await services.flavors.create(req.ctx, {
           name: f.name,
           flavorId: f.id ?? null,
           memoryMb: f.ram,
@@ -62,8 +60,7 @@ export function flavorManageResource(services: ComputeApiServices): ResourceModu
       successStatus: 202,
       handler: async (req) => {
         req.authorize('compute_extension:flavormanage');
-        const flavor = await flavorGetByFlavorId(services.db, req.ctx, req.params.flavor_id as string, 'no');
-        await flavorDestroy(services.db, req.ctx, flavor.flavorid as string);
+        await services.flavors.delete(req.ctx, req.params.flavor_id as string);
         return undefined;
       },
     });

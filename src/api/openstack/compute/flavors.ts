@@ -3,15 +3,8 @@
  * OS-FLV-DISABLED, os-flavor-access, os-flavor-rxtx, os-flavor-swap) in flavor bodies.
  */
 import { InvalidInput } from '../../../common/errors.js';
+import { FLAVOR_SORT_KEYS, type FlavorFilters, type FlavorRecord, type FlavorSortKey } from '../../../compute/flavors.js';
 import { apiOpts } from '../../../config/api-opts.js';
-import {
-  FLAVOR_SORT_KEYS,
-  type FlavorFilters,
-  type FlavorRecord,
-  type FlavorSortKey,
-  flavorGetAll,
-  flavorGetByFlavorId,
-} from '../../../db/api/flavors.js';
 import { buildLinks, collectionLinks, getLimitAndMarker, queryParam } from '../common.js';
 import { type ComputeRequest, defineResource, type ResourceModule } from '../routing.js';
 import type { ComputeApiServices } from './index.js';
@@ -105,7 +98,7 @@ export function flavorsResource(services: ComputeApiServices): ResourceModule {
     // Only admins choose which flavors by visibility; the DB layer pins everyone else to public + shared.
     if (req.ctx.isAdmin) filters.isPublic = parseIsPublic(queryParam(req.query, 'is_public'));
     const { limit, marker } = getLimitAndMarker(req.query, maxLimit());
-    return flavorGetAll(services.db, req.ctx, { filters, ...parseSort(req), limit, marker });
+    return services.flavors.getAll(req.ctx, { filters, ...parseSort(req), limit, marker });
   }
 
   function page(req: ComputeRequest, views: Record<string, unknown>[]): Record<string, unknown> {
@@ -139,7 +132,7 @@ export function flavorsResource(services: ComputeApiServices): ResourceModule {
       path: '/flavors/:flavor_id',
       // Deleted flavors stay visible by id: servers built from them still point at them.
       handler: async (req) => ({
-        flavor: flavorDetailView(req, await flavorGetByFlavorId(services.db, req.ctx, req.params.flavor_id as string, 'yes')),
+        flavor: flavorDetailView(req, await services.flavors.get(req.ctx, req.params.flavor_id as string, 'yes')),
       }),
     });
   });

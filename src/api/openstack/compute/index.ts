@@ -1,10 +1,12 @@
 /**
- * Every OpenStack Compute API resource module. A module is a factory over the services
- * it needs, so that one list can be bound to a process's database and bus at start-up.
+ * Every OpenStack Compute API resource module. A module is a factory over the
+ * compute-side services it needs, so that one list can be bound to a process's services
+ * at start-up.
  */
+import type { AvailabilityZoneAPI } from '../../../compute/availability-zones.js';
+import type { FlavorAPI } from '../../../compute/flavors.js';
+import type { KeypairAPI } from '../../../compute/keypairs.js';
 import type { Config } from '../../../config/config.js';
-import type { Db } from '../../../db/api/common.js';
-import { createDbQuotaEngine } from '../../../quota/db-store.js';
 import type { QuotaEngine } from '../../../quota/engine.js';
 import type { ResourceModule } from '../routing.js';
 import { availabilityZoneResource } from './availability-zone.js';
@@ -21,16 +23,13 @@ import { quotaSetsResource } from './quota-sets.js';
 /** What resource modules are built from. */
 export interface ComputeApiServices {
   readonly conf: Config;
-  readonly db: Db;
   readonly quota: QuotaEngine;
+  readonly flavors: FlavorAPI;
+  readonly keypairs: KeypairAPI;
+  readonly zones: AvailabilityZoneAPI;
 }
 
 export type ComputeResourceFactory = (services: ComputeApiServices) => ResourceModule;
-
-/** The services of an API process that has the database. */
-export function createComputeApiServices(conf: Config, db: Db): ComputeApiServices {
-  return { conf, db, quota: createDbQuotaEngine(conf, db) };
-}
 
 export const computeResources: ComputeResourceFactory[] = [
   flavorsResource,

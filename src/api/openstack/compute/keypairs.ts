@@ -1,9 +1,7 @@
 /** `os-keypairs`: a user's SSH key pairs (generate, import, list, show, delete). */
 import { Type } from 'typebox';
 import { KeypairLimitExceeded, NotAuthorized } from '../../../common/errors.js';
-import { KeypairAPI } from '../../../compute/keypairs.js';
-import { keyPairGet, keyPairGetAllByUser } from '../../../db/api/keypairs.js';
-import type { KeyPair } from '../../../db/types.js';
+import type { KeyPair, KeypairAPI } from '../../../compute/keypairs.js';
 import { naiveIsoTime } from '../common.js';
 import { type ComputeRequest, defineResource, type ResourceModule } from '../routing.js';
 import type { ComputeApiServices } from './index.js';
@@ -41,7 +39,7 @@ function showView(k: KeyPair): Record<string, unknown> {
 }
 
 export function keypairsResource(services: ComputeApiServices): ResourceModule {
-  const api = new KeypairAPI(services.db, services.quota);
+  const api = services.keypairs;
 
   return defineResource('os-keypairs', (r) => {
     r.route({
@@ -49,7 +47,7 @@ export function keypairsResource(services: ComputeApiServices): ResourceModule {
       path: '/os-keypairs',
       handler: async (req) => {
         req.authorize('compute_extension:keypairs');
-        const rows = await keyPairGetAllByUser(services.db, req.ctx, userOf(req));
+        const rows = await api.getAll(req.ctx, userOf(req));
         return { keypairs: rows.map((k) => ({ keypair: { name: k.name, public_key: k.public_key, fingerprint: k.fingerprint } })) };
       },
     });
@@ -79,7 +77,7 @@ export function keypairsResource(services: ComputeApiServices): ResourceModule {
       path: '/os-keypairs/:keypair_name',
       handler: async (req) => {
         req.authorize('compute_extension:keypairs');
-        return { keypair: showView(await keyPairGet(services.db, req.ctx, userOf(req), req.params.keypair_name as string)) };
+        return { keypair: showView(await api.get(req.ctx, userOf(req), req.params.keypair_name as string)) };
       },
     });
     r.route({

@@ -13,37 +13,35 @@ import {
   KeypairNotFound,
   MarkerNotFound,
   NetworkNotFound,
+  SecurityGroupNotFound,
   ValidationError,
 } from '../../../common/errors.js';
 import { stateFilterFromStatus } from '../../../common/states/status.js';
-import type {
-  ComputeAPI,
-  CreateInstanceRequest,
-  FlavorLookup,
-  LegacyBlockDevice,
-  RequestedNetwork,
-  SearchOptions,
+import { isUuidLike } from '../../../common/uuid.js';
+import {
+  type ComputeAPI,
+  type CreateInstanceRequest,
+  type FlavorLookup,
+  INSTANCE_COLUMNS,
+  type InstanceRecord,
+  type LegacyBlockDevice,
+  type RequestedNetwork,
+  type SearchOptions,
 } from '../../../compute/api/index.js';
 import { computeApiOpts } from '../../../compute/api-opts.js';
-import { availabilityZoneOpts } from '../../../compute/availability-zones.js';
+import type { AvailabilityZoneAPI } from '../../../compute/availability-zones.js';
 import { apiOpts } from '../../../config/api-opts.js';
 import type { Config } from '../../../config/config.js';
 import type { RequestContext } from '../../../context/context.js';
-import { aggregateZonesByHost } from '../../../db/api/aggregates.js';
-import { blockDeviceMappingsForInstances } from '../../../db/api/block-device-mappings.js';
-import type { Db } from '../../../db/api/common.js';
-import { instanceFaultGetByInstanceUuids } from '../../../db/api/instance-faults.js';
-import { INSTANCE_COLUMNS, type InstanceRecord, isUuidLike } from '../../../db/api/instances.js';
-import { SecurityGroupNotFound } from '../../../db/api/security-groups.js';
 import { collectionLinks, getLimitAndMarker, type Query, queryList } from '../common.js';
 import { type ComputeRequest, ComputeResponse, defineResource, type ResourceModule } from '../routing.js';
 import { serverBriefView, serverDetailView, serverHref, serverUpdateView, type ViewOptions } from './views/servers.js';
 
 export interface ServersResourceDeps {
-  db: Db;
   conf: Config;
   compute: ComputeAPI;
   flavors: FlavorLookup;
+  zones: AvailabilityZoneAPI;
 }
 
 // ---- request schemas (v2.1) --------------------------------------------------
@@ -401,8 +399,7 @@ export function serversResource(deps: ServersResourceDeps): ResourceModule {
   const opts = () => deps.conf.get(computeApiOpts);
 
   async function viewOptions(req: ComputeRequest): Promise<ViewOptions> {
-    const zones = await aggregateZonesByHost(deps.db, req.ctx);
-    const defaultZone = deps.conf.get(availabilityZoneOpts).default_availability_zone ?? 'nova';
+    const hostZone = await deps.zones.hostZones(req.ctx);
     const hide = req.allowed('compute_extension:hide_server_addresses');
     return {
       urls: req.urls,
@@ -410,7 +407,7 @@ export function serversResource(deps: ServersResourceDeps): ResourceModule {
       showServerAttributes: req.allowed('compute_extension:extended_server_attributes'),
       hideAddressStates: hide ? (opts().osapi_hide_server_address_states ?? ['building']) : [],
       instanceNameTemplate: opts().instance_name_template ?? 'instance-%08x',
-      hostZone: (host) => zones.get(host) ?? defaultZone,
+      hostZone,
     };
   }
 
@@ -418,8 +415,8 @@ export function serversResource(deps: ServersResourceDeps): ResourceModule {
     const uuids = instances.map((i) => i.uuid as string);
     const [view, faults, bdms] = await Promise.all([
       viewOptions(req),
-      instanceFaultGetByInstanceUuids(deps.db, req.ctx, uuids),
-      blockDeviceMappingsForInstances(deps.db, uuids),
+      deps.compute.getInstanceFaults(req.ctx, uuids),
+      deps.compute.getBlockDeviceMappings(req.ctx, uuids),
     ]);
     return instances.map((i) => serverDetailView(i, view, { faults, bdms }));
   }

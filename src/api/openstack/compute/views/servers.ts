@@ -4,9 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import { ServerStatus, statusFromState } from '../../../../common/states/status.js';
+import type { BlockDeviceMapping, InstanceFault, InstanceRecord } from '../../../../compute/api/index.js';
 import { instanceName } from '../../../../compute/instance-name.js';
-import type { InstanceRecord } from '../../../../db/api/instances.js';
-import type { BlockDeviceMapping, InstanceFault } from '../../../../db/types.js';
 import { hydrateNetworkInfo, type NetworkInfo } from '../../../../virt/network-model.js';
 import { buildLinks, isoTime, naiveIsoTime, type RequestUrls } from '../../common.js';
 import { urlJoin } from '../../urls.js';
