@@ -11,9 +11,9 @@ import { TaskState } from '../../common/states/task-states.js';
 import { VmState } from '../../common/states/vm-states.js';
 import type { RequestContext } from '../../context/context.js';
 import { type BlockDeviceMappingValues, blockDeviceMappingCreate } from '../../db/api/block-device-mappings.js';
-import type { AnyKysely } from '../../db/api/common.js';
 import { actionStart } from '../../db/api/instance-actions.js';
 import type { SystemMetadata } from '../../db/api/instance-metadata.js';
+import { instancesPurge } from '../../db/api/instance-purge.js';
 import { type InstanceRecord, instanceCreate, type UniqueNameScope } from '../../db/api/instances.js';
 import { securityGroupGetByName } from '../../db/api/security-groups.js';
 import { instanceDeltas, tooManyInstancesError } from '../../quota/instances.js';
@@ -206,31 +206,6 @@ function boolProperty(image: ImageMeta | null, key: string): boolean | null {
   return null;
 }
 
-/** Removes every row a failed create wrote for these instances (they never existed for anyone). */
-export async function purgeInstances(deps: ComputeApiDeps, uuids: readonly string[]): Promise<void> {
-  if (uuids.length === 0) return;
-  const k = deps.db.kysely as AnyKysely;
-  await k.transaction().execute(async (trx) => {
-    const actionIds = (await trx.selectFrom('instance_actions').select('id').where('instance_uuid', 'in', uuids).execute()).map(
-      (r: { id: number }) => r.id,
-    );
-    if (actionIds.length) await trx.deleteFrom('instance_actions_events').where('action_id', 'in', actionIds).execute();
-    for (const table of [
-      'instance_actions',
-      'instance_faults',
-      'block_device_mapping',
-      'security_group_instance_association',
-      'instance_info_caches',
-      'instance_metadata',
-      'instance_system_metadata',
-    ]) {
-      await trx.deleteFrom(table).where('instance_uuid', 'in', uuids).execute();
-    }
-    await trx.deleteFrom('instance_id_mappings').where('uuid', 'in', uuids).execute();
-    await trx.deleteFrom('instances').where('uuid', 'in', uuids).execute();
-  });
-}
-
 /** The body of POST /servers after the API layer parsed it; see CreateInstanceRequest. */
 export async function createInstances(
   deps: ComputeApiDeps,
@@ -405,7 +380,7 @@ export async function createInstances(
     });
   } catch (err) {
     try {
-      await purgeInstances(deps, created);
+      await instancesPurge(deps.db, created);
     } catch (cleanupErr) {
       log.error({ err: cleanupErr, uuids: created }, 'could not remove the rows of a failed create');
     }
