@@ -7,7 +7,7 @@
 import type { Config } from '../config/config.js';
 import { type InjectedContent, InstanceMetadata } from './instance-metadata.js';
 import { configDriveOpts } from './opts.js';
-import type { InstanceMetadataSource } from './source.js';
+import { type InstanceFields, type InstanceMetadataSource, metadataSourceFromInstance, type SourceExtras } from './source.js';
 
 export const CONFIG_DRIVE_LABEL = 'config-2';
 
@@ -51,4 +51,19 @@ export function configDriveContent(
 ): ConfigDriveContent {
   const md = new InstanceMetadata(source, { files: request.files ?? [], adminPass: request.adminPass ?? null });
   return { label: CONFIG_DRIVE_LABEL, format: settings.format, files: md.configDriveFiles(settings.skipVersions) };
+}
+
+/**
+ * The config drive of an instance record, or null when it gets none. The compute manager
+ * calls this before spawn and before rebuild: the extras come from the conductor (block
+ * device mappings, EC2 ids, the zone of its host), `request` from the build request.
+ */
+export function configDriveForInstance(
+  instance: InstanceFields & { config_drive?: string | null },
+  extras: SourceExtras,
+  request: { files?: readonly InjectedContent[]; adminPass?: string | null },
+  settings: ConfigDriveSettings,
+): ConfigDriveContent | null {
+  if (!configDriveRequired(instance, settings)) return null;
+  return configDriveContent(metadataSourceFromInstance(instance, extras), request, settings);
 }

@@ -100,7 +100,8 @@ export async function startMetadataCloud(metadataOverrides: Record<string, unkno
       auth: new NoAuth2Strategy(),
       policy,
       resources: computeResourcesFor(
-        { conf: apiConf, db: cloud.db, transport: cloud.transport },
+        // The cloud owns the database and bus; the API only borrows them.
+        { conf: apiConf, db: cloud.db, transport: cloud.transport, close: async () => {} },
         { policy, images, imageEndpoint: 'http://images' },
       ),
     });

@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Config } from '../../../src/config/config.js';
 import '../../../src/config/all-opts.js';
-import { configDriveContent, configDriveRequired, configDriveSettings } from '../../../src/metadata/config-drive.js';
+import {
+  configDriveContent,
+  configDriveForInstance,
+  configDriveRequired,
+  configDriveSettings,
+} from '../../../src/metadata/config-drive.js';
 import { InstanceMetadata } from '../../../src/metadata/instance-metadata.js';
 import { renderNode } from '../../../src/metadata/tree.js';
 import { networkInfo, source, UUID } from './fixtures.js';
@@ -81,5 +86,53 @@ describe('the config drive', () => {
     const drive = configDriveContent(source({ userData: null }), {}, { ...settings, skipVersions: [] });
     assert.equal([...drive.files.keys()].filter((p) => p.endsWith('user-data') || p.endsWith('user_data')).length, 0);
     assert.equal([...drive.files.keys()].filter((p) => p.startsWith('ec2/')).length, 10);
+  });
+});
+
+describe('the config drive of an instance record', () => {
+  const settings = configDriveSettings(Config.load({}));
+  const record = {
+    uuid: UUID,
+    project_id: 'p1',
+    display_name: 'web 1',
+    hostname: 'web-1',
+    launch_index: 0,
+    reservation_id: 'r-abcd1234',
+    key_name: 'mykey',
+    key_data: 'ssh-rsa AAAA',
+    user_data: Buffer.from('#cloud-config\n').toString('base64'),
+    root_device_name: '/dev/vda',
+    default_ephemeral_device: null,
+    default_swap_device: null,
+    metadata: { k: 'v' },
+    system_metadata: { instance_type_name: 'm1.small', password_0: 'posted' },
+    info_cache: { network_info: JSON.stringify(networkInfo()) },
+    security_groups: [{ name: 'default' }],
+    config_drive: 'True',
+  };
+  const extras = {
+    blockDeviceMappings: [],
+    availabilityZone: 'az1',
+    ec2Ids: { instanceId: 'i-00000005', amiId: 'ami-00000002', kernelId: null, ramdiskId: null },
+    dhcpDomain: 'example.org',
+    useIpv6: false,
+  };
+
+  it('is null when the instance asked for none and none is forced', () => {
+    assert.equal(configDriveForInstance({ ...record, config_drive: '' }, extras, {}, settings), null);
+    assert.notEqual(configDriveForInstance({ ...record, config_drive: '' }, extras, {}, { ...settings, force: true }), null);
+  });
+
+  it('decodes the stored user data and takes every value from the record and the extras', () => {
+    const drive = configDriveForInstance(record, extras, { adminPass: 'pw' }, settings);
+    assert.equal(drive?.files.get('openstack/latest/user_data')?.toString(), '#cloud-config\n');
+    const os = JSON.parse(drive?.files.get('openstack/latest/meta_data.json')?.toString() as string);
+    assert.equal(os.hostname, 'web-1.example.org');
+    assert.equal(os.availability_zone, 'az1');
+    assert.equal(os.admin_pass, 'pw');
+    const ec2 = JSON.parse(drive?.files.get('ec2/2009-04-04/meta-data.json')?.toString() as string);
+    assert.equal(ec2['instance-id'], 'i-00000005');
+    assert.equal(ec2['instance-type'], 'm1.small');
+    assert.equal(ec2['local-ipv4'], '10.0.0.3');
   });
 });
