@@ -77,6 +77,7 @@ export interface MetadataCloud {
   /** Moves the metadata cache's clock forward. */
   advance(ms: number): void;
   /** Compute API call as a noauth2 token `user:project`. */
+  // biome-ignore lint/suspicious/noExplicitAny: test bodies are inspected freely
   api(method: string, path: string, as: string, body?: unknown): Promise<{ status: number; json: any }>;
   /** Metadata request; `from` goes into X-Forwarded-For. */
   md(path: string, options?: { from?: string; method?: string; body?: string; headers?: Record<string, string> }): Promise<Reply>;
