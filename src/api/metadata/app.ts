@@ -65,6 +65,16 @@ function errorText(status: number, message: string): string {
   return `${status} ${STATUS_CODES[status] ?? ''}\n\n${message}\n`;
 }
 
+/** Every header by lower-case name, repeats kept apart (a repeated X-Instance-ID is an error, not a list). */
+function distinctHeaders(rawHeaders: readonly string[]): HeadersDistinct {
+  const out: Record<string, string[]> = {};
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = (rawHeaders[i] as string).toLowerCase();
+    (out[name] ??= []).push(rawHeaders[i + 1] as string);
+  }
+  return out;
+}
+
 export interface MetadataApp {
   app: FastifyInstance;
   cache: MetadataCache;
@@ -78,14 +88,22 @@ export function buildMetadataApp(deps: MetadataApiDeps): MetadataApp {
   const cache = new MetadataCache(opts.metadata_cache_expiration ?? 15, deps.now);
   const unsubscribe = onInstanceMetadataChanged((uuid) => cache.invalidate(uuid));
 
-  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, exposeHeadRoutes: false });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: BODY_LIMIT,
+    exposeHeadRoutes: false,
+    // A path that is not even valid percent-encoding names nothing.
+    frameworkErrors: (_error, _request, reply) => {
+      sendText(reply, 404, errorText(404, 'The resource could not be found.'));
+    },
+  });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_request, body, done) => done(null, body));
   app.addHook('onClose', async () => unsubscribe());
 
   /** The instance's metadata as this request sees it, or MetadataNotFound. */
   async function metadataFor(request: FastifyRequest): Promise<InstanceMetadata> {
-    const headers = request.raw.headersDistinct as HeadersDistinct;
+    const headers = distinctHeaders(request.raw.rawHeaders);
     let instanceUuid: string | null;
     let address: string | null;
     let tenantId: string | null = null;

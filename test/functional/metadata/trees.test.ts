@@ -141,6 +141,7 @@ describe('the metadata service over HTTP, for a server booted through the API', 
       '/openstack/2012-08-10/password',
       '/openstack/content',
       '/openstack/content/0000',
+      '/latest/%E0%A4%A',
     ]) {
       const reply = await c.md(path, { from: server.ip });
       assert.equal(reply.status, 404, path);
