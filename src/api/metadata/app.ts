@@ -70,7 +70,9 @@ function distinctHeaders(rawHeaders: readonly string[]): HeadersDistinct {
   const out: Record<string, string[]> = {};
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const name = (rawHeaders[i] as string).toLowerCase();
-    (out[name] ??= []).push(rawHeaders[i + 1] as string);
+    const values = out[name] ?? [];
+    values.push(rawHeaders[i + 1] as string);
+    out[name] = values;
   }
   return out;
 }
