@@ -3,11 +3,13 @@
 // A module that adds an opts file adds its line here.
 import '../config/common-opts.js';
 import '../config/api-opts.js';
+import '../config/metadata-api-opts.js';
 import '../compute/api-opts.js';
 import '../compute/availability-zones.js';
 import '../db/opts.js';
 import '../identity/opts.js';
 import '../image/opts.js';
+import '../metadata/opts.js';
 import '../network/opts.js';
 import '../policy/opts.js';
 import '../quota/opts.js';

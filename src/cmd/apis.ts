@@ -1,7 +1,9 @@
 import { createKeystoneAuthStrategy } from '../api/auth/keystone.js';
 import { NoAuth2Strategy } from '../api/auth/noauth2.js';
 import type { AuthStrategy } from '../api/auth/strategy.js';
+import { startMetadataApi } from '../api/metadata/server.js';
 import { type RunningApi, startComputeApi } from '../api/server.js';
+import { InstanceMetadataLookup } from '../compute/api/metadata-lookup.js';
 import { apiOpts } from '../config/api-opts.js';
 import type { Config } from '../config/config.js';
 import { newRequestId, type RequestContext } from '../context/context.js';
@@ -49,4 +51,10 @@ export async function startOsapiCompute(
     resources: computeResourcesFor(runtime, { policy, images: options.images, imageEndpoint: options.imageEndpoint }),
     identityUri: options.identityUri ?? null,
   });
+}
+
+/** Serves the metadata service (EC2 and OpenStack trees, config-drive-identical) to guests. */
+export function startMetadataService(runtime: Runtime): Promise<RunningApi> {
+  if (!runtime.db) throw new Error('the metadata service needs the database');
+  return startMetadataApi({ conf: runtime.conf, lookup: new InstanceMetadataLookup(runtime.db, runtime.conf) });
 }

@@ -3,6 +3,7 @@ import { type ComputeApiServices, computeResourceModules } from '../api/openstac
 import { ipsResource } from '../api/openstack/compute/ips.js';
 import { networksResource } from '../api/openstack/compute/networks.js';
 import { serverMetadataResource } from '../api/openstack/compute/server-metadata.js';
+import { serverPasswordResource } from '../api/openstack/compute/server-password.js';
 import { serversResource } from '../api/openstack/compute/servers.js';
 import type { ResourceModule } from '../api/openstack/routing.js';
 import { dbFlavorLookup, dbKeypairLookup, networkApiValidator } from '../compute/api/adapters.js';
@@ -56,6 +57,7 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     ...computeResourceModules(services),
     serversResource({ conf, compute, flavors, zones: services.zones }),
     serverMetadataResource({ compute }),
+    serverPasswordResource({ compute }),
     ipsResource({ compute }),
     networksResource(network),
     imagesResource({ conf, images: deps.images, quota: services.quota, imageEndpoint: deps.imageEndpoint }),

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { RunningApi } from '../api/server.js';
 import { getLogger } from '../common/log.js';
 import { seedDefaultFlavors } from '../compute/flavors.js';
+import { apiOpts } from '../config/api-opts.js';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/engine.js';
 import type { IdentitySchema } from '../db/identity/schema.js';
@@ -17,7 +18,7 @@ import { GlanceImageService } from '../image/glance-client.js';
 import { startImageService } from '../image/server.js';
 import { ensureDefaultNetwork } from '../network/bootstrap.js';
 import type { Service } from '../service/service.js';
-import { imageTokenValidator, startOsapiCompute } from './apis.js';
+import { imageTokenValidator, startMetadataService, startOsapiCompute } from './apis.js';
 import { openRuntime, type Runtime } from './runtime.js';
 import { createService, type RpcBinary } from './service-table.js';
 
@@ -36,6 +37,8 @@ const EMBEDDED_SERVICES: readonly RpcBinary[] = [
 export interface EmbeddedCloud {
   runtime: Runtime;
   computeUrl: string;
+  /** Null when `enabled_apis` leaves the metadata service out. */
+  metadataUrl: string | null;
   identityUrl: string;
   services: Service[];
   identity: RunningIdentityService;
@@ -93,6 +96,9 @@ export async function startEmbeddedCloud(conf: Config, options: { stateDir: stri
     });
     stops.push(() => compute.close());
 
+    const metadata = conf.get(apiOpts).enabled_apis.includes('metadata') ? await startMetadataService(runtime) : null;
+    if (metadata) stops.push(() => metadata.close());
+
     identity.service.setCatalog(
       buildCatalog(
         catalogSpecs({
@@ -136,12 +142,14 @@ export async function startEmbeddedCloud(conf: Config, options: { stateDir: stri
       `  image API     ${imageUrl}`,
       `  state         ${options.stateDir}`,
     ];
+    if (metadata) lines.splice(4, 0, `  metadata      ${metadata.url}`);
     if (existsSync(cloudsYaml)) lines.push(`  clouds.yaml   ${cloudsYaml}   (export OS_CLIENT_CONFIG_FILE=${cloudsYaml} OS_CLOUD=nova-ts)`);
     if (bootstrap.admin.generated) lines.push(`  admin password (shown once): ${bootstrap.admin.password}`);
     if (bootstrap.demo.generated) lines.push(`  demo password  (shown once): ${bootstrap.demo.password}`);
     return {
       runtime,
       computeUrl: compute.url,
+      metadataUrl: metadata?.url ?? null,
       identityUrl,
       services,
       identity,

@@ -15,5 +15,9 @@ export const apiOpts = defineGroup('DEFAULT', {
     choices: ['keystone', 'noauth2'],
   }),
   enabled_apis: opt.list(['ec2', 'osapi_compute', 'metadata'], 'APIs nova-api serves.'),
+  use_forwarded_for: opt.bool(
+    false,
+    'Take the client address from X-Forwarded-For (the metadata service identifies guests by it). Only behind a proxy that sets it.',
+  ),
   api_rate_limit: opt.bool(false, 'Accepted for Grizzly compatibility; nova-ts does not rate-limit the API.'),
 });

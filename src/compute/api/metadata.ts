@@ -11,6 +11,7 @@ import { checkMetadataQuota } from './create.js';
 import { checkLocked } from './delete.js';
 import type { ComputeApiDeps } from './deps.js';
 import { instanceTarget } from './get.js';
+import { instanceMetadataChanged } from './metadata-events.js';
 
 const WRITABLE_VM_STATES: readonly string[] = [VmState.ACTIVE, VmState.PAUSED, VmState.SUSPENDED, VmState.STOPPED];
 
@@ -50,6 +51,7 @@ export async function updateInstanceMetadata(
   const after = replace ? { ...metadata } : { ...before, ...metadata };
   await checkMetadataQuota(deps, ctx, after);
   const result = await instanceMetadataUpdate(deps.db, ctx, uuid, after, true);
+  instanceMetadataChanged(uuid);
   const diff: Record<string, [string] | [string, string]> = {};
   for (const [k, v] of Object.entries(result)) if (before[k] !== v) diff[k] = ['+', v];
   for (const k of Object.keys(before)) if (!(k in result)) diff[k] = ['-'];
@@ -68,5 +70,6 @@ export async function deleteInstanceMetadataKey(
   checkWritable(instance, 'delete_instance_metadata');
   const existed = await instanceMetadataDelete(deps.db, ctx, instance.uuid as string, key);
   if (!existed) throw new MetadataItemNotFound();
+  instanceMetadataChanged(instance.uuid as string);
   if (instance.host) await deps.compute.changeInstanceMetadata(ctx, instance, { [key]: ['-'] });
 }

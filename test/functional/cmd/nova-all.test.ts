@@ -22,7 +22,10 @@ describe('nova-all and nova-manage as processes', () => {
     stateDir = mkdtempSync(join(tmpdir(), 'nova-all-'));
     extraConf = join(stateDir, 'ports.conf');
     // Free ports, so the test never collides with a cloud running on the machine.
-    writeFileSync(extraConf, '[DEFAULT]\nosapi_compute_listen_port = 0\n\n[identity]\nlisten_port = 0\n\n[image]\nlisten_port = 0\n');
+    writeFileSync(
+      extraConf,
+      '[DEFAULT]\nosapi_compute_listen_port = 0\nmetadata_listen_port = 0\n\n[identity]\nlisten_port = 0\n\n[image]\nlisten_port = 0\n',
+    );
     child = spawn(process.execPath, ['--import', 'tsx', 'src/cmd/nova-all.ts', '--state-dir', stateDir, '--config-file', extraConf], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -60,6 +63,14 @@ describe('nova-all and nova-manage as processes', () => {
       body.versions.map((v) => v.id),
       ['v2.0', 'v2.1'],
     );
+  });
+
+  it('serves the metadata service, which lists the EC2 versions and knows no instance at an unknown address', async () => {
+    const metadataUrl = (/metadata\s+(\S+)/.exec(output) as RegExpExecArray)[1] as string;
+    const root = await fetch(`${metadataUrl}/`);
+    assert.equal(root.status, 200);
+    assert.equal((await root.text()).split('\n').at(-1), 'latest');
+    assert.equal((await fetch(`${metadataUrl}/latest/meta-data/instance-id`)).status, 404);
   });
 
   it('shows every RPC service up in nova-manage service list', () => {
