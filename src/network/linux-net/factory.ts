@@ -4,7 +4,7 @@
  * executor (e.g. `ip netns exec <ns>`), and hosts without 8021q their own VLAN step.
  */
 import { existsSync } from 'node:fs';
-import { delimiter, isAbsolute, join } from 'node:path';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidConfig } from '../../common/errors.js';
 import type { Config } from '../../config/config.js';
@@ -45,6 +45,16 @@ export function resolveDhcpbridge(name: string, path = process.env.PATH ?? ''): 
     if (existsSync(candidate)) return candidate;
   }
   return name;
+}
+
+/**
+ * The configuration files nova-dhcpbridge is told to read: `dhcpbridge_flagfile` when set,
+ * else the files this service itself was started with (so that nova-all's generated
+ * nova.conf reaches it), else the option's default.
+ */
+export function dhcpbridgeFlagfile(conf: Config): string[] {
+  if (conf.isSet(linuxNetOpts.group, 'dhcpbridge_flagfile') || conf.files.length === 0) return conf.get(linuxNetOpts).dhcpbridge_flagfile;
+  return conf.files.map((file) => resolve(file));
 }
 
 export function createLinuxNet(conf: Config, overrides: LinuxNetOverrides = {}): LinuxNet {
@@ -112,7 +122,7 @@ export function createLinuxNet(conf: Config, overrides: LinuxNetOverrides = {}):
       networksPath: o.networks_path ?? 'networks',
       configFile: o.dnsmasq_config_file ?? '',
       dhcpbridge: resolveDhcpbridge(o.dhcpbridge ?? 'nova-dhcpbridge'),
-      dhcpbridgeFlagfile: o.dhcpbridge_flagfile,
+      dhcpbridgeFlagfile: dhcpbridgeFlagfile(conf),
       leaseTime: o.dhcp_lease_time ?? 120,
       domain: n.dhcp_domain,
       dnsServers: o.dns_server,

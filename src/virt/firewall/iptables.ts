@@ -86,11 +86,12 @@ export class IptablesFirewallDriver implements FirewallDriver {
     await this.iptables.apply();
   }
 
-  async refreshSecurityGroupRules(): Promise<void> {
+  /** Every filtered instance is rebuilt, whichever group changed: a rule can reach any of them. */
+  async refreshSecurityGroupRules(_securityGroupId: number | string): Promise<void> {
     await this.#refreshAll();
   }
 
-  async refreshSecurityGroupMembers(): Promise<void> {
+  async refreshSecurityGroupMembers(_securityGroupId: number | string): Promise<void> {
     await this.#refreshAll();
   }
 
