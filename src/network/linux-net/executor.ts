@@ -101,9 +101,12 @@ export class ProcessExecutor implements CommandExecutor {
       child.on('close', (code, signal) => {
         const stdout = Buffer.concat(out).toString();
         const stderr = Buffer.concat(err).toString();
-        const exitCode = code ?? (signal ? 128 : -1);
-        if (accepted(exitCode, options.allowedExitCodes)) finish({ stdout, stderr, exitCode });
-        else finish(new ProcessExecutionError(full, exitCode, stdout, stderr));
+        if (code === null) {
+          finish(new ProcessExecutionError(full, null, stdout, stderr, `killed by ${signal ?? 'a signal'}`));
+          return;
+        }
+        if (accepted(code, options.allowedExitCodes)) finish({ stdout, stderr, exitCode: code });
+        else finish(new ProcessExecutionError(full, code, stdout, stderr));
       });
       child.stdin.on('error', () => {
         // A command that exits without reading its input closes the pipe early; its exit code tells the story.
