@@ -1,5 +1,5 @@
 /**
- * What nova-dhcpbridge does for dnsmasq (bin/nova-dhcpbridge in Grizzly, network.md §5):
+ * What nova-dhcpbridge does for dnsmasq (bin/nova-dhcpbridge in Grizzly):
  * `add` and `del` tell nova-network a fixed IP was leased or released; `old` is ignored
  * (the lease was already heard of); `init` answers dnsmasq, which keeps no lease file
  * (`--leasefile-ro`), with the leases the database knows.

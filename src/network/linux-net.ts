@@ -1,5 +1,5 @@
 /**
- * The host plumbing of nova-network (network.md §9): bridges, gateway addresses, dnsmasq,
+ * The host plumbing of nova-network (docs/network.md): bridges, gateway addresses, dnsmasq,
  * NAT, floating addresses. The manager decides *what* a host must serve; a LinuxNetDriver
  * makes the host serve it. The manager never runs a command itself.
  *

@@ -1,5 +1,5 @@
 /**
- * dnsmasq and radvd per network (network.md §9.6–9.7): their files written, the daemon
+ * dnsmasq and radvd per network (docs/network.md): their files written, the daemon
  * started, reloaded with SIGHUP when only its host files changed, restarted when its command
  * line would change, and killed by the pid in its pid file.
  */

@@ -1,5 +1,5 @@
 /**
- * dnsmasq's and radvd's command lines and files for one network (network.md §9.6–9.7), as
+ * dnsmasq's and radvd's command lines and files for one network (docs/network.md; nova/network/linux_net.py in Grizzly), as
  * pure functions. Files live in `networks_path`: `nova-<dev>.conf` (DHCP hosts),
  * `nova-<dev>.hosts` (DNS hosts, multi_host), `nova-<dev>.opts` (DHCP options), `nova-<dev>.pid`,
  * and `nova-ra-<dev>.conf` / `.pid` for radvd.

@@ -1,6 +1,6 @@
 /**
- * The gateway address of a network on its device (initialize_gateway_device, network.md
- * §9.2): forwarding on, and the DHCP server's address first on the device, because dnsmasq
+ * The gateway address of a network on its device (initialize_gateway_device
+ * in Grizzly's nova/network/linux_net.py): forwarding on, and the DHCP server's address first on the device, because dnsmasq
  * answers from the device's first address.
  */
 import { parseCidr } from '../ipaddr.js';

@@ -1,5 +1,5 @@
 /**
- * Interface drivers (`linuxnet_interface_driver`, network.md §9.1): how the device a network
+ * Interface drivers (`linuxnet_interface_driver`, docs/network.md): how the device a network
  * is served on comes to exist. The Linux bridge driver makes a bridge per network (on a
  * VLAN interface for VLAN networks) and keeps its forwarding rules; the Open vSwitch and
  * Quantum bridge drivers are not part of this build.

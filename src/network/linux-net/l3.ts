@@ -1,5 +1,5 @@
 /**
- * L3 drivers (`l3_lib`, network.md §9.3): gateways, NAT for the fixed ranges, metadata
+ * L3 drivers (`l3_lib`, nova/network/l3.py in Grizzly): gateways, NAT for the fixed ranges, metadata
  * forwarding, floating addresses and cloudpipe VPN forwarding. LinuxNetL3 does it with
  * iptables and `ip addr`; NullL3 leaves layer 3 to someone else.
  */

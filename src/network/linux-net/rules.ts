@@ -1,5 +1,5 @@
 /**
- * The iptables and ebtables rules nova-network writes (network.md §9.5, Grizzly's
+ * The iptables and ebtables rules nova-network writes (docs/network.md; Grizzly's
  * nova/network/linux_net.py), as pure functions of their inputs. Each iptables rule is a
  * `[chain, rule]` pair for IptablesTable.addRule, in the table the caller names; `$x` is the
  * service's wrapped chain x.

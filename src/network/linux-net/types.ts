@@ -1,5 +1,5 @@
 /**
- * What nova-network's manager asks of the host (network.md §9): the data it hands over and
+ * What nova-network's manager asks of the host (docs/network.md): the data it hands over and
  * the driver interface. Everything here is plain data; a driver never reads the database.
  */
 

@@ -2,7 +2,7 @@ import { defineGroup, opt } from '../../config/registry.js';
 import { IPTABLES_FIREWALL_DRIVER } from './iptables.js';
 import { NOOP_FIREWALL_DRIVER } from './noop.js';
 
-/** Firewall options (network.md §2.6, nova/virt/firewall.py). */
+/** Firewall options (nova/virt/firewall.py in Grizzly). */
 export const firewallOpts = defineGroup('DEFAULT', {
   firewall_driver: opt.str(null, "Firewall driver for instances; unset means the hypervisor driver's own default.", {
     choices: [IPTABLES_FIREWALL_DRIVER, NOOP_FIREWALL_DRIVER],

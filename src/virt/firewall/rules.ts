@@ -1,5 +1,5 @@
 /**
- * Security groups and provider rules as iptables rules (network.md §10, IptablesFirewallDriver
+ * Security groups and provider rules as iptables rules (docs/network.md; IptablesFirewallDriver
  * in Grizzly's nova/virt/firewall.py), as pure functions. Rules are written as after
  * `-A <chain>`; `$x` is the compute service's wrapped chain x.
  */

@@ -1,6 +1,6 @@
 /**
  * A nova service's iptables state and its atomic application (IptablesManager of Grizzly's
- * nova/network/linux_net.py). The chain layout (network.md §9.4, docs/network.md):
+ * nova/network/linux_net.py). The chain layout (docs/network.md):
  *
  *   filter  FORWARD, OUTPUT -> nova-filter-top (shared, top) -> <bin>-local
  *           INPUT, OUTPUT, FORWARD -> <bin>-INPUT, <bin>-OUTPUT, <bin>-FORWARD
