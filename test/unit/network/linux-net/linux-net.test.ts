@@ -6,7 +6,12 @@ import { after, describe, it } from 'node:test';
 import { Config } from '../../../../src/config/config.js';
 import '../../../../src/config/all-opts.js';
 import { NetworkDriverNotSupported, NoFloatingIpInterface } from '../../../../src/network/linux-net/errors.js';
-import { createLinuxNet, type LinuxNetOverrides } from '../../../../src/network/linux-net/factory.js';
+import {
+  createLinuxNet,
+  dhcpbridgeFlagfile,
+  type LinuxNetOverrides,
+  resolveDhcpbridge,
+} from '../../../../src/network/linux-net/factory.js';
 import type { ProcessTable } from '../../../../src/network/linux-net/processes.js';
 import type { HostNetwork } from '../../../../src/network/linux-net/types.js';
 import { loadLinuxNetDriver, NoopLinuxNet } from '../../../../src/network/linux-net.js';
@@ -226,5 +231,36 @@ describe('LinuxNet driver', () => {
     await net.initHost([flat]);
     await net.setupNetwork(flat, []);
     assert.throws(() => statSync(join(dir, 'fake-networks', 'nova-br100.conf')));
+  });
+
+  it('with use_ipv6: the v6 address on the bridge, radvd started with its configuration, the link-local gateway read back', async () => {
+    const host = fakeHost();
+    const net = driver(host, { use_ipv6: true });
+    const v6: HostNetwork = { ...flat, bridge: 'br102', cidrV6: 'fd00:2::/64' };
+    await net.setupNetwork(v6, []);
+    const conf = join(dir, 'networks', 'nova-ra-br102.conf');
+    assert.match(readFileSync(conf, 'utf8'), /interface br102\n\{[\s\S]*prefix fd00:2::\/64/);
+    assert.ok(host.lines().includes('ip -f inet6 addr change fd00:2::/64 dev br102'));
+    assert.ok(host.lines().includes(`radvd -C ${conf} -p ${join(dir, 'networks', 'nova-ra-br102.pid')}`));
+    assert.equal(await net.linkLocalGateway(v6), null, 'the pretend host has no link-local address');
+  });
+});
+
+describe('dhcpbridge location and configuration', () => {
+  it('resolves a bare dhcpbridge name on PATH, then in nova-ts bin/', () => {
+    assert.equal(resolveDhcpbridge('/opt/x/nova-dhcpbridge'), '/opt/x/nova-dhcpbridge');
+    assert.equal(resolveDhcpbridge('sh', '/usr/bin:/bin'), '/usr/bin/sh');
+    assert.match(resolveDhcpbridge('nova-dhcpbridge', ''), /\/bin\/nova-dhcpbridge\.js$/);
+  });
+
+  it("hands dnsmasq the service's own config files unless dhcpbridge_flagfile is set", () => {
+    const file = join(dir, 'nova.conf');
+    writeFileSync(file, '[DEFAULT]\n');
+    assert.deepEqual(dhcpbridgeFlagfile(Config.load({ configFiles: [file] })), [file]);
+    assert.deepEqual(
+      dhcpbridgeFlagfile(Config.load({ configFiles: [file], overrides: { DEFAULT: { dhcpbridge_flagfile: ['/etc/x.conf'] } } })),
+      ['/etc/x.conf'],
+    );
+    assert.deepEqual(dhcpbridgeFlagfile(Config.load({})), ['/etc/nova/nova-dhcpbridge.conf']);
   });
 });
