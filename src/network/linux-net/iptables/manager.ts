@@ -150,9 +150,15 @@ export class IptablesManager {
     for (const [family, tables] of families) {
       const { save, restore } = saveRestoreCommands(flavour, family);
       const saved = await this.#executor.run([save, '-c'], { attempts: 5 });
-      const text = mergeSaveOutput(saved.stdout, tables, { topRegex: this.#topRegex, bottomRegex: this.#bottomRegex });
-      await this.#executor.run([restore, '-c'], { input: text, attempts: 5 });
+      // Clean from the moment their rules are rendered: a change made while restore runs marks them dirty again.
       for (const table of Object.values(tables)) table.dirty = false;
+      const text = mergeSaveOutput(saved.stdout, tables, { topRegex: this.#topRegex, bottomRegex: this.#bottomRegex });
+      try {
+        await this.#executor.run([restore, '-c'], { input: text, attempts: 5 });
+      } catch (err) {
+        for (const table of Object.values(tables)) table.dirty = true;
+        throw err;
+      }
     }
     log.debug({ binary: this.binaryName, flavour }, 'iptables rules applied');
   }
