@@ -12,6 +12,10 @@ if [ "$node_major" != "20" ]; then
 fi
 
 packages="python3 make g++ python3-openstackclient python3-novaclient"
+# nova-network's real host plumbing (network_driver = nova.network.linux_net) and its namespace
+# tests: dnsmasq, dhcp_release, iptables/ebtables, arping, and busybox's udhcpc for the test guest.
+# (radvd is needed too when use_ipv6 is on; the tests do not use it.)
+packages="$packages iproute2 dnsmasq-base dnsmasq-utils iptables iputils-arping busybox-static"
 missing=""
 for pkg in $packages; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $pkg"

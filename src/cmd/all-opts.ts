@@ -18,4 +18,5 @@ import '../scheduler/opts.js';
 import '../service/opts.js';
 import '../virt/opts.js';
 import '../virt/fake/opts.js';
+import '../virt/firewall/opts.js';
 import '../notifications/opts.js';

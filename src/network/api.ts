@@ -156,4 +156,16 @@ export class NetworkAPI {
   async addNetworkToProject(ctx: RequestContext, projectId: string, networkUuid: string | null): Promise<void> {
     await this.client.call(ctx, 'add_network_to_project', { project_id: projectId, network_uuid: networkUuid });
   }
+
+  // ---- DHCP lease events (nova-dhcpbridge) ---------------------------------
+
+  /** dnsmasq on `host` handed `address` out: a cast to that network host, as Grizzly's client sends it. */
+  async leaseFixedIp(ctx: RequestContext, address: string, host: string): Promise<void> {
+    await this.client.cast(ctx, 'lease_fixed_ip', { address }, { server: host });
+  }
+
+  /** dnsmasq on `host` saw the lease of `address` end. */
+  async releaseFixedIp(ctx: RequestContext, address: string, host: string): Promise<void> {
+    await this.client.cast(ctx, 'release_fixed_ip', { address }, { server: host });
+  }
 }

@@ -1,64 +1,26 @@
 /**
- * The host plumbing of nova-network (network.md §9): bridges, gateway addresses, dnsmasq,
- * NAT. The manager decides *what* a host must serve; a LinuxNetDriver makes the host
- * serve it. The manager never runs a command itself.
+ * The host plumbing of nova-network (docs/network.md): bridges, gateway addresses, dnsmasq,
+ * NAT, floating addresses. The manager decides *what* a host must serve; a LinuxNetDriver
+ * makes the host serve it. The manager never runs a command itself.
  *
- * The embedded default, NoopLinuxNet, changes nothing on the host: nova-ts's embedded
- * cloud runs unprivileged with the fake driver, where guests are not real and need no
- * bridge or DHCP server. It still records what it was asked, so a test (or an operator
- * with debug logging) can see the plumbing a real host would have done.
+ * `network_driver` picks the driver:
+ * - `nova.network.noop_linux_net` (default): NoopLinuxNet changes nothing on the host, so the
+ *   embedded cloud runs unprivileged with the fake driver, where guests are not real and need
+ *   no bridge or DHCP server. It records what it was asked, so a test (or an operator with
+ *   debug logging) sees the plumbing a real host would have done.
+ * - `nova.network.linux_net`: the real driver of linux-net/ (root only).
  */
 import { InvalidConfig } from '../common/errors.js';
 import { getLogger } from '../common/log.js';
 import type { Config } from '../config/config.js';
+import { createLinuxNet, type LinuxNetOverrides } from './linux-net/factory.js';
+import type { DhcpHost, DnsHost, FloatingIpPlumbing, HostNetwork, LinuxNetDriver, PlumbingCall } from './linux-net/types.js';
 import { LINUX_NET_DRIVER, NOOP_NETWORK_DRIVER, networkManagerOpts } from './opts.js';
 
+export { dhcpHostLine } from './linux-net/dnsmasq.js';
+export type { DhcpHost, DnsHost, FloatingIpPlumbing, HostNetwork, LinuxNetDriver, PlumbingCall } from './linux-net/types.js';
+
 const log = getLogger('nova.network.linux_net');
-
-/** What the host needs to know of a network to serve it. */
-export interface HostNetwork {
-  id: number;
-  uuid: string | null;
-  label: string | null;
-  bridge: string | null;
-  bridgeInterface: string | null;
-  cidr: string | null;
-  cidrV6: string | null;
-  gateway: string | null;
-  broadcast: string | null;
-  netmask: string | null;
-  dhcpStart: string | null;
-  vlan: number | null;
-  multiHost: boolean;
-  /** The address dnsmasq listens on for this network on this host. */
-  dhcpServer: string | null;
-}
-
-/** One line of a dnsmasq hosts file: this MAC gets this address and name. */
-export interface DhcpHost {
-  mac: string;
-  address: string;
-  hostname: string;
-  vifId: number;
-}
-
-export type PlumbingCall =
-  | { op: 'initHost'; networks: number[] }
-  | { op: 'setupNetwork'; network: number; hosts: number }
-  | { op: 'teardownNetwork'; network: number; hosts: number }
-  | { op: 'releaseDhcp'; device: string | null; address: string; mac: string };
-
-export interface LinuxNetDriver {
-  readonly name: string;
-  /** Once at service start: NAT for the fixed ranges, metadata forwarding. */
-  initHost(networks: readonly HostNetwork[]): Promise<void>;
-  /** Makes the host serve a network: bridge, gateway address, DHCP hosts file, dnsmasq (re)start. */
-  setupNetwork(network: HostNetwork, hosts: readonly DhcpHost[]): Promise<void>;
-  /** Rewrites the DHCP hosts after an address left; may stop serving a network no longer used here. */
-  teardownNetwork(network: HostNetwork, hosts: readonly DhcpHost[]): Promise<void>;
-  /** Ends a DHCP lease now (force_dhcp_release). */
-  releaseDhcp(device: string | null, address: string, mac: string): Promise<void>;
-}
 
 /** Touches nothing on the host; remembers the calls it got (the last 1000). */
 export class NoopLinuxNet implements LinuxNetDriver {
@@ -80,26 +42,33 @@ export class NoopLinuxNet implements LinuxNetDriver {
   async teardownNetwork(network: HostNetwork, hosts: readonly DhcpHost[]): Promise<void> {
     this.#record({ op: 'teardownNetwork', network: network.id, hosts: hosts.length });
   }
+  async removeNetwork(network: HostNetwork): Promise<void> {
+    this.#record({ op: 'removeNetwork', network: network.id });
+  }
+  async updateDns(network: HostNetwork, hosts: readonly DnsHost[]): Promise<void> {
+    this.#record({ op: 'updateDns', network: network.id, hosts: hosts.length });
+  }
   async releaseDhcp(device: string | null, address: string, mac: string): Promise<void> {
     this.#record({ op: 'releaseDhcp', device, address, mac });
   }
+  async linkLocalGateway(): Promise<string | null> {
+    return null;
+  }
+  async addFloatingIp(p: FloatingIpPlumbing): Promise<void> {
+    this.#record({ op: 'addFloatingIp', floating: p.floatingAddress, fixed: p.fixedAddress, interface: p.interface });
+  }
+  async removeFloatingIp(p: FloatingIpPlumbing): Promise<void> {
+    this.#record({ op: 'removeFloatingIp', floating: p.floatingAddress, fixed: p.fixedAddress, interface: p.interface });
+  }
+  async addVpn(publicIp: string, port: number, privateIp: string): Promise<void> {
+    this.#record({ op: 'addVpn', publicIp, port, privateIp });
+  }
 }
 
-/** The dnsmasq hosts-file line of one address (network.md §9.6). */
-export function dhcpHostLine(host: DhcpHost, dhcpDomain: string | null, singleDefaultGateway = false): string {
-  const name = dhcpDomain ? `${host.hostname}.${dhcpDomain}` : host.hostname;
-  const line = `${host.mac},${name},${host.address}`;
-  return singleDefaultGateway ? `${line},net:NW-${host.vifId}` : line;
-}
-
-/** The driver `network_driver` names. */
-export function loadLinuxNetDriver(conf: Config): LinuxNetDriver {
+/** The driver `network_driver` names; `overrides` reach the real one (an executor in a namespace, say). */
+export function loadLinuxNetDriver(conf: Config, overrides: LinuxNetOverrides = {}): LinuxNetDriver {
   const name = conf.get(networkManagerOpts).network_driver ?? NOOP_NETWORK_DRIVER;
   if (name === NOOP_NETWORK_DRIVER) return new NoopLinuxNet();
-  if (name === LINUX_NET_DRIVER) {
-    throw new InvalidConfig(
-      `network_driver ${LINUX_NET_DRIVER} (bridges, dnsmasq, iptables on this host) is not part of this build; use ${NOOP_NETWORK_DRIVER}`,
-    );
-  }
+  if (name === LINUX_NET_DRIVER) return createLinuxNet(conf, overrides);
   throw new InvalidConfig(`unknown network_driver ${name}`);
 }

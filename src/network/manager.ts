@@ -357,6 +357,10 @@ export class NetworkManager extends Manager {
       throw new InvalidNetworkRequest(`Network must be disassociated from project ${network.project_id} before delete`);
     }
     await networkDeleteSafe(this.#db, admin, network.id);
+    // A network this host serves stops being served here: its dnsmasq and bridge go.
+    if (this.kind.dhcp && (network.multi_host || network.host === this.host)) {
+      await this.driver.removeNetwork(this.#hostNetworkView(network, network.gateway));
+    }
     return null;
   }
 
@@ -664,6 +668,10 @@ export class NetworkManager extends Manager {
   }
 
   async #hostNetwork(admin: RequestContext, network: Network): Promise<HostNetwork> {
+    return this.#hostNetworkView(network, this.kind.dhcp ? await this.#dhcpServer(admin, network, this.host) : null);
+  }
+
+  #hostNetworkView(network: Network, dhcpServer: string | null): HostNetwork {
     return {
       id: network.id,
       uuid: network.uuid,
@@ -678,7 +686,9 @@ export class NetworkManager extends Manager {
       dhcpStart: network.dhcp_start,
       vlan: network.vlan,
       multiHost: !!network.multi_host,
-      dhcpServer: this.kind.dhcp ? await this.#dhcpServer(admin, network, this.host) : null,
+      dhcpServer,
+      dns1: network.dns1,
+      dns2: network.dns2,
     };
   }
 

@@ -43,11 +43,18 @@ export const networkManagerOpts = defineGroup('DEFAULT', {
   update_dns_entries: opt.bool(false, 'Tell every network host to rewrite its DNS hosts file on allocation and release (multi_host).'),
   dns_update_periodic_interval: opt.int(-1, 'Seconds between DNS hosts file refreshes; negative disables.'),
   dhcp_domain: opt.str('novalocal', 'Domain of DHCP host names.'),
-  l3_lib: opt.str('nova.network.l3.LinuxNetL3', 'L3 driver (gateway, NAT, floating IPs).'),
-  multi_host: opt.bool(false, "Default multi_host of created networks; also sends allocation requests to the instance's own host."),
-  network_driver: opt.str(NOOP_NETWORK_DRIVER, 'Host plumbing driver. The default touches nothing on the host (see linux-net.ts).', {
-    choices: [NOOP_NETWORK_DRIVER, LINUX_NET_DRIVER],
+  l3_lib: opt.str('nova.network.l3.LinuxNetL3', 'L3 driver (gateway, NAT, floating IPs); nova.network.l3.NullL3 leaves them alone.', {
+    choices: ['nova.network.l3.LinuxNetL3', 'nova.network.l3.NullL3'],
   }),
+  multi_host: opt.bool(false, "Default multi_host of created networks; also sends allocation requests to the instance's own host."),
+  network_driver: opt.str(
+    NOOP_NETWORK_DRIVER,
+    `Host plumbing driver. The default touches nothing on the host, so nova-network runs unprivileged; ${LINUX_NET_DRIVER} ` +
+      'builds bridges, runs dnsmasq and writes iptables rules, and needs root.',
+    {
+      choices: [NOOP_NETWORK_DRIVER, LINUX_NET_DRIVER],
+    },
+  ),
   use_ipv6: opt.bool(false, 'Give instances IPv6 addresses too.'),
   ipv6_backend: opt.str('rfc2462', 'How IPv6 addresses are derived from MACs.', { choices: ['rfc2462', 'account_identifier'] }),
 });
@@ -58,7 +65,7 @@ export const linuxNetOpts = defineGroup('DEFAULT', {
   networks_path: opt.str('$state_path/networks', 'Where dnsmasq and radvd files are kept.'),
   public_interface: opt.str('eth0', 'Interface floating IPs are bound to.'),
   network_device_mtu: opt.str(null, 'MTU of VLAN and OVS gateway devices.'),
-  dhcpbridge: opt.str('nova-dhcpbridge', 'Script dnsmasq runs on lease events.'),
+  dhcpbridge: opt.str('nova-dhcpbridge', "Program dnsmasq runs on lease events; a bare name is looked up on PATH, then in nova-ts's bin/."),
   routing_source_ip: opt.str('$my_ip', 'Source address of outbound SNAT.'),
   dhcp_lease_time: opt.int(120, 'Seconds a DHCP lease lasts.', { min: 1 }),
   dns_server: opt.multi([], 'Upstream DNS servers dnsmasq forwards to.'),
