@@ -30,7 +30,7 @@ import { linuxNetOpts } from '../network/opts.js';
 import { createTransport, effectiveTransportUrl } from '../rpc/factory.js';
 import { parseTransportUrl } from '../rpc/transport-url.js';
 import { EXIT_CONFIG_ERROR, setupLogging, withConfigArgs } from './common.js';
-import '../config/all-opts.js';
+import './all-opts.js';
 
 export interface DhcpbridgeIo {
   env: Readonly<Record<string, string | undefined>>;

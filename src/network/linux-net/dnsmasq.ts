@@ -5,7 +5,7 @@
  * and `nova-ra-<dev>.conf` / `.pid` for radvd.
  */
 import { join, resolve } from 'node:path';
-import { cidrSize, parseCidr } from '../ipaddr.js';
+import { cidrSize, parseCidr } from '../../common/ipaddr.js';
 import type { DhcpHost, DnsHost, HostNetwork } from './types.js';
 
 export type DhcpFileKind = 'conf' | 'hosts' | 'opts' | 'pid';

@@ -3,7 +3,7 @@
  * in Grizzly's nova/network/linux_net.py): forwarding on, and the DHCP server's address first on the device, because dnsmasq
  * answers from the device's first address.
  */
-import { parseCidr } from '../ipaddr.js';
+import { parseCidr } from '../../common/ipaddr.js';
 import { Devices } from './devices.js';
 import type { CommandExecutor } from './executor.js';
 import type { HostNetwork } from './types.js';

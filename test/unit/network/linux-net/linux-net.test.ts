@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Config } from '../../../../src/config/config.js';
-import '../../../../src/config/all-opts.js';
+import '../../../../src/cmd/all-opts.js';
 import { NetworkDriverNotSupported, NoFloatingIpInterface } from '../../../../src/network/linux-net/errors.js';
 import {
   createLinuxNet,
