@@ -24,10 +24,10 @@ if [ -n "$missing" ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
 
-# `npm install` from the committed lockfile, not `npm ci`: the lockfile cannot list
-# Biome's binaries for other platforms (the registry here does not serve them), and
-# `npm ci` refuses a lockfile that lacks an optional dependency. With the lockfile present,
-# `npm install` installs exactly the pinned versions and leaves it unchanged.
+# `npm ci`, not `npm install`: it installs exactly what the committed lockfile pins and
+# never writes the lockfile, so setting up leaves the working tree as cloned (a plain
+# `npm install` with npm 11 may rewrite it, adding or dropping optional platform
+# packages). It runs only when the lockfile is newer than the last install.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm install --no-audit --no-fund
+  npm ci --no-audit --no-fund
 fi
