@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs what nova-ts needs on a Debian 12 machine with Node 20: the Debian packages
-# (compilers for the SQLite binding; the clients used by tests) and the npm dependencies.
+# (compilers for the SQLite binding; ssh-keygen and the OpenStack clients the tests
+# check against) and the npm dependencies.
 # Safe to run again: it installs only what is missing.
 set -eu
 cd "$(dirname "$0")/.."
@@ -11,7 +12,7 @@ if [ "$node_major" != "20" ]; then
   exit 1
 fi
 
-packages="python3 make g++ python3-openstackclient python3-novaclient"
+packages="python3 make g++ openssh-client python3-openstackclient python3-novaclient"
 missing=""
 for pkg in $packages; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $pkg"
