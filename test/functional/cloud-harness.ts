@@ -48,9 +48,10 @@ export interface Notification {
   payload: Record<string, unknown>;
 }
 
-export interface HttpResult {
+export interface HttpResult<T> {
   status: number;
-  body: any;
+  /** The parsed JSON body (null when empty), of the shape the test expects. */
+  body: T;
 }
 
 export interface WholeCloud {
@@ -67,13 +68,13 @@ export interface WholeCloud {
   /** A public raw image, uploaded through the image API. */
   imageId: string;
   /** JSON over HTTP with a token, as any client sends it. */
-  call(method: string, url: string, token: string, body?: unknown): Promise<HttpResult>;
+  call<T = unknown>(method: string, url: string, token: string, body?: unknown): Promise<HttpResult<T>>;
   /** The first notification of `eventTypes` about instance `uuid`, received or still to come. */
   notification(uuid: string, eventTypes: readonly string[]): Promise<Notification>;
   stop(): Promise<void>;
 }
 
-async function call(method: string, url: string, token: string, body?: unknown): Promise<HttpResult> {
+async function call<T>(method: string, url: string, token: string, body?: unknown): Promise<HttpResult<T>> {
   const response = await fetch(url, {
     method,
     headers: {
@@ -85,7 +86,7 @@ async function call(method: string, url: string, token: string, body?: unknown):
     signal: AbortSignal.timeout(30_000),
   });
   const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
+  return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
 }
 
 /** Keeps every notification on the bus and hands them to the tests that wait for them. */

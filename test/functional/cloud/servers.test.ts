@@ -13,6 +13,16 @@ interface Address {
   version: number;
 }
 
+interface ServerView {
+  id: string;
+  status: string;
+  hostId: string;
+  adminPass?: string;
+  addresses: Record<string, Address[]>;
+  fault?: unknown;
+  [extension: string]: unknown;
+}
+
 /** Whether an IPv4 address lies in a CIDR block. */
 function inCidr(address: string, cidr: string): boolean {
   const toInt = (a: string) => a.split('.').reduce((n, part) => n * 256 + Number(part), 0);
@@ -44,7 +54,7 @@ forEachCloudBackend('the whole cloud over HTTP', async (t, c) => {
   });
 
   await t.test('POST /servers goes to ACTIVE through the scheduler, the compute manager and the network manager', async () => {
-    const posted = await c.call('POST', `${c.computeUrl}/servers`, c.demoToken, {
+    const posted = await c.call<{ server: ServerView }>('POST', `${c.computeUrl}/servers`, c.demoToken, {
       server: { name: 'seam-1', imageRef: c.imageId, flavorRef: '1' },
     });
     assert.equal(posted.status, 202, JSON.stringify(posted.body));
@@ -54,7 +64,7 @@ forEachCloudBackend('the whole cloud over HTTP', async (t, c) => {
     const built = await c.notification(serverId, ['compute.instance.create.end', 'compute.instance.create.error']);
     assert.equal(built.event_type, 'compute.instance.create.end', JSON.stringify(built.payload));
 
-    const shown = await c.call('GET', `${c.computeUrl}/servers/${serverId}`, c.demoToken);
+    const shown = await c.call<{ server: ServerView }>('GET', `${c.computeUrl}/servers/${serverId}`, c.demoToken);
     assert.equal(shown.status, 200);
     const server = shown.body.server;
     assert.equal(server.status, 'ACTIVE', JSON.stringify(server.fault ?? server));
@@ -62,11 +72,11 @@ forEachCloudBackend('the whole cloud over HTTP', async (t, c) => {
     assert.equal(server['OS-EXT-STS:power_state'], 1);
     assert.match(server.hostId, /^[0-9a-f]{56}$/, 'a host was chosen');
 
-    const asAdmin = await c.call('GET', `${c.computeUrl}/servers/${serverId}`, c.adminToken);
+    const asAdmin = await c.call<{ server: ServerView }>('GET', `${c.computeUrl}/servers/${serverId}`, c.adminToken);
     const computeHost = c.cloud.services.find((s) => s.binary === 'nova-compute')?.host;
     assert.equal(asAdmin.body.server['OS-EXT-SRV-ATTR:host'], computeHost);
 
-    const addresses = server.addresses as Record<string, Address[]>;
+    const addresses = server.addresses;
     assert.deepEqual(Object.keys(addresses), ['private'], `addresses: ${JSON.stringify(addresses)}`);
     const label = 'private';
     const list = addresses[label] as Address[];
@@ -74,9 +84,9 @@ forEachCloudBackend('the whole cloud over HTTP', async (t, c) => {
     address = (list[0] as Address).addr;
     assert.equal((list[0] as Address).version, 4);
 
-    const networks = await c.call('GET', `${c.computeUrl}/os-networks`, c.adminToken);
+    const networks = await c.call<{ networks: Array<{ label: string; cidr: string }> }>('GET', `${c.computeUrl}/os-networks`, c.adminToken);
     assert.equal(networks.status, 200);
-    const network = (networks.body.networks as Array<{ label: string; cidr: string }>).find((n) => n.label === label);
+    const network = networks.body.networks.find((n) => n.label === label);
     assert.ok(network && inCidr(address, network.cidr), `${address} is in the ${label} network (${network?.cidr})`);
 
     const fixed = await fixedIpGetByAddress(c.db, null, address);
@@ -89,7 +99,7 @@ forEachCloudBackend('the whole cloud over HTTP', async (t, c) => {
     await c.clock.advance(10_000);
     const after = await serviceGetAll(c.db, null);
     for (const row of after) assert.equal(row.report_count, (before.get(row.binary) ?? 0) + 1, `${row.binary} beat once`);
-    const shown = await c.call('GET', `${c.computeUrl}/servers/${serverId}`, c.demoToken);
+    const shown = await c.call<{ server: ServerView }>('GET', `${c.computeUrl}/servers/${serverId}`, c.demoToken);
     assert.equal(shown.body.server.status, 'ACTIVE', 'a periodic pass leaves the running server alone');
   });
 
@@ -103,7 +113,7 @@ forEachCloudBackend('the whole cloud over HTTP', async (t, c) => {
 
     const shown = await c.call('GET', `${c.computeUrl}/servers/${serverId}`, c.demoToken);
     assert.equal(shown.status, 404);
-    const listed = await c.call('GET', `${c.computeUrl}/servers`, c.demoToken);
+    const listed = await c.call<{ servers: ServerView[] }>('GET', `${c.computeUrl}/servers`, c.demoToken);
     assert.deepEqual(listed.body.servers, []);
 
     const fixed = await fixedIpGetByAddress(c.db, null, address);
