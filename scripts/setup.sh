@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs what nova-ts needs on a Debian 12 machine with Node 20: the Debian packages
-# (compilers for the SQLite binding; the clients used by tests) and the npm dependencies.
+# (compilers for the SQLite binding; ssh-keygen and the OpenStack clients the tests
+# check against) and the npm dependencies.
 # Safe to run again: it installs only what is missing.
 set -eu
 cd "$(dirname "$0")/.."
@@ -11,7 +12,7 @@ if [ "$node_major" != "20" ]; then
   exit 1
 fi
 
-packages="python3 make g++ python3-openstackclient python3-novaclient"
+packages="python3 make g++ openssh-client python3-openstackclient python3-novaclient"
 # nova-network's real host plumbing (network_driver = nova.network.linux_net) and its namespace
 # tests: dnsmasq, dhcp_release, iptables/ebtables, arping, and busybox's udhcpc for the test guest.
 # (radvd is needed too when use_ipv6 is on; the tests do not use it.)
@@ -28,10 +29,10 @@ if [ -n "$missing" ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
 
-# `npm install` from the committed lockfile, not `npm ci`: the lockfile cannot list
-# Biome's binaries for other platforms (the registry here does not serve them), and
-# `npm ci` refuses a lockfile that lacks an optional dependency. With the lockfile present,
-# `npm install` installs exactly the pinned versions and leaves it unchanged.
+# `npm ci`, not `npm install`: it installs exactly what the committed lockfile pins and
+# never writes the lockfile, so setting up leaves the working tree as cloned (a plain
+# `npm install` with npm 11 may rewrite it, adding or dropping optional platform
+# packages). It runs only when the lockfile is newer than the last install.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm install --no-audit --no-fund
+  npm ci --no-audit --no-fund
 fi

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunningApi } from '../api/server.js';
+import type { Clock } from '../common/clock.js';
 import { getLogger } from '../common/log.js';
 import { seedDefaultFlavors } from '../compute/flavors.js';
 import { apiOpts } from '../config/api-opts.js';
@@ -58,7 +59,7 @@ function listenUrl(url: string): string {
  * one database and the in-process bus (or whatever nova.conf names). The compute API
  * listens before the slower start-up work, so clients see the version document at once.
  */
-export async function startEmbeddedCloud(conf: Config, options: { stateDir: string }): Promise<EmbeddedCloud> {
+export async function startEmbeddedCloud(conf: Config, options: { stateDir: string; clock?: Clock }): Promise<EmbeddedCloud> {
   const runtime = await openRuntime(conf, { database: true });
   const stops: Array<() => Promise<void>> = [() => runtime.close()];
   const stopAll = async (): Promise<void> => {
@@ -113,7 +114,7 @@ export async function startEmbeddedCloud(conf: Config, options: { stateDir: stri
 
     const services: Service[] = [];
     for (const binary of EMBEDDED_SERVICES) {
-      const service = createService(binary, runtime);
+      const service = createService(binary, { ...runtime, clock: options.clock });
       await service.start();
       services.push(service);
       stops.push(() => service.stop());

@@ -1,4 +1,5 @@
 import { CertManager } from '../cert/manager.js';
+import type { Clock } from '../common/clock.js';
 import { computeManagerFromConf } from '../compute/manager/factory.js';
 import { type ConductorAPI, LocalConductorAPI, RpcConductorAPI } from '../conductor/api.js';
 import { DbConductor } from '../conductor/db.js';
@@ -25,6 +26,8 @@ export interface RuntimeDeps {
   conf: Config;
   transport: Transport;
   db: Db | null;
+  /** The clock of heartbeats and periodic tasks; the system clock when absent. */
+  clock?: Clock;
 }
 
 interface BinaryDefinition {
@@ -122,5 +125,6 @@ export function createService(binary: RpcBinary, deps: RuntimeDeps): Service {
     periodicEnable: s.periodic_enable,
     periodicFuzzyDelay: s.periodic_fuzzy_delay ?? 0,
     periodicIntervalMax: s.periodic_interval_max,
+    clock: deps.clock,
   });
 }

@@ -15,7 +15,8 @@ export interface PeriodicTaskSpec {
 
 interface TaskState {
   spec: PeriodicTaskSpec;
-  lastRun: number;
+  /** Seconds since the epoch; null until the first pass, which starts the count. */
+  lastRun: number | null;
 }
 
 /** Longest sleep between passes, whatever the tasks' spacing. */
@@ -55,8 +56,9 @@ export abstract class Manager {
 
   protected addPeriodicTask(spec: PeriodicTaskSpec): void {
     if (spec.spacing < 0) return;
-    // Without run_immediately the first run waits one spacing, as in Nova.
-    this.#tasks.push({ spec, lastRun: spec.runImmediately ? 0 : Date.now() / 1000 });
+    // Without run_immediately the first run waits one spacing, as in Nova; counted from the
+    // first pass, on the service's clock, rather than from when the manager was built.
+    this.#tasks.push({ spec, lastRun: spec.runImmediately ? 0 : null });
   }
 
   periodicTaskNames(): string[] {
@@ -72,6 +74,7 @@ export abstract class Manager {
     for (const task of this.#tasks) {
       if (task.spec.externalProcessOk && !this.#runExternalTasks) continue;
       const spacing = task.spec.spacing;
+      task.lastRun ??= now();
       const untilDue = task.lastRun + spacing - now();
       if (spacing === 0 || untilDue <= DUE_SLACK_SECONDS) {
         task.lastRun = now();

@@ -1,3 +1,4 @@
+import { type Clock, systemClock, type Timer } from '../common/clock.js';
 import { getLogger } from '../common/log.js';
 import { adminContext } from '../context/context.js';
 import { DbHeartbeat } from '../servicegroup/db-driver.js';
@@ -25,6 +26,10 @@ export interface ServiceOptions {
   periodicEnable: boolean;
   periodicFuzzyDelay: number;
   periodicIntervalMax: number | null;
+  /** Heartbeats and periodic passes run on this clock; the system clock when absent. */
+  clock?: Clock;
+  /** Picks the fuzzy delay before the first periodic pass (0 ≤ r < 1); Math.random when absent. */
+  random?: () => number;
 }
 
 /**
@@ -38,10 +43,11 @@ export class Service {
   readonly topic: string;
   readonly host: string;
   readonly manager: Manager;
+  readonly clock: Clock;
   #options: ServiceOptions;
   #consumer: RpcConsumer | null = null;
   #heartbeat: DbHeartbeat | null = null;
-  #periodicTimer: NodeJS.Timeout | null = null;
+  #periodicTimer: Timer | null = null;
   #periodicRun: Promise<void> | null = null;
   #stopped = false;
 
@@ -51,6 +57,7 @@ export class Service {
     this.topic = options.topic;
     this.host = options.host;
     this.manager = options.manager;
+    this.clock = options.clock ?? systemClock;
   }
 
   get record(): ServiceRecord | null {
@@ -67,19 +74,19 @@ export class Service {
     await this.manager.preStartHook();
     this.#consumer = await this.#options.serveRpc(this.topic, this.host, this.manager);
     await this.manager.postStartHook();
-    this.#heartbeat = new DbHeartbeat(records, record, this.#options.reportInterval);
+    this.#heartbeat = new DbHeartbeat(records, record, this.#options.reportInterval, this.clock);
     this.#heartbeat.start();
     if (this.#options.periodicEnable) {
       const fuzzy = this.#options.periodicFuzzyDelay;
-      this.#schedulePeriodic(fuzzy > 0 ? Math.random() * fuzzy : 0);
+      this.#schedulePeriodic(fuzzy > 0 ? (this.#options.random ?? Math.random)() * fuzzy : 0);
     }
   }
 
   #schedulePeriodic(delaySeconds: number): void {
     if (this.#stopped) return;
-    this.#periodicTimer = setTimeout(() => {
+    this.#periodicTimer = this.clock.setTimer(delaySeconds * 1000, () => {
       this.#periodicRun = this.manager
-        .runPeriodicTasks(adminContext())
+        .runPeriodicTasks(adminContext(), () => this.clock.now() / 1000)
         .then((idle) => {
           const max = this.#options.periodicIntervalMax;
           this.#schedulePeriodic(max !== null && max > 0 ? Math.min(idle, max) : idle);
@@ -87,15 +94,15 @@ export class Service {
         .finally(() => {
           this.#periodicRun = null;
         });
-    }, delaySeconds * 1000);
-    this.#periodicTimer.unref();
+      return this.#periodicRun;
+    });
   }
 
   /** Stops consuming, lets in-flight calls finish, stops the timers. The record stays (Nova's stop, not kill). */
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
-    if (this.#periodicTimer) clearTimeout(this.#periodicTimer);
+    this.#periodicTimer?.cancel();
     await this.#consumer?.stop();
     await this.#periodicRun;
     await this.#heartbeat?.stop();

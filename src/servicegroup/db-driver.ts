@@ -1,3 +1,4 @@
+import { type Clock, systemClock, type Timer } from '../common/clock.js';
 import { getLogger } from '../common/log.js';
 import type { ServiceRecord, ServiceRecordStore } from './types.js';
 
@@ -23,7 +24,7 @@ export function serviceIsUp(service: ServiceRecord, serviceDownTime: number, now
  * does not flood the log.
  */
 export class DbHeartbeat {
-  #timer: NodeJS.Timeout | null = null;
+  #timer: Timer | null = null;
   #running: Promise<void> | null = null;
   #disconnected = false;
   #record: ServiceRecord;
@@ -32,6 +33,7 @@ export class DbHeartbeat {
     private readonly store: ServiceRecordStore,
     record: ServiceRecord,
     private readonly reportInterval: number,
+    private readonly clock: Clock = systemClock,
   ) {
     this.#record = record;
   }
@@ -42,10 +44,19 @@ export class DbHeartbeat {
 
   start(): void {
     if (this.reportInterval <= 0 || this.#timer) return;
-    this.#timer = setInterval(() => {
-      if (!this.#running) this.#running = this.beat().finally(() => (this.#running = null));
-    }, this.reportInterval * 1000);
-    this.#timer.unref();
+    this.#scheduleNext();
+  }
+
+  /** One beat per interval; a beat still running when the next is due is not doubled. */
+  #scheduleNext(): void {
+    this.#timer = this.clock.setTimer(this.reportInterval * 1000, () => {
+      if (!this.#timer) return undefined;
+      this.#running ??= this.beat().finally(() => {
+        this.#running = null;
+      });
+      this.#scheduleNext();
+      return this.#running;
+    });
   }
 
   async beat(): Promise<void> {
@@ -64,7 +75,7 @@ export class DbHeartbeat {
   }
 
   async stop(): Promise<void> {
-    if (this.#timer) clearInterval(this.#timer);
+    this.#timer?.cancel();
     this.#timer = null;
     await this.#running;
   }

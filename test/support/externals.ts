@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import type { TestContext } from 'node:test';
 
 /**
@@ -16,6 +17,16 @@ export async function probe(check: () => Promise<unknown>): Promise<string | nul
   } catch (err) {
     return (err as Error).message || String(err);
   }
+}
+
+/**
+ * null when `command` is installed (it starts; what it exits with is the test's business),
+ * else what went wrong.
+ */
+export function probeCommand(command: string, args: readonly string[] = ['--version']): string | null {
+  const r = spawnSync(command, args, { stdio: 'ignore', timeout: 30_000 });
+  if (!r.error) return null;
+  return (r.error as NodeJS.ErrnoException).code === 'ENOENT' ? `${command} is not installed` : r.error.message;
 }
 
 /**

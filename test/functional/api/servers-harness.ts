@@ -59,24 +59,51 @@ export interface Recorded {
   args: Record<string, unknown>;
 }
 
-class RecordingScheduler {
-  readonly RPC_API_VERSION = '2.6';
-  readonly rpcMethods = ['run_instance'];
+/** Keeps every cast an endpoint received and wakes whoever waits for one. */
+class Recorder {
   readonly calls: Recorded[] = [];
-  async run_instance(ctx: RequestContext, args: Record<string, unknown>): Promise<void> {
-    this.calls.push({ method: 'run_instance', ctx, args });
+  #waiters: Array<() => void> = [];
+
+  protected record(call: Recorded): void {
+    this.calls.push(call);
+    for (const wake of this.#waiters.splice(0)) wake();
+  }
+
+  /** Resolves with the casts of `method` once there are `n`; rejects after `timeoutMs` to end a failing test. */
+  async whenCalled(method: string, n: number, timeoutMs = 5000): Promise<Recorded[]> {
+    const seen = () => this.calls.filter((c) => c.method === method);
+    const deadline = Date.now() + timeoutMs;
+    while (seen().length < n) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`expected ${n} ${method} casts, saw ${seen().length}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    return seen();
   }
 }
 
-class RecordingCompute {
+class RecordingScheduler extends Recorder {
+  readonly RPC_API_VERSION = '2.6';
+  readonly rpcMethods = ['run_instance'];
+  async run_instance(ctx: RequestContext, args: Record<string, unknown>): Promise<void> {
+    this.record({ method: 'run_instance', ctx, args });
+  }
+}
+
+class RecordingCompute extends Recorder {
   readonly RPC_API_VERSION = '2.27';
   readonly rpcMethods = ['terminate_instance', 'change_instance_metadata'];
-  readonly calls: Recorded[] = [];
   async terminate_instance(ctx: RequestContext, args: Record<string, unknown>): Promise<void> {
-    this.calls.push({ method: 'terminate_instance', ctx, args });
+    this.record({ method: 'terminate_instance', ctx, args });
   }
   async change_instance_metadata(ctx: RequestContext, args: Record<string, unknown>): Promise<void> {
-    this.calls.push({ method: 'change_instance_metadata', ctx, args });
+    this.record({ method: 'change_instance_metadata', ctx, args });
   }
 }
 
@@ -88,7 +115,7 @@ export interface Harness {
   close(): Promise<void>;
   call(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; headers: Headers; json: any }>;
   /** Waits until the recording endpoints have seen `n` casts of `method`. */
-  waitFor(endpoint: { calls: Recorded[] }, method: string, n: number): Promise<Recorded[]>;
+  waitFor(endpoint: Recorder, method: string, n: number): Promise<Recorded[]>;
 }
 
 export async function startHarness(overrides: Record<string, string | number> = {}): Promise<Harness> {
@@ -160,14 +187,7 @@ export async function startHarness(overrides: Record<string, string | number> = 
     return { status: res.status, headers: res.headers, json: text === '' ? undefined : JSON.parse(text) };
   };
 
-  const waitFor: Harness['waitFor'] = async (endpoint, method, n) => {
-    for (let i = 0; i < 200; i++) {
-      const seen = endpoint.calls.filter((c) => c.method === method);
-      if (seen.length >= n) return seen;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    throw new Error(`expected ${n} ${method} casts, saw ${endpoint.calls.filter((c) => c.method === method).length}`);
-  };
+  const waitFor: Harness['waitFor'] = (endpoint, method, n) => endpoint.whenCalled(method, n);
 
   return {
     base: api.url,

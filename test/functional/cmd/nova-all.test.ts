@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -18,34 +18,37 @@ describe('nova-all and nova-manage as processes', () => {
   let computeUrl = '';
   let output = '';
 
-  before(async () => {
-    stateDir = mkdtempSync(join(tmpdir(), 'nova-all-'));
-    extraConf = join(stateDir, 'ports.conf');
-    // Free ports, so the test never collides with a cloud running on the machine.
-    writeFileSync(
-      extraConf,
-      '[DEFAULT]\nosapi_compute_listen_port = 0\nmetadata_listen_port = 0\n\n[identity]\nlisten_port = 0\n\n[image]\nlisten_port = 0\n',
-    );
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/cmd/nova-all.ts', '--state-dir', stateDir, '--config-file', extraConf], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout?.on('data', (d: Buffer) => {
-      output += d.toString();
-    });
-    child.stderr?.on('data', (d: Buffer) => {
-      output += d.toString();
-    });
-    const deadline = Date.now() + 60_000;
-    while (!/compute API\s+(\S+)\/v2\.1/.test(output)) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`nova-all did not start:\n${output}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    computeUrl = (/compute API\s+(\S+)\/v2\.1/.exec(output) as RegExpExecArray)[1] as string;
-  });
+  before(
+    async () => {
+      stateDir = mkdtempSync(join(tmpdir(), 'nova-all-'));
+      extraConf = join(stateDir, 'ports.conf');
+      // Free ports, so the test never collides with a cloud running on the machine.
+      writeFileSync(
+        extraConf,
+        '[DEFAULT]\nosapi_compute_listen_port = 0\nmetadata_listen_port = 0\n\n[identity]\nlisten_port = 0\n\n[image]\nlisten_port = 0\n',
+      );
+      child = spawn(process.execPath, ['--import', 'tsx', 'src/cmd/nova-all.ts', '--state-dir', stateDir, '--config-file', extraConf], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const summary = /compute API\s+(\S+)\/v2\.1/;
+      computeUrl = await new Promise<string>((resolve, reject) => {
+        const collect = (d: Buffer): void => {
+          output += d.toString();
+          const m = summary.exec(output);
+          if (m) resolve(m[1] as string);
+        };
+        child.stdout?.on('data', collect);
+        child.stderr?.on('data', collect);
+        child.once('exit', (code) => reject(new Error(`nova-all exited with ${code} before it was up:\n${output}`)));
+      });
+    },
+    { timeout: 120_000 },
+  );
 
   after(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(stateDir, { recursive: true, force: true });
   });
 
   it('writes its configuration and clouds.yaml into the state directory', () => {

@@ -1,26 +1,22 @@
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { writeCloudsYaml } from '../../../src/identity/bootstrap.js';
+import { probeCommand, requireExternal } from '../../support/externals.js';
 import { ADMIN_PASSWORD, DEMO_PASSWORD, type Harness, startHarness } from './harness.js';
 
 const run = promisify(execFile);
 
-function openstackBinary(): string | null {
-  try {
-    return execFileSync('which', ['openstack'], { encoding: 'utf8' }).trim() || null;
-  } catch {
-    return null;
-  }
-}
+const problem = probeCommand('openstack');
 
-const binary = openstackBinary();
+test('python-openstackclient is installed', (t) => {
+  requireExternal(t, 'openstack (Debian package python3-openstackclient)', problem);
+});
 
-// python3-openstackclient is optional on a laptop; CI installs it.
 describe('python-openstackclient against the embedded identity service', {
-  skip: binary === null ? 'openstack (python3-openstackclient) is not installed' : false,
+  skip: problem ?? false,
 }, () => {
   let h: Harness;
   let env: NodeJS.ProcessEnv;
@@ -42,7 +38,7 @@ describe('python-openstackclient against the embedded identity service', {
 
   // biome-ignore lint/suspicious/noExplicitAny: openstackclient's JSON output, checked by the assertions
   async function openstack(cloud: string, ...args: string[]): Promise<any> {
-    const { stdout } = await run(binary as string, ['--os-cloud', cloud, ...args, '-f', 'json'], { env, timeout: 60_000 });
+    const { stdout } = await run('openstack', ['--os-cloud', cloud, ...args, '-f', 'json'], { env, timeout: 60_000 });
     return JSON.parse(stdout);
   }
 
@@ -61,14 +57,14 @@ describe('python-openstackclient against the embedded identity service', {
     assert.equal(project.name, 'osc-project');
     const user = await openstack('nova-ts', 'user', 'create', '--password', 'osc-pw', 'osc-user');
     assert.equal(user.name, 'osc-user');
-    await run(binary as string, ['--os-cloud', 'nova-ts', 'role', 'add', '--project', 'osc-project', '--user', 'osc-user', 'member'], {
+    await run('openstack', ['--os-cloud', 'nova-ts', 'role', 'add', '--project', 'osc-project', '--user', 'osc-user', 'member'], {
       env,
       timeout: 60_000,
     });
     const projects = await openstack('nova-ts', 'project', 'list');
     assert.ok(projects.some((p: { Name: string }) => p.Name === 'osc-project'));
     const { stdout } = await run(
-      binary as string,
+      'openstack',
       [
         '--os-auth-url',
         `${h.running.url}/v3`,

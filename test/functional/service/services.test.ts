@@ -14,10 +14,12 @@ import { migrate } from '../../../src/db/migrator.js';
 import { LocalBus, LocalTransport } from '../../../src/rpc/local-transport.js';
 import type { Service } from '../../../src/service/service.js';
 import { serviceIsUp } from '../../../src/servicegroup/db-driver.js';
+import { ManualClock } from '../../support/manual-clock.js';
 
 describe('services over the in-process bus and SQLite', () => {
   let db: Database;
   let deps: RuntimeDeps;
+  const clock = new ManualClock();
   const services: Service[] = [];
 
   before(async () => {
@@ -36,7 +38,7 @@ describe('services over the in-process bus and SQLite', () => {
         },
       },
     });
-    deps = { conf, db, transport: new LocalTransport({ bus: new LocalBus(), responseTimeout: 5 }) };
+    deps = { conf, db, clock, transport: new LocalTransport({ bus: new LocalBus(), responseTimeout: 5 }) };
   });
 
   after(async () => {
@@ -72,9 +74,12 @@ describe('services over the in-process bus and SQLite', () => {
     const row = (await serviceGetAll(db, adminContext())).find((r) => r.binary === 'nova-compute');
     assert.equal(row?.topic, 'compute');
     const before = row?.report_count ?? 0;
-    await new Promise((resolve) => setTimeout(resolve, 2300));
+    await clock.advance(999);
+    const early = (await serviceGetAll(db, adminContext())).find((r) => r.binary === 'nova-compute');
+    assert.equal(early?.report_count, before, 'no heartbeat before report_interval has passed');
+    await clock.advance(2001);
     const later = (await serviceGetAll(db, adminContext())).find((r) => r.binary === 'nova-compute');
-    assert.ok((later?.report_count ?? 0) >= before + 1, `report_count went from ${before} to ${later?.report_count}`);
+    assert.equal(later?.report_count, before + 3, 'one heartbeat per report_interval');
   });
 
   it('reuses the existing record when a service restarts on the same host', async () => {

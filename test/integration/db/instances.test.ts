@@ -38,12 +38,12 @@ async function make(db: Db, ctx: RequestContext, name: string, extra: Record<str
 const names = (rows: { display_name: string | null }[]) => rows.map((r) => r.display_name);
 
 forEachEngine('instances DB API', async (t, { db }) => {
-  const a1 = await make(db, alice, 'web-1', { metadata: { role: 'web' }, host: 'h1' });
-  await new Promise((r) => setTimeout(r, 5));
-  const a2 = await make(db, alice, 'web-2', { metadata: { role: 'db' } });
-  await new Promise((r) => setTimeout(r, 5));
-  const a3 = await make(db, alice, 'db-1', { vm_state: 'active', task_state: null });
-  const b1 = await make(db, bob, 'web-9');
+  // Created a second apart, in this order: the default sort is newest first.
+  const second = (n: number) => new Date(Date.UTC(2013, 3, 4, 12, 0, n));
+  const a1 = await make(db, alice, 'web-1', { metadata: { role: 'web' }, host: 'h1', created_at: second(1) });
+  const a2 = await make(db, alice, 'web-2', { metadata: { role: 'db' }, created_at: second(2) });
+  const a3 = await make(db, alice, 'db-1', { vm_state: 'active', task_state: null, created_at: second(3) });
+  const b1 = await make(db, bob, 'web-9', { created_at: second(3) });
 
   await t.test('instanceCreate writes metadata, default security group, info cache and EC2 id mapping', async () => {
     assert.deepEqual(a1.metadata, { role: 'web' });

@@ -34,16 +34,23 @@ test('a cast sent before its consumer has declared the queue is delivered once t
   const serverTransport = await AmqpTransport.connect(options);
   const manager = new ContractManager('h1');
   const server = new RpcServer(serverTransport, 'late', 'h1', manager);
+  const probe = new RpcServer(serverTransport, 'late_probe', 'h1', new ContractManager('h1'));
   try {
     const ctx = new RequestContext({ userId: 'u1', projectId: 'p1' });
+    await probe.start();
+    const probeClient = new RpcClient(clientTransport, 'late_probe', '2.0');
+    // The first call declares the client's reply queue, so the next one publishes at once.
+    await probeClient.call(ctx, 'whoami');
     const cast = new RpcClient(clientTransport, 'late', '2.0').cast(ctx, 'record', { early: true });
-    await new Promise((r) => setTimeout(r, 500));
+    // Published after the cast on the same channel: once its reply is back, the broker has
+    // handled the cast's first publish, with no queue bound for it yet.
+    await probeClient.call(ctx, 'whoami');
     await server.start();
     await cast;
-    const start = Date.now();
-    while (manager.received.length === 0 && Date.now() - start < 5000) await new Promise((r) => setTimeout(r, 20));
+    await manager.whenReceived(1);
     assert.deepEqual(manager.received[0]?.args, { early: true });
   } finally {
+    await probe.stop();
     await server.stop();
     await serverTransport.close();
     await clientTransport.close();

@@ -40,7 +40,7 @@ export class ContractManager {
     'fail_not_found',
     'fail_no_valid_host',
     'fail_type_error',
-    'sleep',
+    'hold',
     'record',
     'context',
     'inspect_args',
@@ -48,7 +48,9 @@ export class ContractManager {
   ];
   readonly host: string;
   readonly received: { method: string; args: Record<string, unknown> }[] = [];
-  finishedSleeps = 0;
+  finishedHolds = 0;
+  #held: Array<() => void> = [];
+  #waiters: Array<{ ready: () => boolean; resolve: () => void }> = [];
 
   constructor(host: string) {
     this.host = host;
@@ -69,13 +71,18 @@ export class ContractManager {
   async fail_type_error(): Promise<never> {
     throw new TypeError('bad operand');
   }
-  async sleep(_ctx: RequestContext, args: Record<string, unknown>): Promise<string> {
-    await new Promise((r) => setTimeout(r, Number(args.ms)));
-    this.finishedSleeps += 1;
-    return 'slept';
+  /** Runs until the test calls release(): a handler that is busy for as long as the test needs. */
+  async hold(): Promise<string> {
+    await new Promise<void>((resolve) => {
+      this.#held.push(resolve);
+      this.#changed();
+    });
+    this.finishedHolds += 1;
+    return 'released';
   }
   async record(_ctx: RequestContext, args: Record<string, unknown>): Promise<void> {
     this.received.push({ method: 'record', args });
+    this.#changed();
   }
   async context(ctx: RequestContext): Promise<unknown> {
     return {
@@ -95,6 +102,46 @@ export class ContractManager {
   async now(): Promise<Date> {
     return new Date('2013-05-01T10:00:00.000Z');
   }
+
+  /** Lets every held handler finish. */
+  release(): void {
+    for (const resolve of this.#held.splice(0)) resolve();
+  }
+
+  /** Resolves once `n` messages were recorded. */
+  whenReceived(n: number): Promise<void> {
+    return this.#until(() => this.received.length >= n, `${n} recorded messages (got ${this.received.length})`);
+  }
+
+  /** Resolves once `n` handlers are being held. */
+  whenHeld(n: number): Promise<void> {
+    return this.#until(() => this.#held.length >= n, `${n} held handlers`);
+  }
+
+  /** Event-driven: re-checked whenever a handler runs; the timer only bounds a failing test. */
+  #until(ready: () => boolean, what: string): Promise<void> {
+    if (ready()) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const waiter = {
+        ready,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
+      const timer = setTimeout(() => {
+        this.#waiters = this.#waiters.filter((w) => w !== waiter);
+        reject(new Error(`timed out waiting for ${what} on ${this.host}`));
+      }, 10_000);
+      this.#waiters.push(waiter);
+    });
+  }
+
+  #changed(): void {
+    const done = this.#waiters.filter((w) => w.ready());
+    this.#waiters = this.#waiters.filter((w) => !done.includes(w));
+    for (const w of done) w.resolve();
+  }
 }
 
 function userContext(): RequestContext {
@@ -108,24 +155,18 @@ function userContext(): RequestContext {
   });
 }
 
-async function waitFor(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 export function runBusContract(name: string, setup: BusSetup): void {
   describe(`${name}: bus contract`, () => {
     let bus: BusUnderTest | null = null;
     const transports: Transport[] = [];
     const servers: RpcServer[] = [];
+    const managers: ContractManager[] = [];
 
     before(async () => {
       bus = await setup();
     });
     after(async () => {
+      for (const m of managers) m.release();
       await Promise.all(servers.map((s) => s.stop()));
       await Promise.all(transports.map((t) => t.close()));
     });
@@ -137,6 +178,7 @@ export function runBusContract(name: string, setup: BusSetup): void {
     }
     async function server(topic: string, host: string): Promise<{ server: RpcServer; manager: ContractManager }> {
       const manager = new ContractManager(host);
+      managers.push(manager);
       const s = new RpcServer(await transport(), topic, host, manager);
       await s.start();
       servers.push(s);
@@ -172,7 +214,7 @@ export function runBusContract(name: string, setup: BusSetup): void {
       const { manager } = await server(topic, 'h1');
       const c = await client(topic);
       await c.cast(userContext(), 'record', { n: 7 });
-      await waitFor(() => manager.received.length === 1, 'the cast');
+      await manager.whenReceived(1);
       assert.deepEqual(manager.received[0]?.args, { n: 7 });
     });
 
@@ -192,7 +234,7 @@ export function runBusContract(name: string, setup: BusSetup): void {
       const b = await server(topic, 'h2');
       const c = await client(topic);
       for (let i = 0; i < 6; i++) await c.cast(userContext(), 'record', { i }, { server: 'h1' });
-      await waitFor(() => a.manager.received.length === 6, 'six casts on h1');
+      await a.manager.whenReceived(6);
       await c.call(userContext(), 'whoami', {}, { server: 'h2' });
       assert.equal(b.manager.received.length, 0);
     });
@@ -217,7 +259,7 @@ export function runBusContract(name: string, setup: BusSetup): void {
       const b = await server(topic, 'h2');
       const c = await client(topic);
       await c.fanoutCast(userContext(), 'record', { everyone: true });
-      await waitFor(() => a.manager.received.length === 1 && b.manager.received.length === 1, 'both copies');
+      await Promise.all([a.manager.whenReceived(1), b.manager.whenReceived(1)]);
       assert.deepEqual(b.manager.received[0]?.args, { everyone: true });
     });
 
@@ -227,9 +269,9 @@ export function runBusContract(name: string, setup: BusSetup): void {
       await server(topic, 'h1');
       const c = await client(topic);
       const start = Date.now();
-      await assert.rejects(c.call(userContext(), 'sleep', { ms: 3000 }, { timeout: 0.5 }), MessagingTimeout);
+      await assert.rejects(c.call(userContext(), 'hold', {}, { timeout: 0.5 }), MessagingTimeout);
       const elapsed = Date.now() - start;
-      assert.ok(elapsed >= 450 && elapsed < 1500, `timed out after ${elapsed} ms`);
+      assert.ok(elapsed >= 450, `gave up after ${elapsed} ms, before its 500 ms`);
     });
 
     it('call to a topic nobody serves times out with MessagingTimeout', async (t) => {
@@ -364,13 +406,22 @@ export function runBusContract(name: string, setup: BusSetup): void {
       const topic = topicName();
       const { server: s, manager } = await server(topic, 'h1');
       const c = await client(topic);
-      const pending = c.call(userContext(), 'sleep', { ms: 400 }, { timeout: 5 });
-      // Let the request reach the handler before stopping.
-      await new Promise((r) => setTimeout(r, 150));
-      assert.equal(manager.finishedSleeps, 0);
-      await s.stop();
-      assert.equal(manager.finishedSleeps, 1, 'stop() waited for the handler');
-      assert.equal(await pending, 'slept');
+      const pending = c.call(userContext(), 'hold', {}, { timeout: 5 });
+      await manager.whenHeld(1);
+      let stopped = false;
+      const stopping = s.stop().then(() => {
+        stopped = true;
+      });
+      // A round trip through another server of the bus: a stop that did not wait for the
+      // running handler would have finished by the time it returns.
+      const other = topicName();
+      await server(other, 'h2');
+      await (await client(other)).call(userContext(), 'whoami');
+      assert.equal(stopped, false, 'stop() is still waiting for the handler');
+      manager.release();
+      await stopping;
+      assert.equal(manager.finishedHolds, 1, 'stop() waited for the handler');
+      assert.equal(await pending, 'released');
       // Stopped means stopped: nothing answers the topic any more.
       await assert.rejects(c.call(userContext(), 'whoami', {}, { timeout: 0.3 }), MessagingTimeout);
     });

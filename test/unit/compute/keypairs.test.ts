@@ -5,20 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fingerprintOfPublicKey, generateKeyPair, InvalidKeypair, validateKeyPairName } from '../../../src/compute/keypairs.js';
+import { probeCommand, requireExternal } from '../../support/externals.js';
 
 // Made with `ssh-keygen -t rsa -b 1024`; fingerprint as `ssh-keygen -l -E md5` printed it.
 const KNOWN_KEY =
   'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQCxJRk4VfsQKAqISbpgmDvd3enMASu8ZXgj+M8qfUjKtvbshBANFE5CoRSv4ztdRe/01C+pdrvM9fLqPdZ1Cicy+flBhezgdpI0pAVPzpZQajVxfg+u1G0exAYdZU2xy/93B0MOcZKFl4xHnN8mmd5VTHNGYZHawdy5OVxN6H8+Uw== test';
 const KNOWN_FINGERPRINT = 'b8:a2:0b:33:f2:e6:70:3a:fe:aa:b7:67:32:9f:31:c8';
-
-function hasSshKeygen(): boolean {
-  try {
-    execFileSync('ssh-keygen', ['-?'], { stdio: 'ignore' });
-    return true;
-  } catch (err) {
-    return (err as { status?: number }).status !== undefined && (err as { code?: string }).code !== 'ENOENT';
-  }
-}
 
 describe('key pair fingerprints and validation', () => {
   test('fingerprint of an imported key equals ssh-keygen -l -E md5', () => {
@@ -55,10 +47,7 @@ describe('key pair generation', () => {
   });
 
   test('ssh-keygen agrees: same fingerprint, 2048 bits, and the private key derives the public key', (t) => {
-    if (!hasSshKeygen()) {
-      t.skip('ssh-keygen is not installed');
-      return;
-    }
+    if (!requireExternal(t, 'ssh-keygen (Debian package openssh-client)', probeCommand('ssh-keygen', ['-?']))) return;
     const kp = generateKeyPair();
     const dir = mkdtempSync(join(tmpdir(), 'nova-keypair-'));
     try {
