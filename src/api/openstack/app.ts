@@ -5,6 +5,7 @@
  */
 
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { jsonTextTooDeep, MAX_JSON_DEPTH } from '../../common/json-depth.js';
 import { getLogger } from '../../common/log.js';
 import type { Config } from '../../config/config.js';
 import { newRequestId, type RequestContext } from '../../context/context.js';
@@ -70,7 +71,10 @@ function isPublic(request: FastifyRequest): boolean {
   return (request.routeOptions.config as { public?: boolean }).public === true;
 }
 
-/** Parses every request body: JSON (with or without a Content-Type), anything else is 415. */
+/**
+ * Parses every request body: JSON (with or without a Content-Type), anything else is 415.
+ * Nesting is bounded before parsing, so nothing downstream can recurse itself to death.
+ */
 function parseBody(request: FastifyRequest, text: string): unknown {
   const header = singleHeader(request.headers['content-type']);
   if (header !== null) {
@@ -78,6 +82,7 @@ function parseBody(request: FastifyRequest, text: string): unknown {
     if (!JSON_MEDIA_TYPES.has(mediaType)) throw new UnsupportedMediaType();
   }
   if (text.trim() === '') return null;
+  if (jsonTextTooDeep(text)) throw new MalformedRequestBody(`Malformed request body: nested deeper than ${MAX_JSON_DEPTH} levels`);
   try {
     return JSON.parse(text);
   } catch {
