@@ -58,4 +58,15 @@ export function metadata(options: { minProperties?: number; maxProperties?: numb
 }
 
 /** A project (tenant) id as Keystone issues them: letters, digits, `-` and `_`. */
-export const PROJECT_ID_PATTERN = /^[a-zA-Z0-9_-]{1,255}$/;
+export const PROJECT_ID_PATTERN = '^[a-zA-Z0-9_-]{1,255}$';
+
+const PROJECT_ID = new RegExp(PROJECT_ID_PATTERN);
+
+/**
+ * Refuses an id from a URL that no project (or quota class) can have: control
+ * characters, spaces, slashes. Such ids would otherwise be stored as keys.
+ */
+export function checkProjectId(id: string, what = 'Project ID'): string {
+  if (!PROJECT_ID.test(id)) throw new InvalidInput(`${what} ${JSON.stringify(id)} is not valid.`);
+  return id;
+}
