@@ -154,6 +154,9 @@ export function buildComputeApp(deps: ComputeApiDeps): FastifyInstance {
     state.ctx = ctx.isAdmin || !deps.policy.isAdmin(ctx.toPolicyCredentials()) ? ctx : ctx.with({ isAdmin: true });
 
     if (urlProject !== undefined && urlProject !== state.ctx.projectId) {
+      // `/v2.1/{x}` alone is as much an unknown collection as a project root: Nova, whose
+      // project ids are hex, finds no route there, and clients probing for a collection read 404.
+      if (request.routeOptions.url === '/v2.1/:project_id') throw new RouteNotFound();
       throw new ProjectIdMismatch(urlProject, state.ctx.projectId);
     }
   });
@@ -188,7 +191,8 @@ export function buildComputeApp(deps: ComputeApiDeps): FastifyInstance {
       return;
     }
     const methods = table.methodsAt(path);
-    if (methods.length > 0) throw new MethodNotAllowed(undefined, { headers: { Allow: methods.join(', ') } });
+    // A trailing slash names a member with a blank id (`DELETE /images/`), which no route serves.
+    if (methods.length > 0 && !path.endsWith('/')) throw new MethodNotAllowed(undefined, { headers: { Allow: methods.join(', ') } });
     throw new RouteNotFound();
   });
 
