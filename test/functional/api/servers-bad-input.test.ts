@@ -329,3 +329,30 @@ describe('flow 9: block device mappings without a volume service', () => {
     });
   }
 });
+
+describe('user regular expressions (issue 7 item 9)', () => {
+  test('a name filter that backtracks catastrophically answers at once', { timeout: 30_000 }, async () => {
+    const long = `${'a'.repeat(5000)}!`;
+    const res = await h.call('POST', '/v2.1/servers', ALICE, serverBody({ name: long.slice(-255) }));
+    assert.equal(res.status, 202, JSON.stringify(res.json));
+    const list = await h.call('GET', `/v2.1/servers?name=${encodeURIComponent('(a+)+$')}`, ALICE);
+    assert.equal(list.status, 200);
+    assert.deepEqual(list.json.servers, []);
+    const found = await h.call('GET', `/v2.1/servers?name=${encodeURIComponent('(a+)+!$')}`, ALICE);
+    assert.deepEqual(
+      found.json.servers.map((s: { id: string }) => s.id),
+      [res.json.server.id],
+    );
+    const column = await h.call('GET', `/v2.1/servers?all_tenants=1&hostname=${encodeURIComponent('(a|aa)*$x')}`, ADMIN);
+    assert.equal(column.status, 200);
+  });
+
+  for (const pattern of ['(a)\\1', '(?=a)b', '[[:alpha:]]', '(', 'a{999}']) {
+    test(`a filter the engines cannot all run safely, ${pattern}, is a 400`, async () => {
+      const res = await h.call('GET', `/v2.1/servers?name=${encodeURIComponent(pattern)}`, ALICE);
+      assert.equal(res.status, 400, JSON.stringify(res.json));
+      const admin = await h.call('GET', `/v2.1/servers?all_tenants=1&hostname=${encodeURIComponent(pattern)}`, ADMIN);
+      assert.equal(admin.status, 400, JSON.stringify(admin.json));
+    });
+  }
+});
