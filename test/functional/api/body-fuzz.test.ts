@@ -180,6 +180,40 @@ describe('every route with a body', () => {
     }
   });
 
+  test('answers each odd value at each key without a 5xx, changing nothing when it refuses', async () => {
+    const values: unknown[] = [
+      0,
+      '0',
+      -1,
+      '-2',
+      '',
+      ' 1',
+      null,
+      true,
+      1.5,
+      2 ** 31,
+      '2147483648',
+      1e308,
+      '\u0000',
+      'a/b',
+      '..',
+      '\ud800',
+      [],
+      {},
+    ];
+    for (const route of routes()) {
+      for (const path of objectPaths(route.seed)) {
+        for (const value of values) {
+          const body = structuredClone(route.seed) as Record<string, unknown>;
+          let parent = body;
+          for (const key of path.slice(0, -1)) parent = parent[key] as Record<string, unknown>;
+          parent[path[path.length - 1] as string] = value;
+          await probe(route, '/v2.1', JSON.stringify(body));
+        }
+      }
+    }
+  });
+
   test('never answers 5xx nor changes anything on a 4xx, over a seeded run of odd bodies', async () => {
     const all = routes();
     const nasty = fc.constantFrom<unknown>(

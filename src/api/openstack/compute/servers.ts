@@ -141,7 +141,8 @@ const CreateBody = Type.Object(
     server: Type.Object(
       {
         name: Name,
-        imageRef: Type.Optional(Type.String({ maxLength: 255 })),
+        // An image uuid; '' only when booting from a volume (Nova's image_id_or_empty_string).
+        imageRef: Type.Optional(Type.Unsafe<string>({ type: 'string', anyOf: [{ format: 'uuid' }, { maxLength: 0 }] })),
         flavorRef: Type.Union([Type.String({ minLength: 1, maxLength: 255 }), Type.Integer({ minimum: 1 })]),
         adminPass: Type.Optional(Type.String()),
         metadata: Type.Optional(metadata()),
