@@ -167,7 +167,7 @@ const CreateBody = Type.Object(
         accessIPv6: Type.Optional(Type.String({ format: 'ipv6' })),
         user_data: Type.Optional(Type.Union([Type.String({ maxLength: 65535 }), Type.Null()])),
         security_groups: Type.Optional(
-          Type.Array(Type.Object({ name: Type.String({ minLength: 1, maxLength: 255 }) }, { additionalProperties: false })),
+          Type.Array(Type.Object({ name: Name }, { additionalProperties: false })),
         ),
         key_name: Type.Optional(Name),
         availability_zone: Type.Optional(Name),
