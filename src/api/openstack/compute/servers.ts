@@ -166,9 +166,7 @@ const CreateBody = Type.Object(
         accessIPv4: Type.Optional(Type.String({ format: 'ipv4' })),
         accessIPv6: Type.Optional(Type.String({ format: 'ipv6' })),
         user_data: Type.Optional(Type.Union([Type.String({ maxLength: 65535 }), Type.Null()])),
-        security_groups: Type.Optional(
-          Type.Array(Type.Object({ name: Name }, { additionalProperties: false })),
-        ),
+        security_groups: Type.Optional(Type.Array(Type.Object({ name: Name }, { additionalProperties: false }))),
         key_name: Type.Optional(Name),
         availability_zone: Type.Optional(Name),
         block_device_mapping: Type.Optional(Type.Array(LegacyBdm)),
