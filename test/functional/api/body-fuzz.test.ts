@@ -28,10 +28,12 @@ async function send(method: string, path: string, text: string | null): Promise<
   return { status: res.status, body: await res.text() };
 }
 
-async function ok(method: string, path: string, body: unknown): Promise<Record<string, any>> {
+/** Sends a fixture request that must succeed; the `id` of what it created, if any. */
+async function fixture(method: string, path: string, body: unknown, wrapper?: string): Promise<string> {
   const res = await send(method, path, JSON.stringify(body));
   assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${res.body}`);
-  return res.body === '' ? {} : JSON.parse(res.body);
+  if (!wrapper) return '';
+  return (JSON.parse(res.body) as Record<string, { id: string }>)[wrapper]?.id as string;
 }
 
 /** A valid body for each route, keyed `METHOD path` or `POST path#action`; mutations start from it. */
@@ -119,18 +121,17 @@ before(async () => {
     headers: { 'content-type': 'application/octet-stream' },
   });
   params.image_id = imageId;
-  const server = await ok('POST', '/v2.1/servers', { server: { name: 'fz-target', imageRef: imageId, flavorRef: '1' } });
-  params.server_id = server.server.id;
+  const serverId = await fixture('POST', '/v2.1/servers', { server: { name: 'fz-target', imageRef: imageId, flavorRef: '1' } }, 'server');
+  params.server_id = serverId;
   // Active, so that metadata writes which pass validation are applied rather than refused for the state.
-  await instanceUpdate(full.api.db, adminContext(), server.server.id, { vm_state: 'active', task_state: null });
-  await ok('POST', `/v2.1/servers/${params.server_id}/metadata`, { metadata: { k1: 'v0' } });
-  await ok('POST', '/v2.1/flavors', {
+  await instanceUpdate(full.api.db, adminContext(), serverId, { vm_state: 'active', task_state: null });
+  await fixture('POST', `/v2.1/servers/${params.server_id}/metadata`, { metadata: { k1: 'v0' } });
+  await fixture('POST', '/v2.1/flavors', {
     flavor: { name: 'fz-private', id: 'fz-private', ram: 64, vcpus: 1, disk: 0, 'os-flavor-access:is_public': false },
   });
   params.flavor_id = 'fz-private';
-  await ok('POST', '/v2.1/flavors/fz-private/os-extra_specs', { extra_specs: { k1: 'v0' } });
-  const network = await ok('POST', '/v2.1/os-networks', { network: { label: 'fz-net', cidr: '10.20.0.0/28', bridge: 'br20' } });
-  params.id = network.network.id;
+  await fixture('POST', '/v2.1/flavors/fz-private/os-extra_specs', { extra_specs: { k1: 'v0' } });
+  params.id = await fixture('POST', '/v2.1/os-networks', { network: { label: 'fz-net', cidr: '10.20.0.0/28', bridge: 'br20' } }, 'network');
 });
 
 after(async () => {
