@@ -1,10 +1,14 @@
+import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { pino } from 'pino';
+import { InvalidConfig } from '../common/errors.js';
 import { setRootLogger } from '../common/log.js';
 import { commonOpts } from '../config/common-opts.js';
 import { Config, ConfigFileError, type LoadOptions } from '../config/config.js';
+import { InvalidDatabaseUrl } from '../db/errors.js';
+import { ClassNotFound, SchedulerHostFilterNotFound, SchedulerWeightClassNotFound } from '../scheduler/errors.js';
 import './all-opts.js';
 
 export const EXIT_CONFIG_ERROR = 2;
@@ -43,19 +47,56 @@ export function loadConfigOrExit(args: CommonArgs, extra: Partial<LoadOptions> =
   }
 }
 
+/**
+ * Errors that mean nova.conf names something the process cannot run with (or omits
+ * something it cannot run without). Each message names the option.
+ */
+export function isConfigurationError(err: unknown): err is Error {
+  return (
+    err instanceof ConfigFileError ||
+    err instanceof InvalidConfig ||
+    err instanceof InvalidDatabaseUrl ||
+    err instanceof SchedulerHostFilterNotFound ||
+    err instanceof SchedulerWeightClassNotFound ||
+    err instanceof ClassNotFound
+  );
+}
+
+/**
+ * Runs a binary's start-up; a configuration mistake found on the way ends the process
+ * with one line and exit code 2, like a malformed nova.conf does, not with a stack trace.
+ */
+export async function startOrExit<T>(start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (err) {
+    if (!isConfigurationError(err)) throw err;
+    process.stderr.write(`configuration error: ${err.message}\n`);
+    return exitProcess(EXIT_CONFIG_ERROR);
+  }
+}
+
+/** Settles once the destination setupLogging opened is ready (or failed to open). */
+let logsReady: Promise<unknown> = Promise.resolve();
+
 /** Points the process logger where nova.conf says: log_file, else log_dir/<binary>.log, else stderr. */
 export function setupLogging(conf: Config, binary: string, options: { sync?: boolean } = {}): void {
   const c = conf.get(commonOpts);
   const level = process.env.NOVA_LOG_LEVEL ?? (c.debug ? 'debug' : 'info');
   const file = c.log_file ?? (c.log_dir ? join(c.log_dir, `${binary}.log`) : null);
-  if (file) {
-    mkdirSync(join(file, '..'), { recursive: true });
-    setRootLogger(
-      pino({ level, base: { pid: process.pid, binary } }, pino.destination({ dest: file, sync: options.sync ?? false, mkdir: true })),
-    );
-  } else {
-    setRootLogger(pino({ level, base: { pid: process.pid, binary } }, pino.destination({ dest: 2, sync: options.sync ?? false })));
-  }
+  if (file) mkdirSync(join(file, '..'), { recursive: true });
+  const destination = pino.destination({ dest: file ?? 2, sync: options.sync ?? false, mkdir: file !== null });
+  logsReady = once(destination, 'ready').catch(() => undefined);
+  setRootLogger(pino({ level, base: { pid: process.pid, binary } }, destination));
+}
+
+/**
+ * Exits once the log file is open: pino flushes it on exit and throws if it is not,
+ * which a failure early in start-up (before the first tick that opens it) would hit.
+ */
+export async function exitProcess(code: number): Promise<never> {
+  await logsReady;
+  process.exit(code);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { serviceOpts } from '../service/opts.js';
-import { type CommonArgs, loadConfigOrExit, onShutdown, setupLogging, withConfigArgs } from './common.js';
+import { type CommonArgs, exitProcess, loadConfigOrExit, onShutdown, setupLogging, startOrExit, withConfigArgs } from './common.js';
 import { type EmbeddedCloud, startEmbeddedCloud } from './embedded-cloud.js';
 import { prepareStateDir } from './state-dir.js';
 
@@ -19,8 +19,8 @@ const starting: Promise<EmbeddedCloud> = startEmbeddedCloud(conf, { stateDir: st
 // for them and then stops them, instead of killing the process half-started.
 onShutdown(async () => (await starting).stop(), conf.get(serviceOpts).graceful_shutdown_timeout ?? 60);
 try {
-  process.stdout.write((await starting).summary);
+  process.stdout.write((await startOrExit(() => starting)).summary);
 } catch (err) {
   process.stderr.write(`nova-all failed to start: ${(err as Error).message}\n`);
-  process.exit(1);
+  await exitProcess(1);
 }

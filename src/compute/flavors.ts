@@ -102,6 +102,8 @@ function validateFlavorId(id: string | number | null | undefined): string {
   if (text.trim() !== text || !FLAVOR_ID_CHARS.test(text)) {
     throw invalid('flavor id can only contain [a-zA-Z0-9_.- ] and may not start or end with a space');
   }
+  // Clients resolve dot segments in URLs, so /flavors/.. would never reach such a flavor.
+  if (text === '.' || text === '..') throw invalid("flavor id may not be '.' or '..'");
   return text;
 }
 

@@ -16,6 +16,8 @@ import {
 } from 'kysely';
 import type mysql from 'mysql2';
 import type pg from 'pg';
+import { BoundedRegex, RegexSyntaxError } from '../common/bounded-regex.js';
+import { InvalidInput } from '../common/errors.js';
 import { getLogger } from '../common/log.js';
 import { DBConnectionError, redactDatabaseUrl } from './errors.js';
 import { NormalisingSqliteDatabase, sqliteRegexp } from './sqlite-driver.js';
@@ -224,11 +226,25 @@ export async function openDatabase<DB = NovaDatabase>(url: string, options: Open
 }
 
 /**
+ * Patterns reach three SQL engines, so only the syntax they all read alike (and the
+ * linear-time matcher SQLite runs) is accepted: InvalidInput (400) otherwise.
+ */
+function checkUserRegex(pattern: string): void {
+  try {
+    new BoundedRegex(pattern);
+  } catch (err) {
+    if (err instanceof RegexSyntaxError) throw new InvalidInput(`Invalid regular expression ${JSON.stringify(pattern)}: ${err.message}`);
+    throw err;
+  }
+}
+
+/**
  * `column` matches the regular expression `pattern` (unanchored search): `~` on
  * PostgreSQL (the column is cast to text so it works on inet and integer columns),
  * REGEXP on MySQL and SQLite. Nova's instance list filters use it.
  */
 export function regexpMatch(dialect: Dialect, column: string | Expression<unknown>, pattern: string): RawBuilder<SqlBool> {
+  checkUserRegex(pattern);
   const ref = typeof column === 'string' ? sql.ref(column) : column;
   if (dialect === 'postgres') return sql<SqlBool>`cast(${ref} as text) ~ ${pattern}`;
   return sql<SqlBool>`${ref} REGEXP ${pattern}`;

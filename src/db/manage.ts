@@ -1,4 +1,6 @@
 /** The database half of `nova-manage db sync|version`. */
+
+import { InvalidConfig } from '../common/errors.js';
 import { getLogger } from '../common/log.js';
 import type { Config } from '../config/config.js';
 import { type Database, type OpenDatabaseOptions, openDatabase } from './engine.js';
@@ -13,7 +15,7 @@ const log = getLogger('nova.db');
 export function openConfiguredDatabase(conf: Config, overrides: OpenDatabaseOptions = {}): Promise<Database> {
   const o = conf.get(databaseOpts);
   const url = o.connection;
-  if (!url) throw new Error('[database] connection is not set');
+  if (!url) throw new InvalidConfig('[database] connection is not set');
   return openDatabase(url, {
     maxPoolSize: o.max_pool_size ?? 5,
     idleTimeout: o.idle_timeout ?? 3600,
@@ -55,8 +57,9 @@ export async function dbVersion(conf: Config): Promise<number | null> {
 export async function openServiceDatabase<DB>(conf: Config, ownUrl: string | null, service: string): Promise<Database<DB>> {
   const o = conf.get(databaseOpts);
   const url = ownUrl ?? o.connection;
-  if (url === null)
-    throw new Error(`No database configured for the ${service} service ([${service}] connection or [database] connection).`);
+  if (url === null) {
+    throw new InvalidConfig(`No database configured for the ${service} service ([${service}] connection or [database] connection).`);
+  }
   const db = await openDatabase<DB>(url, { createDirectory: true, maxPoolSize: o.max_pool_size ?? 5 });
   log.info({ url: redactDatabaseUrl(url) }, `${service} database opened`);
   return db;

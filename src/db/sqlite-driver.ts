@@ -1,5 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
+import { BoundedRegex } from '../common/bounded-regex.js';
 import { formatUtcDatetime, parseUtcDatetime } from './values.js';
 
 type Converter = (value: unknown) => unknown;
@@ -75,15 +76,19 @@ export class NormalisingSqliteDatabase implements SqliteDatabase {
   }
 }
 
-const regexCache = new Map<string, RegExp>();
+const regexCache = new Map<string, BoundedRegex>();
 
-/** SQLite's `x REGEXP y` calls regexp(y, x): an unanchored search, as Python's re.search was for Nova. */
+/**
+ * SQLite's `x REGEXP y` calls regexp(y, x): an unanchored search, as Python's re.search was
+ * for Nova. The pattern comes from a user, so it runs on the linear-time matcher: a
+ * backtracking engine would let one filter stall the whole process.
+ */
 export function sqliteRegexp(pattern: unknown, value: unknown): number | null {
   if (pattern === null || value === null || pattern === undefined || value === undefined) return null;
   const key = String(pattern);
   let re = regexCache.get(key);
   if (!re) {
-    re = new RegExp(key);
+    re = new BoundedRegex(key);
     if (regexCache.size > 500) regexCache.clear();
     regexCache.set(key, re);
   }

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { NovaError } from '../common/errors.js';
+import { jsonTextTooDeep } from '../common/json-depth.js';
 import { getLogger } from '../common/log.js';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/engine.js';
@@ -56,6 +57,7 @@ export function buildIdentityApp(service: IdentityService): FastifyInstance {
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
     const text = String(body);
     if (text.trim() === '') return done(null, undefined);
+    if (jsonTextTooDeep(text)) return done(new IdentityValidationError('The request body is nested too deeply.'), undefined);
     try {
       done(null, JSON.parse(text));
     } catch {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { NovaError, Unauthorized } from '../common/errors.js';
+import { jsonTextTooDeep } from '../common/json-depth.js';
 import { getLogger } from '../common/log.js';
 import { commonOpts } from '../config/common-opts.js';
 import type { Config } from '../config/config.js';
@@ -137,6 +138,10 @@ export function buildImageApp(options: ImageAppOptions): FastifyInstance {
     const s = String(text);
     if (s.trim() === '') {
       done(null, null);
+      return;
+    }
+    if (jsonTextTooDeep(s)) {
+      done(new ImageBadRequest('The request body is nested too deeply.'));
       return;
     }
     try {

@@ -91,8 +91,13 @@ export class SchedulerManager extends Manager {
   }
 
   async run_instance(ctx: RequestContext, args: RunInstanceRequest): Promise<void> {
-    const spec = args.request_spec;
-    const uuids = [...(spec.instance_uuids ?? [])];
+    const spec = args?.request_spec;
+    // A cast is never answered, so a request naming nothing to build can only be dropped.
+    if (!spec?.instance_properties || !Array.isArray(spec.instance_uuids) || spec.instance_uuids.length === 0) {
+      log.warn({ instance_uuids: spec?.instance_uuids ?? null }, 'run_instance names no instance to schedule; ignored');
+      return;
+    }
+    const uuids = [...spec.instance_uuids];
     const events = await this.#startScheduleEvents(ctx, uuids);
     let failed = false;
     try {

@@ -1,4 +1,4 @@
-import { Invalid, NotFound, NovaError, registerErrors } from '../common/errors.js';
+import { Invalid, InvalidConfig, NotFound, NovaError, registerErrors } from '../common/errors.js';
 
 /**
  * The driver cannot do this at all (Python's NotImplementedError, which callers in the
@@ -106,7 +106,7 @@ export class MigrationPreCheckError extends Invalid {
 }
 
 /** `compute_driver` names no driver nova-ts has; start-up stops with this. */
-export class ComputeDriverNotFound extends NovaError {
+export class ComputeDriverNotFound extends InvalidConfig {
   constructor(name: string | null, known: readonly string[]) {
     super(
       name

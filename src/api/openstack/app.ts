@@ -5,6 +5,7 @@
  */
 
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { jsonTextTooDeep, MAX_JSON_DEPTH } from '../../common/json-depth.js';
 import { getLogger } from '../../common/log.js';
 import { apiOpts } from '../../config/api-opts.js';
 import type { Config } from '../../config/config.js';
@@ -70,7 +71,10 @@ function isPublic(request: FastifyRequest): boolean {
   return (request.routeOptions.config as { public?: boolean }).public === true;
 }
 
-/** Parses every request body: JSON (with or without a Content-Type), anything else is 415. */
+/**
+ * Parses every request body: JSON (with or without a Content-Type), anything else is 415.
+ * Nesting is bounded before parsing, so nothing downstream can recurse itself to death.
+ */
 function parseBody(request: FastifyRequest, text: string): unknown {
   const header = singleHeader(request.headers['content-type']);
   if (header !== null) {
@@ -78,6 +82,7 @@ function parseBody(request: FastifyRequest, text: string): unknown {
     if (!JSON_MEDIA_TYPES.has(mediaType)) throw new UnsupportedMediaType();
   }
   if (text.trim() === '') return null;
+  if (jsonTextTooDeep(text)) throw new MalformedRequestBody(`Malformed request body: nested deeper than ${MAX_JSON_DEPTH} levels`);
   try {
     return JSON.parse(text);
   } catch {
@@ -149,6 +154,9 @@ export function buildComputeApp(deps: ComputeApiDeps): FastifyInstance {
     state.ctx = ctx.isAdmin || !deps.policy.isAdmin(ctx.toPolicyCredentials()) ? ctx : ctx.with({ isAdmin: true });
 
     if (urlProject !== undefined && urlProject !== state.ctx.projectId) {
+      // `/v2.1/{x}` alone is as much an unknown collection as a project root: Nova, whose
+      // project ids are hex, finds no route there, and clients probing for a collection read 404.
+      if (request.routeOptions.url === '/v2.1/:project_id') throw new RouteNotFound();
       throw new ProjectIdMismatch(urlProject, state.ctx.projectId);
     }
   });
@@ -183,7 +191,8 @@ export function buildComputeApp(deps: ComputeApiDeps): FastifyInstance {
       return;
     }
     const methods = table.methodsAt(path);
-    if (methods.length > 0) throw new MethodNotAllowed(undefined, { headers: { Allow: methods.join(', ') } });
+    // A trailing slash names a member with a blank id (`DELETE /images/`), which no route serves.
+    if (methods.length > 0 && !path.endsWith('/')) throw new MethodNotAllowed(undefined, { headers: { Allow: methods.join(', ') } });
     throw new RouteNotFound();
   });
 

@@ -1,6 +1,7 @@
 /**
  * Python's repr()/str() of JSON values. Nova's validation messages are built from them
  * ("'' is too short", "Value: {'name': 1}"), and clients and operators know that wording.
+ * Rendering walks an explicit stack, so that no value is too deep to describe.
  */
 
 function reprString(s: string): string {
@@ -24,18 +25,48 @@ function reprNumber(n: number): string {
   return String(n);
 }
 
-export function pyRepr(value: unknown): string {
+/** Punctuation waiting on the stack between the values still to render. */
+class Literal {
+  constructor(readonly text: string) {}
+}
+
+function reprScalar(value: unknown): string {
   if (value === null || value === undefined) return 'None';
   if (value === true) return 'True';
   if (value === false) return 'False';
   if (typeof value === 'string') return reprString(value);
   if (typeof value === 'number') return reprNumber(value);
-  if (Array.isArray(value)) return `[${value.map(pyRepr).join(', ')}]`;
-  if (typeof value === 'object') {
-    const items = Object.entries(value as Record<string, unknown>).map(([k, v]) => `${reprString(k)}: ${pyRepr(v)}`);
-    return `{${items.join(', ')}}`;
-  }
   return String(value);
+}
+
+export function pyRepr(value: unknown): string {
+  let out = '';
+  const work: unknown[] = [value];
+  while (work.length > 0) {
+    const item = work.pop();
+    if (item instanceof Literal) {
+      out += item.text;
+    } else if (Array.isArray(item)) {
+      work.push(new Literal(']'));
+      for (let i = item.length - 1; i >= 0; i--) {
+        work.push(item[i]);
+        if (i > 0) work.push(new Literal(', '));
+      }
+      work.push(new Literal('['));
+    } else if (item !== null && typeof item === 'object') {
+      const entries = Object.entries(item as Record<string, unknown>);
+      work.push(new Literal('}'));
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [key, child] = entries[i] as [string, unknown];
+        work.push(child);
+        work.push(new Literal(`${i > 0 ? ', ' : ''}${reprString(key)}: `));
+      }
+      work.push(new Literal('{'));
+    } else {
+      out += reprScalar(item);
+    }
+  }
+  return out;
 }
 
 /** str(): strings as they are, everything else as repr(). */

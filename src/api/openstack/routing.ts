@@ -216,6 +216,17 @@ export class RouteTable implements ComputeRouter {
     this.#patterns.push({ pattern: pathPattern(absolutePath), method });
   }
 
+  /** Every POST, PUT and PATCH route and every action: what a client can send a body to. */
+  bodyRoutes(): { method: HttpMethod; path: string; action: string | null }[] {
+    const out: { method: HttpMethod; path: string; action: string | null }[] = [];
+    for (const key of this.#routes.keys()) {
+      const [method, path] = key.split(' ', 2) as [HttpMethod, string];
+      if (method === 'POST' || method === 'PUT' || method === 'PATCH') out.push({ method, path, action: null });
+    }
+    for (const [path, byName] of this.#actions) for (const action of byName.keys()) out.push({ method: 'POST', path, action });
+    return out;
+  }
+
   /** Methods that some route accepts at this path; empty when the path is unknown. */
   methodsAt(path: string): string[] {
     const methods = new Set<string>();

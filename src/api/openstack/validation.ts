@@ -2,9 +2,14 @@
  * Request validation against TypeBox (JSON Schema) schemas, with Nova's error wording.
  * /v2.1 is strict: keys a schema does not allow are rejected. /v2 is lenient: such keys
  * are dropped before the handler sees the body, as Nova's legacy-v2 compatibility does.
+ *
+ * Two rules follow Nova's validator (`nova/api/validation/validators.py`) rather than
+ * plain JSON Schema: `minimum`/`maximum` also bound strings that spell a number (so
+ * `"min_count": "0"` fails `minimum: 1`), and the `name` format accepts printable
+ * characters only, not starting or ending with a space.
  */
 
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv, type ErrorObject, type FuncKeywordDefinition, type SchemaValidateFunction, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { TSchema } from 'typebox';
 import { ValidationError } from '../../common/errors.js';
@@ -12,6 +17,49 @@ import { pyRepr, pyStr } from './pyrepr.js';
 
 // ajv-formats is CommonJS; under NodeNext its default import is the module object.
 const addFormats = addFormatsModule.default;
+
+/** Python's int() then float() of a string, as Nova's validator converts before comparing; null if neither parses. */
+export function numberFromString(text: string): { value: number; shown: string } | null {
+  const t = text.trim();
+  if (/^[+-]?[0-9]+(_[0-9]+)*$/.test(t)) {
+    const digits = BigInt(t.replace(/_/g, ''));
+    return { value: Number(digits), shown: digits.toString() };
+  }
+  if (/^[+-]?(([0-9]+\.?[0-9]*|\.[0-9]+)(e[+-]?[0-9]+)?|inf(inity)?|nan)$/i.test(t)) {
+    const lower = t.toLowerCase().replace(/^\+/, '');
+    const value = lower.endsWith('nan') ? Number.NaN : lower.includes('inf') ? (lower.startsWith('-') ? -Infinity : Infinity) : Number(t);
+    return { value, shown: pyRepr(value) };
+  }
+  return null;
+}
+
+type Comparison = 'minimum' | 'maximum';
+
+/** `minimum`/`maximum` over numbers and numeric strings; other strings are left to `pattern`. */
+function numericBound(keyword: Comparison): FuncKeywordDefinition {
+  const passes = (limit: number, n: number): boolean => (keyword === 'minimum' ? n >= limit : n <= limit);
+  const check: SchemaValidateFunction = (limit: number, data: unknown): boolean => {
+    const parsed =
+      typeof data === 'number' ? { value: data, shown: pyRepr(data) } : typeof data === 'string' ? numberFromString(data) : null;
+    // NaN compares false both ways, as in Python, so it fails either bound.
+    if (parsed === null || passes(limit, parsed.value)) return true;
+    check.errors = [{ keyword, params: { comparison: keyword === 'minimum' ? '>=' : '<=', limit, shown: parsed.shown } }];
+    return false;
+  };
+  return { keyword, schemaType: 'number', errors: true, validate: check };
+}
+
+const NAME_MESSAGE = "An invalid 'name' value was provided. The name must be: printable characters. Can not start or end with whitespace.";
+
+/**
+ * Nova's printable test: no control, format, surrogate, private-use or unassigned code
+ * point, no line or paragraph separator, and no space separator at either end.
+ */
+const PRINTABLE_NAME = /^(?!\p{Zs})[^\p{C}\p{Zl}\p{Zp}]*(?<!\p{Zs})$/u;
+
+export function isPrintableName(value: string): boolean {
+  return PRINTABLE_NAME.test(value);
+}
 
 function makeAjv(lenient: boolean): Ajv {
   const ajv = new Ajv({
@@ -21,6 +69,11 @@ function makeAjv(lenient: boolean): Ajv {
     useDefaults: false,
   });
   addFormats(ajv);
+  ajv.addFormat('name', { type: 'string', validate: isPrintableName });
+  for (const keyword of ['minimum', 'maximum'] as const) {
+    ajv.removeKeyword(keyword);
+    ajv.addKeyword(numericBound(keyword));
+  }
   return ajv;
 }
 
@@ -87,9 +140,9 @@ function keywordMessage(error: ErrorObject, instance: unknown): string {
     case 'format':
       return `${pyRepr(instance)} is not a ${pyRepr(p.format)}`;
     case 'minimum':
-      return `${pyRepr(instance)} is less than the minimum of ${pyRepr(p.limit)}`;
+      return `${p.shown ?? pyRepr(instance)} is less than the minimum of ${pyRepr(p.limit)}`;
     case 'maximum':
-      return `${pyRepr(instance)} is greater than the maximum of ${pyRepr(p.limit)}`;
+      return `${p.shown ?? pyRepr(instance)} is greater than the maximum of ${pyRepr(p.limit)}`;
     case 'exclusiveMinimum':
       return `${pyRepr(instance)} is less than or equal to the minimum of ${pyRepr(p.limit)}`;
     case 'exclusiveMaximum':
@@ -116,8 +169,13 @@ function keywordMessage(error: ErrorObject, instance: unknown): string {
  * reason alone.
  */
 export function describeError(error: ErrorObject, root: unknown, where: 'body' | 'query'): string {
+  if (error.keyword === 'format' && (error.params as { format?: string }).format === 'name') return NAME_MESSAGE;
   const instance = valueAt(root, error.instancePath);
-  const reason = keywordMessage(error, instance);
+  // A key refused by `propertyNames` reads as Nova's refusal of a key no pattern allows.
+  const reason =
+    error.propertyName !== undefined
+      ? `Additional properties are not allowed (${pyRepr(error.propertyName)} was unexpected)`
+      : keywordMessage(error, instance);
   if (where === 'query' || error.instancePath === '') return reason;
   const segments = error.instancePath.split('/');
   const field = (segments[segments.length - 1] as string).replace(/~1/g, '/').replace(/~0/g, '~');

@@ -1,7 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import type { Config } from '../../config/config.js';
-import { ConfigFileError } from '../../config/config.js';
-import { type CommonArgs, EXIT_CONFIG_ERROR, loadConfigOrExit, setupLogging, withConfigArgs } from '../common.js';
+import { type CommonArgs, EXIT_CONFIG_ERROR, isConfigurationError, loadConfigOrExit, setupLogging, withConfigArgs } from '../common.js';
 import { VERSION } from '../version.js';
 import { registerConfigCommands } from './config.js';
 import { ManageError } from './context.js';
@@ -44,7 +43,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${err.message}\n`);
       return err.exitCode;
     }
-    if (err instanceof ConfigFileError) {
+    if (isConfigurationError(err)) {
       process.stderr.write(`configuration error: ${err.message}\n`);
       return EXIT_CONFIG_ERROR;
     }

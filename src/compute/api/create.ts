@@ -26,10 +26,12 @@ import {
   FlavorDiskTooSmall,
   FlavorMemoryTooSmall,
   ImageNotActive,
+  InvalidBDM,
   InvalidFixedIpAndMaxCountRequest,
   InvalidMetadata,
   InvalidMetadataSize,
 } from './errors.js';
+import { schedulableZones } from './zones.js';
 
 const log = getLogger('nova.compute.api');
 
@@ -112,6 +114,23 @@ export function applyNameTemplate(template: string, values: { name: string; uuid
 }
 
 const GIB = 1024 * 1024 * 1024;
+
+/**
+ * Blank local disks come out of the flavor: their sizes together may not exceed its
+ * ephemeral size (a disk without a size takes the whole of it), and one swap disk at
+ * most, no bigger than the flavor's swap (Nova's _validate_bdm).
+ */
+function checkLocalDisks(bdms: readonly LegacyBlockDevice[], flavor: FlavorInfo): void {
+  const ephemeral = bdms.filter((b) => /^ephemeral\d+$/.test(b.virtual_name ?? ''));
+  const ephemeralGb = ephemeral.reduce((sum, b) => sum + (b.volume_size ?? flavor.ephemeral_gb), 0);
+  if (ephemeralGb > flavor.ephemeral_gb) {
+    throw new InvalidBDM('Ephemeral disks requested are larger than the instance type allows.');
+  }
+  const swaps = bdms.filter((b) => b.virtual_name === 'swap');
+  if (swaps.length > 1) throw new InvalidBDM('Block Device Mapping is Invalid: More than one swap drive requested.');
+  // A swap mapping's size is read in the flavor's unit (MB), as Nova's drivers read it.
+  if ((swaps[0]?.volume_size ?? 0) > flavor.swap) throw new InvalidBDM('Swap drive requested is larger than instance type allows.');
+}
 
 function checkImageFitsFlavor(image: ImageMeta, flavor: FlavorInfo): void {
   if (flavor.memory_mb < Number(image.min_ram ?? 0)) throw new FlavorMemoryTooSmall();
@@ -246,8 +265,14 @@ export async function createInstances(
       availability_zone: availabilityZone,
     });
   if (forcedHost) deps.policy.enforce(ctx, 'compute:create:forced_host', {});
+  if (req.availabilityZone && availabilityZone && !forcedHost && !(await schedulableZones(deps.db, deps.conf)).has(availabilityZone)) {
+    throw new InvalidRequest('The requested availability zone is not available');
+  }
 
+  if (!Number.isSafeInteger(minCount) || minCount < 1) throw new InvalidRequest('min_count must be >= 1');
+  if (!Number.isSafeInteger(maxCount)) throw new InvalidRequest('max_count must be an integer');
   if (minCount > maxCount) throw new InvalidRequest('min_count must be <= max_count');
+  checkLocalDisks(bdms, flavor);
   if (maxCount > 1 && bdms.some((b) => b.volume_id)) throw new InvalidRequest('Cannot attach one or more volumes to multiple instances');
   if (maxCount > 1 && requestedNetworks?.some(([, ip]) => ip)) {
     throw new InvalidFixedIpAndMaxCountRequest('Create with fixed IP requested for multiple instances is not allowed.');

@@ -1,4 +1,5 @@
 /** compute.api get / get_all: policy, then instance_get_by_uuid or instance_get_all_by_filters. */
+import { BoundedRegex, RegexSyntaxError } from '../../common/bounded-regex.js';
 import { InvalidInput } from '../../common/errors.js';
 import type { RequestContext } from '../../context/context.js';
 import {
@@ -31,11 +32,13 @@ export async function getInstance(deps: ComputeApiDeps, ctx: RequestContext, uui
  */
 export type SearchOptions = Record<string, FilterValue | undefined>;
 
-function compileRegex(pattern: string, what: string): RegExp {
+/** A user's filter pattern on the linear-time matcher, so that no pattern can stall the process. */
+function compileRegex(pattern: string, what: string): BoundedRegex {
   try {
-    return new RegExp(pattern);
-  } catch {
-    throw new InvalidInput(`Invalid ${what} filter: ${pattern}`);
+    return new BoundedRegex(pattern);
+  } catch (err) {
+    if (err instanceof RegexSyntaxError) throw new InvalidInput(`Invalid ${what} filter: ${pattern} (${err.message})`);
+    throw err;
   }
 }
 
@@ -53,7 +56,7 @@ function addresses(nwInfo: NetworkInfo, version: 4 | 6): string[] {
 }
 
 /** Uuids of instances with an address (fixed or floating) of that version matching the regex. */
-async function uuidsByAddress(deps: ComputeApiDeps, projectId: string | null, regex: RegExp, version: 4 | 6): Promise<string[]> {
+async function uuidsByAddress(deps: ComputeApiDeps, projectId: string | null, regex: BoundedRegex, version: 4 | 6): Promise<string[]> {
   const caches = await instanceInfoCachesByProject(deps.db, projectId);
   const out: string[] = [];
   for (const c of caches) {
@@ -79,8 +82,8 @@ export async function getAllInstances(
   if ('all_tenants' in searchOpts) deps.policy.enforce(ctx, 'compute:get_all_tenants', target);
 
   const filters: Record<string, FilterValue | undefined> = {};
-  let ipRegex: RegExp | null = null;
-  let ip6Regex: RegExp | null = null;
+  let ipRegex: BoundedRegex | null = null;
+  let ip6Regex: BoundedRegex | null = null;
   for (const [key, value] of Object.entries(searchOpts)) {
     if (value === undefined) continue;
     switch (key) {

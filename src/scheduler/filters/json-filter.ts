@@ -1,3 +1,4 @@
+import { jsonTextTooDeep } from '../../common/json-depth.js';
 import { getLogger } from '../../common/log.js';
 import type { HostState } from '../host-state.js';
 import type { FilterProperties } from '../types.js';
@@ -73,8 +74,8 @@ function evaluate(query: Value[], host: HostState): Value {
 
 /**
  * Evaluates the `query` hint (a JSON prefix expression) against each host. A query that
- * is not valid JSON or uses an unknown operator matches no host, so the request fails
- * with NoValidHost instead of breaking the scheduler.
+ * is not valid JSON, nests deeper than a request body may, or uses an unknown operator
+ * matches no host, so the request fails with NoValidHost instead of breaking the scheduler.
  */
 export class JsonFilter implements HostFilter {
   readonly name = 'JsonFilter';
@@ -82,6 +83,10 @@ export class JsonFilter implements HostFilter {
   hostPasses(host: HostState, props: FilterProperties): boolean {
     const text = hintValue(props.scheduler_hints?.query);
     if (!text) return true;
+    if (jsonTextTooDeep(text)) {
+      log.warn('scheduler hint query is nested too deeply');
+      return false;
+    }
     let query: unknown;
     try {
       query = JSON.parse(text);

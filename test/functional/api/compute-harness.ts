@@ -39,7 +39,7 @@ export interface ComputeHarness {
 
 /** Starts the API on 127.0.0.1 port 0 with the given resource modules (default: all of ours). */
 export async function startComputeHarness(
-  options: { overrides?: Record<string, Record<string, unknown>>; resources?: (s: ComputeApiServices) => ResourceModule[] } = {},
+  options: { overrides?: Record<string, Record<string, unknown>>; resources?: (s: ComputeApiServices, db: Db) => ResourceModule[] } = {},
 ): Promise<ComputeHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'nova-compute-api-'));
   const db = await openDatabase(`sqlite:///${join(dir, 'nova.sqlite')}`);
@@ -56,7 +56,7 @@ export async function startComputeHarness(
     },
   });
   const services = createComputeApiServices(conf, db);
-  const resources = options.resources ? options.resources(services) : computeResources.map((f) => f(services));
+  const resources = options.resources ? options.resources(services, db) : computeResources.map((f) => f(services));
   const api: RunningApi = await startComputeApi(conf, { auth: new NoAuth2Strategy(), policy: new PolicyEnforcer(conf), resources });
   return {
     url: api.url,

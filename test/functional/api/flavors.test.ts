@@ -186,6 +186,18 @@ describe('flavor create and delete (os-flavor-manage)', () => {
     }
   });
 
+  test('the ids "." and ".." are refused: a client normalising the URL could never reach them', async () => {
+    const count = async () => (await h.db.kysely.selectFrom('instance_types').selectAll().execute()).length;
+    const before = await count();
+    for (const id of ['.', '..']) {
+      const r = await h.call('POST', '/v2.1/flavors', ADMIN, { flavor: { name: `dots${id.length}`, id, ram: 64, vcpus: 1, disk: 0 } });
+      assert.equal(r.status, 400, r.text);
+    }
+    assert.equal(await count(), before);
+    const dotted = await h.call('POST', '/v2.1/flavors', ADMIN, { flavor: { name: 'dotted', id: 'a.b', ram: 64, vcpus: 1, disk: 0 } });
+    assert.equal(dotted.status, 200, dotted.text);
+  });
+
   test('a duplicate name or id is 409', async () => {
     const dupName = await h.call('POST', '/v2.1/flavors', ADMIN, { flavor: { name: 'm1.tiny', ram: 64, vcpus: 1, disk: 0 } });
     assert.equal(dupName.status, 409);

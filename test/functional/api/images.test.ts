@@ -47,6 +47,12 @@ describe('compute API image proxy', () => {
     await glance.close();
   });
 
+  test('DELETE with a blank image id is 404, as in Nova', async () => {
+    const res = await api.call('DELETE', '/v2.1/images/', USER);
+    assert.equal(res.status, 404);
+    assert.equal(res.json.itemNotFound.code, 404);
+  });
+
   test('lists images as id, name and links', async () => {
     const r = await api.call('GET', '/v2.1/images', USER);
     assert.equal(r.status, 200);

@@ -457,6 +457,22 @@ describe('faults', () => {
     assert.equal(res.json.itemNotFound.code, 404);
   });
 
+  test('answers 404 for a GET of a collection that does not exist, not a project id mismatch', async () => {
+    for (const path of ['/v2.1/os-anything', '/v2.1/os-anything/']) {
+      const res = await call('GET', path, { headers: TOKEN });
+      assert.equal(res.status, 404, path);
+      assert.deepEqual(res.json, { itemNotFound: { code: 404, message: 'The resource could not be found.' } });
+    }
+    const own = await call('GET', '/v2.1/proj-a', { headers: TOKEN });
+    assert.equal(own.status, 200);
+  });
+
+  test('answers 404, not 405, for a blank member id after a trailing slash', async () => {
+    const res = await call('DELETE', '/v2.1/pipeline-test/widgets/', { headers: TOKEN });
+    assert.equal(res.status, 404);
+    assert.equal(res.json.itemNotFound.code, 404);
+  });
+
   test('answers 405 badMethod for a known path with the wrong method', async () => {
     const res = await call('PUT', '/v2.1/pipeline-test/widgets', { headers: TOKEN });
     assert.equal(res.status, 405);

@@ -77,6 +77,34 @@ describe('os-quota-sets', () => {
     assert.equal((await h.call('PUT', '/v2.1/os-quota-sets/proj-a?user_id=alice', ADMIN, { quota_set: { ram: 1 } })).status, 400);
   });
 
+  test('limits above 2^31-1 are 400 and change nothing; 2^31-1 and -1 are accepted', async () => {
+    const rows = async () => (await h.db.kysely.selectFrom('quotas').selectAll().execute()).length;
+    const before = await rows();
+    for (const value of [2147483648, '2147483648', 1e308, '9'.repeat(400), -2]) {
+      const r = await h.call('PUT', '/v2.1/os-quota-sets/proj-big', ADMIN, { quota_set: { instances: value } });
+      assert.equal(r.status, 400, `${String(value).slice(0, 20)}: ${r.text}`);
+    }
+    assert.equal(await rows(), before);
+    const max = await h.call('PUT', '/v2.1/os-quota-sets/proj-big', ADMIN, { quota_set: { instances: 2147483647, cores: -1 } });
+    assert.equal(max.status, 200);
+    assert.equal(max.json.quota_set.instances, 2147483647);
+    assert.equal(max.json.quota_set.cores, -1);
+    const classes = await h.call('PUT', '/v2.1/os-quota-class-sets/gold', ADMIN, { quota_class_set: { ram: 2147483648 } });
+    assert.equal(classes.status, 400);
+  });
+
+  test('a project id with NUL, CR or LF is 400 and nothing is stored', async () => {
+    const rows = async () => (await h.db.kysely.selectFrom('quotas').selectAll().execute()).length;
+    const before = await rows();
+    for (const id of ['proj%00x', 'proj%0D%0Ax', 'proj%0Ax', 'a%20b']) {
+      const put = await h.call('PUT', `/v2.1/os-quota-sets/${id}`, ADMIN, { quota_set: { instances: 3 } });
+      assert.equal(put.status, 400, `${id}: ${put.text}`);
+      const del = await h.call('DELETE', `/v2.1/os-quota-sets/${id}`, ADMIN);
+      assert.equal(del.status, 400, `${id}: ${del.text}`);
+    }
+    assert.equal(await rows(), before);
+  });
+
   test('without force a limit below what is used is 400; with force it is set', async () => {
     for (let i = 0; i < 2; i++) {
       await h.db.kysely

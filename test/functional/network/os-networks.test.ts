@@ -112,6 +112,17 @@ test('bad requests: a missing cidr is 400, an overlapping cidr 409, an unknown i
   assert.equal(missing.json.itemNotFound.code, 404);
 });
 
+test('associate_host takes a host name; anything else is 400 and stored nowhere', async () => {
+  for (const host of ['cmp\u0000x', 'a b', '', 'h/1']) {
+    const res = await call('POST', `/v2.1/os-networks/${created.id}/action`, ADMIN, { associate_host: host });
+    assert.equal(res.status, 400, JSON.stringify(host));
+  }
+  const shown = await call('GET', `/v2.1/os-networks/${created.id}`, ADMIN);
+  assert.equal(shown.json.network.host, null);
+  assert.equal((await call('POST', `/v2.1/os-networks/${created.id}/action`, ADMIN, { associate_host: 'cmp-1.example' })).status, 202);
+  assert.equal((await call('GET', `/v2.1/os-networks/${created.id}`, ADMIN)).json.network.host, 'cmp-1.example');
+});
+
 test('disassociate answers 202, and DELETE removes the network', async () => {
   assert.equal((await call('POST', `/v2.1/os-networks/${created.id}/action`, ADMIN, { disassociate: null })).status, 202);
   assert.equal((await call('DELETE', `/v2.1/os-networks/${created.id}`, ADMIN)).status, 202);

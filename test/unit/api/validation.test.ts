@@ -12,6 +12,17 @@ describe('pyRepr', () => {
     assert.equal(pyRepr('a\nb'), "'a\\nb'");
     assert.equal(pyStr('plain'), 'plain');
     assert.equal(pyStr(false), 'False');
+    assert.equal(pyRepr([]), '[]');
+    assert.equal(pyRepr({}), '{}');
+    assert.equal(pyRepr([[1, 2], { k: [{}] }]), "[[1, 2], {'k': [{}]}]");
+  });
+
+  test('renders values nested far deeper than the call stack could recurse', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 200_000; i++) deep = i % 2 ? [deep] : { a: deep };
+    const text = pyRepr(deep);
+    assert.equal(text.length, 200_000 * 2 + 100_000 * 5 + 1);
+    assert.ok(text.startsWith("[{'a': [{'a': "));
   });
 });
 

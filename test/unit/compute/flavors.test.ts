@@ -54,6 +54,8 @@ describe('flavor values', () => {
       { name: '' },
       { flavorId: 'has/slash' },
       { flavorId: '' },
+      { flavorId: '.' },
+      { flavorId: '..' },
     ];
     for (const change of bad) assert.throws(() => flavorValuesFrom({ ...BASE, ...change }), InvalidInput, JSON.stringify(change));
   });

@@ -7,6 +7,7 @@ import { NotFound } from '../../../common/errors.js';
 import { registerPolicyDefaults } from '../../../policy/defaults.js';
 import { defineResource, type ResourceModule } from '../routing.js';
 import type { ComputeApiServices } from './index.js';
+import { PROJECT_ID_PATTERN } from './parameter-types.js';
 
 // Grizzly only refused non-admins deep in the DB layer; named rules make that a policy decision.
 registerPolicyDefaults({
@@ -16,7 +17,7 @@ registerPolicyDefaults({
 
 const tenantBody = (action: string) =>
   Type.Object(
-    { [action]: Type.Object({ tenant: Type.String({ minLength: 1, maxLength: 255 }) }, { additionalProperties: false }) },
+    { [action]: Type.Object({ tenant: Type.String({ pattern: PROJECT_ID_PATTERN }) }, { additionalProperties: false }) },
     { additionalProperties: false },
   );
 

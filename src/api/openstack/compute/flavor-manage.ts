@@ -3,22 +3,26 @@ import { Type } from 'typebox';
 import { defineResource, type ResourceModule } from '../routing.js';
 import { flavorDetailView } from './flavors.js';
 import type { ComputeApiServices } from './index.js';
-import { BOOLEAN_VALUES, parseBoolean } from './parameter-types.js';
-
-const nonNegativeInteger = Type.Unsafe<number | string>({ type: ['integer', 'string'], pattern: '^[0-9]*$', minimum: 0, minLength: 1 });
-const positiveInteger = Type.Unsafe<number | string>({ type: ['integer', 'string'], pattern: '^[0-9]*$', minimum: 1, minLength: 1 });
+import { BOOLEAN_VALUES, Name, NonNegativeInteger, PositiveInteger, parseBoolean } from './parameter-types.js';
 
 const CreateBody = Type.Object(
   {
     flavor: Type.Object(
       {
-        name: Type.String({ minLength: 1, maxLength: 255 }),
-        id: Type.Optional(Type.Unsafe<string | number | null>({ type: ['string', 'integer', 'null'], minLength: 1, maxLength: 255 })),
-        ram: positiveInteger,
-        vcpus: positiveInteger,
-        disk: nonNegativeInteger,
-        'OS-FLV-EXT-DATA:ephemeral': Type.Optional(nonNegativeInteger),
-        swap: Type.Optional(nonNegativeInteger),
+        name: Name,
+        id: Type.Optional(
+          Type.Unsafe<string | number | null>({
+            type: ['string', 'integer', 'null'],
+            minLength: 1,
+            maxLength: 255,
+            pattern: '^(?! )[a-zA-Z0-9. _-]+(?<! )$',
+          }),
+        ),
+        ram: PositiveInteger,
+        vcpus: PositiveInteger,
+        disk: NonNegativeInteger,
+        'OS-FLV-EXT-DATA:ephemeral': Type.Optional(NonNegativeInteger),
+        swap: Type.Optional(NonNegativeInteger),
         rxtx_factor: Type.Optional(
           Type.Unsafe<number | string>({ type: ['number', 'string'], pattern: '^[0-9]+(\\.[0-9]+)?$', exclusiveMinimum: 0, minLength: 1 }),
         ),

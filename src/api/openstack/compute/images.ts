@@ -15,6 +15,7 @@ import { metadataLimitExceeded } from '../../../quota/limit-errors.js';
 import { buildLinks, collectionLinks, getLimitAndMarker, isoTime, type Query, queryParam } from '../common.js';
 import { type ComputeRequest, ComputeResponse, defineResource, type ResourceModule } from '../routing.js';
 import { urlJoin } from '../urls.js';
+import { metadata } from './parameter-types.js';
 
 const IMAGES_MAX = '2.35';
 const METADATA_MAX = '2.38';
@@ -29,9 +30,8 @@ const STATUS: Record<string, string> = {
 };
 const PROGRESS: Record<string, number> = { queued: 25, saving: 50, active: 100 };
 
-const MetadataValues = Type.Record(Type.String({ minLength: 1, maxLength: 255 }), Type.String({ maxLength: 255 }));
-const AllBody = Type.Object({ metadata: MetadataValues }, { additionalProperties: false });
-const ItemBody = Type.Object({ meta: MetadataValues }, { additionalProperties: false });
+const AllBody = Type.Object({ metadata: metadata() }, { additionalProperties: false });
+const ItemBody = Type.Object({ meta: metadata({ minProperties: 1 }) }, { additionalProperties: false });
 
 export interface ImagesResourceDeps {
   conf: Config;

@@ -10,7 +10,7 @@ const CreateBody = Type.Object(
   {
     keypair: Type.Object(
       {
-        name: Type.String({ minLength: 1, maxLength: 255, pattern: '^[a-zA-Z0-9 _-]+$' }),
+        name: Type.String({ minLength: 1, maxLength: 255, pattern: '^[a-zA-Z0-9 _-]+$', format: 'name' }),
         public_key: Type.Optional(Type.String()),
       },
       { additionalProperties: false },

@@ -4,7 +4,7 @@
  * addressing fields only; admins see every column and may create, delete and
  * (dis)associate them.
  */
-import { Type } from 'typebox';
+import { type TSchema, Type } from 'typebox';
 import { NotFound, NotImplementedYet } from '../../../common/errors.js';
 import { InvalidNetworkRequest } from '../../../common/network-errors.js';
 import type { NetworkAPI, NetworkRecord } from '../../../network/api.js';
@@ -67,6 +67,12 @@ const CreateBody = Type.Object(
       { additionalProperties: true },
     ),
   },
+  { additionalProperties: false },
+);
+
+/** A host as the services table names it (Nova's fqdn parameter type). */
+const AssociateHostBody = Type.Object(
+  { associate_host: Type.String({ minLength: 1, maxLength: 255, pattern: '^[a-zA-Z0-9-._]*$' }) },
   { additionalProperties: false },
 );
 
@@ -183,10 +189,12 @@ export function networksResource(network: NetworksBackend): ResourceModule {
       action: string,
       rule: string,
       associations: (body: Record<string, unknown>) => { host?: string | null; project?: string | null },
+      body?: TSchema,
     ) =>
       r.action({
         path: '/os-networks/:id/action',
         action,
+        ...(body ? { body } : {}),
         handler: async (req) => {
           req.authorize(rule);
           const body = (req.body ?? {}) as Record<string, unknown>;
@@ -198,10 +206,11 @@ export function networksResource(network: NetworksBackend): ResourceModule {
     associateAction('disassociate', 'compute_extension:networks', () => ({ host: null, project: null }));
     associateAction('disassociate_host', 'compute_extension:networks_associate', () => ({ host: null }));
     associateAction('disassociate_project', 'compute_extension:networks_associate', () => ({ project: null }));
-    associateAction('associate_host', 'compute_extension:networks_associate', (body) => {
-      const host = body.associate_host;
-      if (typeof host !== 'string' || host === '') throw new InvalidNetworkRequest('associate_host needs a host name');
-      return { host };
-    });
+    associateAction(
+      'associate_host',
+      'compute_extension:networks_associate',
+      (body) => ({ host: body.associate_host as string }),
+      AssociateHostBody,
+    );
   });
 }

@@ -5,6 +5,7 @@
 import { AdminRequired, Forbidden } from '../../../common/errors.js';
 import { defineResource, type ResourceModule } from '../routing.js';
 import type { ComputeApiServices } from './index.js';
+import { checkProjectId } from './parameter-types.js';
 import { parseLimits, quotaUpdateSchema } from './quota-sets.js';
 
 export function quotaClassSetsResource(services: ComputeApiServices): ResourceModule {
@@ -30,7 +31,7 @@ export function quotaClassSetsResource(services: ComputeApiServices): ResourceMo
       handler: async (req) => {
         req.authorize('compute_extension:quota_classes');
         if (!req.ctx.isAdmin) throw new AdminRequired();
-        const className = req.params.class_name as string;
+        const className = checkProjectId(req.params.class_name as string, 'Quota class');
         const limits = parseLimits((req.body.quota_class_set ?? {}) as Record<string, unknown>, resources);
         for (const [name, limit] of Object.entries(limits)) await quota.updateClassQuota(className, name, limit);
         return { quota_class_set: await quota.getClassQuotas(className) };

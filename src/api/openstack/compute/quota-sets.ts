@@ -9,15 +9,16 @@ import type { QuotaEngine } from '../../../quota/engine.js';
 import { queryParam } from '../common.js';
 import { type ComputeRequest, defineResource, type ResourceModule } from '../routing.js';
 import type { ComputeApiServices } from './index.js';
-import { BOOLEAN_VALUES, parseBoolean } from './parameter-types.js';
+import { BOOLEAN_VALUES, checkProjectId, MAX_INT, parseBoolean } from './parameter-types.js';
 
 registerPolicyDefaults({ 'compute_extension:quotas:delete': 'rule:admin_api' });
 
-/** A limit as a v2.1 body may give it: an integer ≥ -1, or such a number written as a string. */
+/** A limit as a v2.1 body may give it: an integer from -1 (unlimited) to 2^31-1, or such a number written as a string. */
 export const quotaLimitSchema = Type.Unsafe<number | string>({
   type: ['integer', 'string'],
   pattern: '^-?[0-9]+$',
   minimum: -1,
+  maximum: MAX_INT,
   minLength: 1,
 });
 
@@ -103,7 +104,7 @@ export function quotaSetsResource(services: ComputeApiServices): ResourceModule 
         if (queryParam(req.query, 'user_id') !== undefined) {
           throw new InvalidInput('Quotas are set per project; per-user quotas are not supported.');
         }
-        const projectId = req.params.tenant_id as string;
+        const projectId = checkProjectId(req.params.tenant_id as string);
         const body = (req.body.quota_set ?? {}) as Record<string, unknown>;
         const force = body.force === undefined ? false : parseBoolean(body.force as boolean | string);
         const limits = parseLimits(body, resources);
@@ -128,7 +129,7 @@ export function quotaSetsResource(services: ComputeApiServices): ResourceModule 
       successStatus: 202,
       handler: async (req) => {
         req.authorize('compute_extension:quotas:delete');
-        await quota.destroyAllByProject(req.params.tenant_id as string);
+        await quota.destroyAllByProject(checkProjectId(req.params.tenant_id as string));
         return undefined;
       },
     });

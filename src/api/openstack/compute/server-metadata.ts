@@ -4,18 +4,10 @@ import { BadRequest } from '../../../common/errors.js';
 import type { ComputeAPI } from '../../../compute/api/index.js';
 import { MetadataItemNotFound } from '../../../compute/api/metadata.js';
 import { defineResource, type ResourceModule } from '../routing.js';
+import { metadata } from './parameter-types.js';
 
-const MetadataValues = Type.Record(Type.String({ minLength: 1, maxLength: 255 }), Type.String({ maxLength: 255 }));
-const AllBody = Type.Object({ metadata: MetadataValues }, { additionalProperties: false });
-const ItemBody = Type.Object(
-  {
-    meta: Type.Record(Type.String({ minLength: 1, maxLength: 255 }), Type.String({ maxLength: 255 }), {
-      minProperties: 1,
-      maxProperties: 1,
-    }),
-  },
-  { additionalProperties: false },
-);
+const AllBody = Type.Object({ metadata: metadata() }, { additionalProperties: false });
+const ItemBody = Type.Object({ meta: metadata({ minProperties: 1, maxProperties: 1 }) }, { additionalProperties: false });
 
 export function serverMetadataResource(deps: { compute: ComputeAPI }): ResourceModule {
   const { compute } = deps;

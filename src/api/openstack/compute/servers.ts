@@ -16,6 +16,7 @@ import {
   SecurityGroupNotFound,
   ValidationError,
 } from '../../../common/errors.js';
+import { jsonTextTooDeep, MAX_JSON_DEPTH } from '../../../common/json-depth.js';
 import { stateFilterFromStatus } from '../../../common/states/status.js';
 import { isUuidLike } from '../../../common/uuid.js';
 import {
@@ -35,6 +36,7 @@ import type { Config } from '../../../config/config.js';
 import type { RequestContext } from '../../../context/context.js';
 import { collectionLinks, getLimitAndMarker, type Query, queryList } from '../common.js';
 import { type ComputeRequest, ComputeResponse, defineResource, type ResourceModule } from '../routing.js';
+import { MAX_INT, metadata, Name, PositiveInteger } from './parameter-types.js';
 import { serverBriefView, serverDetailView, serverHref, serverUpdateView, type ViewOptions } from './views/servers.js';
 
 export interface ServersResourceDeps {
@@ -69,17 +71,20 @@ const BOOL_STRINGS = [
   'no',
 ];
 const Bool = Type.Union([Type.Boolean(), Type.String({ enum: BOOL_STRINGS })]);
-const PositiveInt = Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: '^[0-9]*$', minLength: 1 })]);
-const NonNegativeInt = Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: '^[0-9]*$', minLength: 1 })]);
-const Name = Type.String({ minLength: 1, maxLength: 255, pattern: '^(?! )[\\s\\S]*(?<! )$' });
-const Metadata = Type.Record(Type.String({ minLength: 1, maxLength: 255 }), Type.String({ maxLength: 255 }));
 const DeviceName = Type.String({ minLength: 1, maxLength: 255, pattern: '^[a-zA-Z0-9._/-]*$' });
+/** A mapping's size in GB; null (as older clients send it) means the flavor's size. */
+const VolumeSizeOrNull = Type.Unsafe<number | string | null>({
+  type: ['integer', 'string', 'null'],
+  pattern: '^[0-9]+$',
+  minimum: 1,
+  maximum: MAX_INT,
+});
 
 const LEGACY_BDM_PROPS = {
   virtual_name: Type.Optional(Type.String({ maxLength: 255 })),
   volume_id: Type.Optional(Type.String({ minLength: 1 })),
   snapshot_id: Type.Optional(Type.String({ minLength: 1 })),
-  volume_size: Type.Optional(Type.Union([NonNegativeInt, Type.Null()])),
+  volume_size: Type.Optional(VolumeSizeOrNull),
   device_name: Type.Optional(DeviceName),
   delete_on_termination: Type.Optional(Bool),
   no_device: Type.Optional(Type.Any()),
@@ -107,15 +112,38 @@ const BdmV2 = Type.Object(
   { additionalProperties: false },
 );
 
+const ServerUuids = { type: ['string', 'array'], format: 'uuid', items: { type: 'string', format: 'uuid' } };
+
+/**
+ * The hints the scheduler's filters read, shaped as Nova's schema has them (`group` is
+ * Grizzly's group name, not a server group uuid); other keys pass through to custom
+ * filters. Their depth is bounded by the body parser.
+ */
+const SchedulerHints = Type.Unsafe<Record<string, unknown>>({
+  type: 'object',
+  properties: {
+    group: { type: ['string', 'array'], minLength: 1, maxLength: 255, format: 'name', items: Name },
+    same_host: ServerUuids,
+    different_host: ServerUuids,
+    query: { type: ['string', 'object'] },
+    target_cell: Name,
+    different_cell: { type: ['string', 'array'], items: { type: 'string' } },
+    build_near_host_ip: { type: 'string', anyOf: [{ format: 'ipv4' }, { format: 'ipv6' }] },
+    cidr: { type: 'string', pattern: '^/[0-9a-f.:]+$' },
+  },
+  additionalProperties: true,
+});
+
 const CreateBody = Type.Object(
   {
     server: Type.Object(
       {
         name: Name,
-        imageRef: Type.Optional(Type.String({ maxLength: 255 })),
+        // An image uuid; '' only when booting from a volume (Nova's image_id_or_empty_string).
+        imageRef: Type.Optional(Type.Unsafe<string>({ type: 'string', anyOf: [{ format: 'uuid' }, { maxLength: 0 }] })),
         flavorRef: Type.Union([Type.String({ minLength: 1, maxLength: 255 }), Type.Integer({ minimum: 1 })]),
         adminPass: Type.Optional(Type.String()),
-        metadata: Type.Optional(Metadata),
+        metadata: Type.Optional(metadata()),
         networks: Type.Optional(
           Type.Array(
             Type.Object(
@@ -136,23 +164,21 @@ const CreateBody = Type.Object(
         accessIPv4: Type.Optional(Type.String({ format: 'ipv4' })),
         accessIPv6: Type.Optional(Type.String({ format: 'ipv6' })),
         user_data: Type.Optional(Type.Union([Type.String({ maxLength: 65535 }), Type.Null()])),
-        security_groups: Type.Optional(
-          Type.Array(Type.Object({ name: Type.String({ minLength: 1, maxLength: 255 }) }, { additionalProperties: false })),
-        ),
-        key_name: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
-        availability_zone: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+        security_groups: Type.Optional(Type.Array(Type.Object({ name: Name }, { additionalProperties: false }))),
+        key_name: Type.Optional(Name),
+        availability_zone: Type.Optional(Name),
         block_device_mapping: Type.Optional(Type.Array(LegacyBdm)),
         block_device_mapping_v2: Type.Optional(Type.Array(BdmV2)),
-        min_count: Type.Optional(PositiveInt),
-        max_count: Type.Optional(PositiveInt),
+        min_count: Type.Optional(PositiveInteger),
+        max_count: Type.Optional(PositiveInteger),
         return_reservation_id: Type.Optional(Bool),
         config_drive: Type.Optional(Bool),
         'OS-DCF:diskConfig': Type.Optional(Type.String({ enum: ['AUTO', 'MANUAL'] })),
       },
       { additionalProperties: false },
     ),
-    'os:scheduler_hints': Type.Optional(Type.Record(Type.String(), Type.Any())),
-    'OS-SCH-HNT:scheduler_hints': Type.Optional(Type.Record(Type.String(), Type.Any())),
+    'os:scheduler_hints': Type.Optional(SchedulerHints),
+    'OS-SCH-HNT:scheduler_hints': Type.Optional(SchedulerHints),
   },
   { additionalProperties: false },
 );
@@ -235,14 +261,34 @@ function parsePersonality(files: CreateServer['personality']): [string, string][
   });
 }
 
+/**
+ * The JsonFilter reads `query` as JSON text: an object is written out as that text, and
+ * text nested deeper than any request body may be is refused here, before it is cast.
+ */
+function parseSchedulerHints(hints: Record<string, unknown>): Record<string, unknown> {
+  const query = hints.query;
+  if (query === undefined || query === null) return hints;
+  const text = typeof query === 'string' ? query : JSON.stringify(query);
+  if (jsonTextTooDeep(text)) {
+    throw new ValidationError(`Invalid input for field/attribute query. The query is nested deeper than ${MAX_JSON_DEPTH} levels.`);
+  }
+  return { ...hints, query: text };
+}
+
 function toInt(v: number | string | null | undefined): number | null {
   if (v === undefined || v === null || v === '') return null;
   return typeof v === 'number' ? v : Number.parseInt(v, 10);
 }
 
+/** nova-ts has no volume service, so nothing can be attached or booted from one. */
+function noVolumeService(): BadRequest {
+  return new BadRequest('Block Device Mapping is Invalid: volumes and snapshots need the volume service, which is not available.');
+}
+
 function legacyFromV1(list: NonNullable<CreateServer['block_device_mapping']>): LegacyBlockDevice[] {
   return list.map((b) => {
     if (!b.device_name) throw invalidField('device_name', b.device_name, "'device_name' is a required property");
+    if (b.volume_id || b.snapshot_id) throw noVolumeService();
     return {
       device_name: b.device_name,
       volume_id: b.volume_id ?? null,
@@ -256,9 +302,9 @@ function legacyFromV1(list: NonNullable<CreateServer['block_device_mapping']>): 
 }
 
 /**
- * block_device_mapping_v2 in Grizzly's legacy terms: volumes and snapshots become
- * volume_id / snapshot_id mappings, blank local disks ephemeralN or swap; the image booted
- * locally is the default root disk and needs no mapping.
+ * block_device_mapping_v2 in Grizzly's legacy terms: blank local disks become ephemeralN
+ * or swap; the image booted locally is the default root disk and needs no mapping. Volume
+ * and snapshot sources are refused, as there is no volume service.
  */
 function legacyFromV2(list: NonNullable<CreateServer['block_device_mapping_v2']>): { bdms: LegacyBlockDevice[]; bootImage: string | null } {
   const out: LegacyBlockDevice[] = [];
@@ -284,35 +330,19 @@ function legacyFromV2(list: NonNullable<CreateServer['block_device_mapping_v2']>
     const source = b.source_type ?? 'volume';
     const dest = b.destination_type ?? (source === 'blank' || source === 'image' ? 'local' : 'volume');
     const bootIndex = toInt(b.boot_index as number | string | null | undefined);
-    const deleteOnTermination = parseBool(b.delete_on_termination as BoolValue | undefined);
     const size = toInt(b.volume_size);
     if (source === 'image' && dest === 'local') {
       if (bootIndex !== 0) throw new BadRequest('Block Device Mapping is Invalid: a local image mapping must be the boot device.');
       bootImage = b.uuid ?? null;
       continue;
     }
-    if (source === 'image' && dest === 'volume') {
-      throw new BadRequest(
-        'Block Device Mapping is Invalid: creating a volume from an image needs the volume service, which is not available.',
-      );
-    }
-    if (dest === 'volume' && !b.uuid)
-      throw new BadRequest('Block Device Mapping is Invalid: uuid is required for volume and snapshot sources.');
+    if (source !== 'blank' || dest === 'volume') throw noVolumeService();
     const deviceName = b.device_name ?? (bootIndex === 0 ? 'vda' : nextDevice());
-    if (source === 'volume')
-      out.push({ device_name: deviceName, volume_id: b.uuid ?? null, volume_size: size, delete_on_termination: deleteOnTermination });
-    else if (source === 'snapshot')
-      out.push({ device_name: deviceName, snapshot_id: b.uuid ?? null, volume_size: size, delete_on_termination: deleteOnTermination });
-    else if (b.guest_format === 'swap')
+    if (b.guest_format === 'swap')
       out.push({ device_name: deviceName, virtual_name: 'swap', volume_size: size, delete_on_termination: true });
     else out.push({ device_name: deviceName, virtual_name: `ephemeral${ephemeral++}`, volume_size: size, delete_on_termination: true });
   }
   return { bdms: out, bootImage };
-}
-
-function isBootDevice(b: LegacyBlockDevice): boolean {
-  const name = b.device_name.replace(/^\/dev\//, '');
-  return (name === 'vda' || name === 'sda' || name === 'xvda' || name === 'hda') && !!(b.volume_id || b.snapshot_id);
 }
 
 /** Errors of lookups that, on create, mean the request named something that does not exist: 400. */
@@ -467,7 +497,7 @@ export function serversResource(deps: ServersResourceDeps): ResourceModule {
       bdms = v2.bdms;
       if (v2.bootImage && !imageRef) imageRef = v2.bootImage;
     }
-    if (!imageRef && !bdms.some(isBootDevice)) throw new BadRequest('Missing imageRef attribute');
+    if (!imageRef) throw new BadRequest('Missing imageRef attribute');
 
     const request: CreateInstanceRequest = {
       flavor,
@@ -488,7 +518,7 @@ export function serversResource(deps: ServersResourceDeps): ResourceModule {
       autoDiskConfig: s['OS-DCF:diskConfig'] === undefined ? null : s['OS-DCF:diskConfig'] === 'AUTO',
       accessIpV4: s.accessIPv4 ?? null,
       accessIpV6: s.accessIPv6 ? canonicalIpv6(s.accessIPv6) : null,
-      schedulerHints: body['os:scheduler_hints'] ?? body['OS-SCH-HNT:scheduler_hints'] ?? {},
+      schedulerHints: parseSchedulerHints(body['os:scheduler_hints'] ?? body['OS-SCH-HNT:scheduler_hints'] ?? {}),
     };
     let result: Awaited<ReturnType<ComputeAPI['create']>>;
     try {

@@ -40,4 +40,8 @@ describe('JsonFilter', () => {
     assert.equal(filter.hostPasses(h, query(['~', '$free_ram_mb', 1])), false);
     assert.equal(filter.hostPasses(h, props({ scheduler_hints: { query: '[">=", ' } })), false);
   });
+  it('rejects every host for a query nested too deep to evaluate, without overflowing the stack', () => {
+    const deep = `${'["not", '.repeat(50_000)}true${']'.repeat(50_000)}`;
+    assert.equal(filter.hostPasses(h, props({ scheduler_hints: { query: deep } })), false);
+  });
 });
