@@ -8,10 +8,12 @@ import type { ResourceModule } from '../api/openstack/routing.js';
 import { dbFlavorLookup, dbKeypairLookup, networkApiValidator } from '../compute/api/adapters.js';
 import type { ComputePolicy } from '../compute/api/deps.js';
 import { ComputeAPI } from '../compute/api.js';
-import { ComputeRPCAPI } from '../compute/rpcapi.js';
+import { computeContract } from '../compute/contract.js';
 import type { ImageService } from '../image/glance-client.js';
 import { NetworkAPI } from '../network/api.js';
-import { SchedulerRPCAPI } from '../scheduler/rpcapi.js';
+import { ContractClient } from '../rpc/contract-client.js';
+import { schedulerContract } from '../scheduler/contract.js';
+import { topicOpts } from '../service/opts.js';
 import type { Runtime } from './runtime.js';
 
 export interface ComputeResourceDeps {
@@ -28,6 +30,7 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
   const services = createComputeApiServices(conf, db);
   const network = NetworkAPI.fromConfig(conf, transport);
   const flavors = dbFlavorLookup(db);
+  const topics = conf.get(topicOpts);
   const compute = new ComputeAPI({
     db,
     conf,
@@ -37,8 +40,8 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     flavors,
     keypairs: dbKeypairLookup(db),
     network: networkApiValidator(network),
-    scheduler: new SchedulerRPCAPI(transport),
-    compute: new ComputeRPCAPI(transport),
+    scheduler: new ContractClient(transport, schedulerContract, topics.scheduler_topic ?? 'scheduler'),
+    compute: new ContractClient(transport, computeContract, topics.compute_topic ?? 'compute'),
   });
   return [
     ...computeResourceModules(services),

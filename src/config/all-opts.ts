@@ -5,6 +5,7 @@ import './common-opts.js';
 import '../api/opts.js';
 import '../compute/api-opts.js';
 import '../compute/availability-zones.js';
+import '../consoleauth/opts.js';
 import '../db/opts.js';
 import '../identity/opts.js';
 import '../image/opts.js';

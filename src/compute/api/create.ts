@@ -13,10 +13,11 @@ import { actionStart } from '../../db/api/instance-actions.js';
 import type { SystemMetadata } from '../../db/api/instance-metadata.js';
 import { type InstanceRecord, instanceCreate, type UniqueNameScope } from '../../db/api/instances.js';
 import { securityGroupGetByName } from '../../db/api/security-groups.js';
+import { toPrimitive } from '../../notifications/notifier.js';
 import { instanceDeltas, tooManyInstancesError } from '../../quota/instances.js';
 import { metadataLimitExceeded, personalityLimitExceeded } from '../../quota/limit-errors.js';
+import type { InstanceProperties, InstanceType, ImageMeta as SchedulerImageMeta } from '../../scheduler/types.js';
 import { computeApiOpts } from '../api-opts.js';
-import { instanceToPrimitive, toPrimitive } from '../rpcapi.js';
 import { PowerState } from '../states/power-state.js';
 import { TaskState } from '../states/task-states.js';
 import { VmState } from '../states/vm-states.js';
@@ -383,11 +384,11 @@ export async function createInstances(
       throw err;
     }
 
-    await deps.scheduler.runInstance(ctx, {
+    await deps.scheduler.cast(ctx, 'run_instance', {
       request_spec: {
-        image: image ? toPrimitive(image) : {},
-        instance_properties: instanceToPrimitive(instances[0] as InstanceRecord),
-        instance_type: toPrimitive(flavor) as Record<string, unknown>,
+        image: image ? (toPrimitive(image) as SchedulerImageMeta) : {},
+        instance_properties: toPrimitive(instances[0]) as InstanceProperties,
+        instance_type: toPrimitive(flavor) as InstanceType,
         instance_uuids: [...created],
         num_instances: count,
         block_device_mapping: toPrimitive(bdms),
@@ -399,7 +400,7 @@ export async function createInstances(
       is_first_time: true,
       filter_properties: {
         scheduler_hints: req.schedulerHints ?? {},
-        instance_type: toPrimitive(flavor),
+        instance_type: toPrimitive(flavor) as InstanceType,
         ...(forcedHost ? { force_hosts: [forcedHost] } : {}),
       },
     });

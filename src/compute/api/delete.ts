@@ -95,5 +95,5 @@ export async function deleteInstance(deps: ComputeApiDeps, ctx: RequestContext, 
     return;
   }
   const bdms = await blockDeviceMappingGetAllByInstance(deps.db, ctx, deleting.uuid as string);
-  await deps.compute.terminateInstance(ctx, deleting, bdms);
+  await deps.compute.cast(ctx, 'terminate_instance', { instance: deleting, bdms, reservations: null }, { server: host });
 }

@@ -6,6 +6,7 @@ import { InstanceInvalidState, NotFound } from '../../common/errors.js';
 import type { RequestContext } from '../../context/context.js';
 import { instanceMetadataDelete, instanceMetadataGet, instanceMetadataUpdate, type Metadata } from '../../db/api/instance-metadata.js';
 import type { InstanceRecord } from '../../db/api/instances.js';
+import type { MetadataDiff } from '../contract.js';
 import { VmState } from '../states/vm-states.js';
 import { checkMetadataQuota } from './create.js';
 import { checkLocked } from './delete.js';
@@ -50,10 +51,12 @@ export async function updateInstanceMetadata(
   const after = replace ? { ...metadata } : { ...before, ...metadata };
   await checkMetadataQuota(deps, ctx, after);
   const result = await instanceMetadataUpdate(deps.db, ctx, uuid, after, true);
-  const diff: Record<string, [string] | [string, string]> = {};
+  const diff: MetadataDiff = {};
   for (const [k, v] of Object.entries(result)) if (before[k] !== v) diff[k] = ['+', v];
   for (const k of Object.keys(before)) if (!(k in result)) diff[k] = ['-'];
-  if (instance.host && Object.keys(diff).length) await deps.compute.changeInstanceMetadata(ctx, instance, diff);
+  if (instance.host && Object.keys(diff).length) {
+    await deps.compute.cast(ctx, 'change_instance_metadata', { instance, diff }, { server: instance.host });
+  }
   return result;
 }
 
@@ -68,5 +71,6 @@ export async function deleteInstanceMetadataKey(
   checkWritable(instance, 'delete_instance_metadata');
   const existed = await instanceMetadataDelete(deps.db, ctx, instance.uuid as string, key);
   if (!existed) throw new MetadataItemNotFound();
-  if (instance.host) await deps.compute.changeInstanceMetadata(ctx, instance, { [key]: ['-'] });
+  if (instance.host)
+    await deps.compute.cast(ctx, 'change_instance_metadata', { instance, diff: { [key]: ['-'] } }, { server: instance.host });
 }

@@ -3,7 +3,7 @@
  * `default` group (created on first use with the operator's default rules), lookups by
  * name, and the instance ↔ group association.
  */
-import { NotFound, registerErrors } from '../../common/errors.js';
+import { NotFound } from '../../common/errors.js';
 import type { RequestContext } from '../../context/context.js';
 import type { SecurityGroup } from '../types.js';
 import { type AnyKysely, type Db, insertReturningId, inTransaction, now, softDeleteValues } from './common.js';
@@ -14,7 +14,6 @@ export class SecurityGroupNotFoundForProject extends SecurityGroupNotFound {
     super(`Security group ${name} not found for project ${projectId}.`, { kwargs: { project_id: projectId, security_group_id: name } });
   }
 }
-registerErrors({ SecurityGroupNotFound, SecurityGroupNotFoundForProject });
 
 export const DEFAULT_SECURITY_GROUP = 'default';
 

@@ -14,8 +14,8 @@ import { type RunningApi, startComputeApi } from '../../../src/api/server.js';
 import { ImageNotFound, NetworkNotFound } from '../../../src/common/errors.js';
 import { dbFlavorLookup, dbKeypairLookup } from '../../../src/compute/api/adapters.js';
 import { ComputeAPI, type ImageMeta } from '../../../src/compute/api.js';
+import { type ComputeContract, type ComputeEndpoint, computeContract } from '../../../src/compute/contract.js';
 import { seedDefaultFlavors } from '../../../src/compute/flavors.js';
-import { ComputeRPCAPI } from '../../../src/compute/rpcapi.js';
 import { Config } from '../../../src/config/config.js';
 import '../../../src/config/all-opts.js';
 import type { RequestContext } from '../../../src/context/context.js';
@@ -25,9 +25,11 @@ import { NOVA_REPOSITORY, novaMigrations } from '../../../src/db/migrations/nova
 import { migrate } from '../../../src/db/migrator.js';
 import { PolicyEnforcer } from '../../../src/policy/enforcer.js';
 import { createDbQuotaEngine } from '../../../src/quota/db-store.js';
+import { type ArgsOf, contractEndpoint } from '../../../src/rpc/contract.js';
+import { ContractClient } from '../../../src/rpc/contract-client.js';
 import { LocalBus, LocalTransport } from '../../../src/rpc/local-transport.js';
 import { RpcServer } from '../../../src/rpc/server.js';
-import { SchedulerRPCAPI } from '../../../src/scheduler/rpcapi.js';
+import { type SchedulerContract, type SchedulerEndpoint, schedulerContract } from '../../../src/scheduler/contract.js';
 
 export const IMAGE_ACTIVE = '70a599e0-31e7-49b7-b260-868f441e862b';
 export const IMAGE_QUEUED = '11111111-2222-4333-8444-555555555555';
@@ -58,24 +60,36 @@ export interface Recorded {
   args: Record<string, unknown>;
 }
 
-class RecordingScheduler {
-  readonly RPC_API_VERSION = '2.6';
-  readonly rpcMethods = ['run_instance'];
+/** A scheduler that records the requests it receives and places nothing. */
+class RecordingScheduler implements SchedulerEndpoint {
   readonly calls: Recorded[] = [];
-  async run_instance(ctx: RequestContext, args: Record<string, unknown>): Promise<void> {
-    this.calls.push({ method: 'run_instance', ctx, args });
+  async run_instance(ctx: RequestContext, args: ArgsOf<SchedulerContract, 'run_instance'>): Promise<void> {
+    this.calls.push({ method: 'run_instance', ctx, args: { ...args } });
+  }
+  async select_hosts(ctx: RequestContext, args: ArgsOf<SchedulerContract, 'select_hosts'>): Promise<string[]> {
+    this.calls.push({ method: 'select_hosts', ctx, args: { ...args } });
+    return [];
+  }
+  async update_service_capabilities(ctx: RequestContext, args: ArgsOf<SchedulerContract, 'update_service_capabilities'>): Promise<void> {
+    this.calls.push({ method: 'update_service_capabilities', ctx, args: { ...args } });
   }
 }
 
-class RecordingCompute {
-  readonly RPC_API_VERSION = '2.27';
-  readonly rpcMethods = ['terminate_instance', 'change_instance_metadata'];
+/** A compute host that records the requests it receives and builds nothing. */
+class RecordingCompute implements ComputeEndpoint {
   readonly calls: Recorded[] = [];
-  async terminate_instance(ctx: RequestContext, args: Record<string, unknown>): Promise<void> {
-    this.calls.push({ method: 'terminate_instance', ctx, args });
+  async run_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'run_instance'>): Promise<void> {
+    this.calls.push({ method: 'run_instance', ctx, args: { ...args } });
   }
-  async change_instance_metadata(ctx: RequestContext, args: Record<string, unknown>): Promise<void> {
-    this.calls.push({ method: 'change_instance_metadata', ctx, args });
+  async terminate_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'terminate_instance'>): Promise<void> {
+    this.calls.push({ method: 'terminate_instance', ctx, args: { ...args } });
+  }
+  async change_instance_metadata(ctx: RequestContext, args: ArgsOf<ComputeContract, 'change_instance_metadata'>): Promise<void> {
+    this.calls.push({ method: 'change_instance_metadata', ctx, args: { ...args } });
+  }
+  async validate_console_port(ctx: RequestContext, args: ArgsOf<ComputeContract, 'validate_console_port'>): Promise<boolean> {
+    this.calls.push({ method: 'validate_console_port', ctx, args: { ...args } });
+    return false;
   }
 }
 
@@ -113,8 +127,8 @@ export async function startHarness(overrides: Record<string, string | number> = 
   const transport = new LocalTransport({ bus, responseTimeout: 5 });
   const scheduler = new RecordingScheduler();
   const compute = new RecordingCompute();
-  const schedulerServer = new RpcServer(transport, 'scheduler', 'sched1', scheduler);
-  const computeServer = new RpcServer(transport, 'compute', 'host1', compute);
+  const schedulerServer = new RpcServer(transport, 'scheduler', 'sched1', contractEndpoint(schedulerContract, scheduler));
+  const computeServer = new RpcServer(transport, 'compute', 'host1', contractEndpoint(computeContract, compute));
   await schedulerServer.start();
   await computeServer.start();
 
@@ -138,8 +152,8 @@ export async function startHarness(overrides: Record<string, string | number> = 
         for (const [uuid] of requested) if (uuid !== NETWORK_OK) throw new NetworkNotFound(`Network ${uuid} could not be found.`);
       },
     },
-    scheduler: new SchedulerRPCAPI(transport),
-    compute: new ComputeRPCAPI(transport),
+    scheduler: new ContractClient(transport, schedulerContract),
+    compute: new ContractClient(transport, computeContract),
   });
   const api: RunningApi = await startComputeApi(conf, {
     auth: new NoAuth2Strategy(),
