@@ -5,7 +5,7 @@
  */
 
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { getLogger } from '../../common/log.js';
+import { getLogger, loggerFor, runLogged, setLogSource } from '../../common/log.js';
 import type { Config } from '../../config/config.js';
 import { newRequestId, type RequestContext } from '../../context/context.js';
 import type { AuthStrategy } from '../auth/strategy.js';
@@ -111,6 +111,9 @@ export function buildComputeApp(deps: ComputeApiDeps): FastifyInstance {
     }
   });
 
+  // Everything the request runs, down to the RPC calls it makes, logs under its request id.
+  app.addHook('onRequest', (_request, _reply, done) => runLogged(null, done));
+
   app.addHook('onRequest', async (request) => {
     const path = pathOf(request.url);
     const area = areaOf(path);
@@ -147,6 +150,7 @@ export function buildComputeApp(deps: ComputeApiDeps): FastifyInstance {
       remoteAddress: request.ip ?? null,
     });
     state.ctx = ctx.isAdmin || !deps.policy.isAdmin(ctx.toPolicyCredentials()) ? ctx : ctx.with({ isAdmin: true });
+    setLogSource(state.ctx);
 
     if (urlProject !== undefined && urlProject !== state.ctx.projectId) {
       throw new ProjectIdMismatch(urlProject, state.ctx.projectId);
@@ -164,13 +168,21 @@ export function buildComputeApp(deps: ComputeApiDeps): FastifyInstance {
     return payload;
   });
 
+  // One line per request, as Nova's WSGI server writes it.
+  app.addHook('onResponse', async (request, reply) => {
+    const state = states.get(request);
+    const line = `"${request.method} ${request.url}" status: ${reply.statusCode} time: ${(reply.elapsedTime / 1000).toFixed(7)}`;
+    if (state?.ctx) loggerFor(state.ctx, 'nova.api.openstack.wsgi').info(line);
+    else log.info({ request_id: state?.requestId }, line);
+  });
+
   app.setErrorHandler((error, request, reply) => {
     const fault = renderFault(error, { identityUri: deps.identityUri ?? null });
     if (fault.unexpected) {
-      log.error(
-        { err: error, request_id: states.get(request)?.requestId, method: request.method, url: request.url },
-        'unexpected API error',
-      );
+      const state = states.get(request);
+      const where = { method: request.method, url: request.url };
+      if (state?.ctx) loggerFor(state.ctx, 'nova.api.openstack').error({ err: error, ...where }, 'unexpected API error');
+      else log.error({ err: error, request_id: state?.requestId, ...where }, 'unexpected API error');
     }
     reply.code(fault.status).headers(fault.headers).type(JSON_CONTENT_TYPE).send(JSON.stringify(fault.body));
   });
