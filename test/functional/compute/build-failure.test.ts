@@ -9,7 +9,7 @@ import { MessagingTimeout } from '../../../src/common/errors.js';
 import type { ConductorContract } from '../../../src/conductor/contract.js';
 import type { RequestContext } from '../../../src/context/context.js';
 import type { ArgsOf, CallName, ResultOf } from '../../../src/rpc/contract.js';
-import { ContractClient, type ContractCallOptions } from '../../../src/rpc/contract-client.js';
+import { type ContractCallOptions, ContractClient } from '../../../src/rpc/contract-client.js';
 import { FakeDriver } from '../../../src/virt/fake/driver.js';
 import type { VirtInstance } from '../../../src/virt/types.js';
 import { bootCloud, createInstanceRow, fakeDriver, faultsOf, requestBuild, userContext, waitForRest } from './harness.js';
