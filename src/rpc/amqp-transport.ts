@@ -1,5 +1,6 @@
 /**
- * RabbitMQ transport (rpc.md §3–4), on amqplib's promise API.
+ * RabbitMQ transport, on amqplib's promise API, with the topology of Grizzly's
+ * nova/openstack/common/rpc/impl_kombu.py.
  *
  * Topology: topic exchange `<control_exchange>` with queues `<topic>` and `<topic>.<host>`
  * (competing consumers); fanout exchange `<topic>_fanout` with one auto-delete queue

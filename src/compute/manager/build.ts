@@ -28,7 +28,7 @@ interface BuildProgress {
 }
 
 /**
- * Builds one instance on this host (states.md table B, create row): claim, network, block
+ * Builds one instance on this host (as Grizzly's nova/compute/manager.py run_instance): claim, network, block
  * devices, spawn. Every state write is a compare-and-swap through the conductor; a failure
  * either sends the request back to the scheduler (retry info with attempts left) or ends
  * in ERROR with a fault. The instance is never left in a task state.

@@ -16,7 +16,7 @@ function cachedNetworkInfo(instance: ConductorInstance): NetworkInfo {
 }
 
 /**
- * Deletes an instance on this host (states.md table B, delete row): the guest in the
+ * Deletes an instance on this host (as Grizzly's nova/compute/manager.py terminate_instance): the guest in the
  * driver, its network, its block device mappings, then the rows (soft delete). Quota needs
  * no commit: usage is counted from the rows, so their going releases it. A failure ends in
  * ERROR with a fault.

@@ -54,7 +54,7 @@ export class ComputeHost {
   }
 
   /**
-   * Writes one phase of an action's state machine (states.md tables A/B), guarded by the
+   * Writes one phase of an action's state machine (compute/states/transitions.ts), guarded by the
    * task_states that phase expects; `extra` adds columns (power_state, launched_at, …).
    */
   transition(
