@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { type Logger, pino } from 'pino';
 
 export type { Logger };
@@ -24,28 +23,6 @@ export interface LogSource {
   readonly requestId: string;
   /** `request_id`, and `instance_uuid` once the request is about one instance. */
   readonly logBindings: Readonly<Record<string, string>>;
-}
-
-interface LogScope {
-  source: LogSource | null;
-}
-
-const scopes = new AsyncLocalStorage<LogScope>();
-
-/**
- * Runs `fn` so that every line a module logger writes under it, however deep, carries the
- * source's request id: one grep of a request id then finds the request in every service.
- * (Module lines name their instance themselves; the source's own logger, loggerFor, also
- * carries its instance uuid.)
- */
-export function runLogged<T>(source: LogSource | null, fn: () => T): T {
-  return scopes.run({ source }, fn);
-}
-
-/** Names the request of the scope runLogged opened, for scopes opened before it was known (HTTP). */
-export function setLogSource(source: LogSource): void {
-  const scope = scopes.getStore();
-  if (scope) scope.source = source;
 }
 
 /** A child of the current root carrying the source's bindings (and `name` when given). */
@@ -74,25 +51,31 @@ function scopedLogger(source: LogSource, name: string): Logger {
   return logger;
 }
 
+/** A module's logger; `for(ctx)` is the same logger writing the request id of `ctx` on each line. */
+export type ModuleLogger = Logger & {
+  for(source: LogSource): Logger;
+};
+
 /**
  * A logger for one module. Modules take it at load time, before nova-all has chosen where
- * logs go, so it resolves the current root on use rather than binding to the first one;
- * inside runLogged it writes the request's id.
+ * logs go, so it resolves the current root on use rather than binding to the first one.
+ * Code working for a request logs through `log.for(ctx)`: one grep of a request id then
+ * finds the request in every service's log, the receiving side of an RPC included.
  */
-export function getLogger(name: string): Logger {
+export function getLogger(name: string): ModuleLogger {
   let cached: Logger | undefined;
   let cachedGeneration = -1;
   const current = (): Logger => {
-    const source = scopes.getStore()?.source;
-    if (source) return scopedLogger(source, name);
     if (cachedGeneration !== generation || cached === undefined) {
       cached = root.child({ name });
       cachedGeneration = generation;
     }
     return cached;
   };
-  return new Proxy({} as Logger, {
+  const forSource = (source: LogSource): Logger => scopedLogger(source, name);
+  return new Proxy({} as ModuleLogger, {
     get(_target, prop) {
+      if (prop === 'for') return forSource;
       const target = current();
       const value = Reflect.get(target, prop, target);
       return typeof value === 'function' ? value.bind(target) : value;

@@ -151,11 +151,11 @@ export class ResourceTracker {
       if (!this.#resources) await this.#audit(ctx);
       const reason = ResourceTracker.overLimit(this.usage(), tracked, limits);
       if (reason !== null) {
-        log.info({ instance_uuid: tracked.uuid, reason, limits }, 'Claim failed');
+        log.for(ctx).info({ instance_uuid: tracked.uuid, reason, limits }, 'Claim failed');
         throw new ComputeResourcesUnavailable(reason);
       }
       this.#tracked.set(tracked.uuid, tracked);
-      log.info({ instance_uuid: tracked.uuid, usage: this.usage() }, 'Claim successful');
+      log.for(ctx).info({ instance_uuid: tracked.uuid, usage: this.usage() }, 'Claim successful');
       await this.#writeNode(ctx);
     });
     await this.store.call(ctx, 'instance_update', {

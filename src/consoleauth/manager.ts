@@ -45,7 +45,7 @@ export class ConsoleAuthManager extends Manager implements ConsoleAuthEndpoint {
     this.#now = deps.now ?? (() => Date.now() / 1000);
   }
 
-  async authorize_console(_ctx: RequestContext, args: Args<'authorize_console'>): Promise<void> {
+  async authorize_console(ctx: RequestContext, args: Args<'authorize_console'>): Promise<void> {
     this.#dropExpired();
     const now = this.#now();
     const token: ConsoleToken = { ...args, last_activity_at: now };
@@ -55,13 +55,13 @@ export class ConsoleAuthManager extends Manager implements ConsoleAuthEndpoint {
       tokens.add(args.token);
       this.#byInstance.set(args.instance_uuid, tokens);
     }
-    log.info({ console_type: args.console_type, instance_uuid: args.instance_uuid }, 'Received Token');
+    log.for(ctx).info({ console_type: args.console_type, instance_uuid: args.instance_uuid }, 'Received Token');
   }
 
   async check_token(ctx: RequestContext, args: Args<'check_token'>): Promise<ConsoleToken | null> {
     const stored = this.#live(args.token);
     const valid = stored !== null && (await this.#validate(ctx, stored.token));
-    log.info({ valid }, 'Checking Token');
+    log.for(ctx).info({ valid }, 'Checking Token');
     return valid ? (stored as Stored).token : null;
   }
 

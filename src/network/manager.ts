@@ -191,7 +191,7 @@ export class NetworkManager extends Manager implements NetworkEndpoint {
     const projectId = args.project_id ?? ctx.projectId;
     const requested = parseRequestedNetworks(args.requested_networks);
     const networks = await this.#networksForInstance(ctx, projectId, requested);
-    log.debug({ instance_uuid: instanceUuid, networks: networks.map((n) => n.uuid) }, 'allocating networks');
+    log.for(ctx).debug({ instance_uuid: instanceUuid, networks: networks.map((n) => n.uuid) }, 'allocating networks');
     const vifs = await this.#createVifs(ctx, instanceUuid, networks, args.macs ?? null);
     try {
       for (const network of networks) {
@@ -201,7 +201,7 @@ export class NetworkManager extends Manager implements NetworkEndpoint {
       }
     } catch (err) {
       await this.#releaseAll(ctx, instanceUuid, args.host ?? null).catch((cleanupErr: unknown) =>
-        log.error({ err: cleanupErr, instance_uuid: instanceUuid }, 'could not undo a failed allocation'),
+        log.for(ctx).error({ err: cleanupErr, instance_uuid: instanceUuid }, 'could not undo a failed allocation'),
       );
       throw err;
     }

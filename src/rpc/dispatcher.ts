@@ -5,7 +5,7 @@
  * both go through the same checks.
  */
 import { UnsupportedRpcVersion } from '../common/errors.js';
-import { getLogger, runLogged } from '../common/log.js';
+import { getLogger } from '../common/log.js';
 import { RequestContext } from '../context/context.js';
 import { UnknownRpcMethod } from './errors.js';
 import { serializeFailure } from './remote-error.js';
@@ -40,9 +40,9 @@ export class Dispatcher {
   }
 
   /**
-   * Runs one decoded request; never throws. Everything the method logs carries the
-   * caller's request id, taken from the message's context. A failed cast (nobody to reply
-   * to) is logged as a warning.
+   * Runs one decoded request; never throws. The method gets the caller's context, request
+   * id included, so what it logs through `log.for(ctx)` is found under the caller's id. A
+   * failed cast (nobody to reply to) is logged as a warning.
    */
   async dispatch(message: RpcMessage, replying: boolean): Promise<CallOutcome> {
     const method = message.method;
@@ -50,23 +50,22 @@ export class Dispatcher {
       return { kind: 'result', value: `No method for message: ${JSON.stringify(message)}` };
     }
     const ctx = RequestContext.fromWire(message);
-    return runLogged(ctx, async (): Promise<CallOutcome> => {
-      try {
-        const version = typeof message.version === 'string' ? message.version : DEFAULT_REQUEST_VERSION;
-        if (!isCompatible(this.endpoint.RPC_API_VERSION, version)) {
-          throw new UnsupportedRpcVersion(`Specified RPC version, ${version}, not supported by this endpoint.`, { kwargs: { version } });
-        }
-        const fn = this.#lookup(method);
-        log.debug({ topic: this.topic, method }, 'handling RPC request');
-        const args = typeof message.args === 'object' && message.args !== null && !Array.isArray(message.args) ? message.args : {};
-        const value = await fn.call(this.endpoint, ctx, args as Record<string, unknown>);
-        return { kind: 'result', value: value ?? null };
-      } catch (err) {
-        if (replying) log.debug({ err, topic: this.topic, method }, 'RPC method raised');
-        else log.warn({ err, topic: this.topic, method }, 'cast failed');
-        return { kind: 'failure', failure: serializeFailure(err) };
+    const debug = log.isLevelEnabled('debug');
+    try {
+      const version = typeof message.version === 'string' ? message.version : DEFAULT_REQUEST_VERSION;
+      if (!isCompatible(this.endpoint.RPC_API_VERSION, version)) {
+        throw new UnsupportedRpcVersion(`Specified RPC version, ${version}, not supported by this endpoint.`, { kwargs: { version } });
       }
-    });
+      const fn = this.#lookup(method);
+      if (debug) log.for(ctx).debug({ topic: this.topic, method }, 'handling RPC request');
+      const args = typeof message.args === 'object' && message.args !== null && !Array.isArray(message.args) ? message.args : {};
+      const value = await fn.call(this.endpoint, ctx, args as Record<string, unknown>);
+      return { kind: 'result', value: value ?? null };
+    } catch (err) {
+      if (!replying) log.for(ctx).warn({ err, topic: this.topic, method }, 'cast failed');
+      else if (debug) log.for(ctx).debug({ err, topic: this.topic, method }, 'RPC method raised');
+      return { kind: 'failure', failure: serializeFailure(err) };
+    }
   }
 
   #lookup(method: string): EndpointMethod {

@@ -192,18 +192,18 @@ export class SchedulerManager extends Manager implements SchedulerEndpoint {
       },
       { server: target.host },
     );
-    log.info({ instance_uuid: target.uuid, host: target.host, node: target.node }, 'scheduled');
+    log.for(ctx).info({ instance_uuid: target.uuid, host: target.host, node: target.node }, 'scheduled');
   }
 
   /** vm_state ERROR and task_state cleared (unless another action owns the task now), a fault, and the ERROR notification. */
   async #handleScheduleError(ctx: RequestContext, uuid: string, spec: RequestSpec, err: unknown): Promise<void> {
-    log.warn({ instance_uuid: uuid, err }, 'Failed to schedule instance');
+    log.for(ctx).warn({ instance_uuid: uuid, err }, 'Failed to schedule instance');
     const elevated = ctx.elevated();
     // The fault goes first, so whoever sees ERROR can also read why.
     try {
       await instanceFaultCreate(this.#db, elevated, faultFromError(uuid, err, this.host));
     } catch (faultErr) {
-      log.error({ instance_uuid: uuid, err: faultErr }, 'could not record the instance fault');
+      log.for(ctx).error({ instance_uuid: uuid, err: faultErr }, 'could not record the instance fault');
     }
     try {
       const { updates, expectedTaskState } = stateUpdate('create', 'failure', { vm_state: VmState.BUILDING });
@@ -213,9 +213,9 @@ export class SchedulerManager extends Manager implements SchedulerEndpoint {
       await sendInstanceUpdate(this.#notifier, ctx, before, after, 'scheduler', this.host);
     } catch (updateErr) {
       if (!(updateErr instanceof UnexpectedTaskStateError)) {
-        log.error({ instance_uuid: uuid, err: updateErr }, 'could not set the instance to ERROR');
+        log.for(ctx).error({ instance_uuid: uuid, err: updateErr }, 'could not set the instance to ERROR');
       }
-      log.info({ instance_uuid: uuid }, 'instance moved on to another task; its state is left alone');
+      log.for(ctx).info({ instance_uuid: uuid }, 'instance moved on to another task; its state is left alone');
     }
     await this.#notifier.notify(ctx, this.#publisher, 'scheduler.run_instance', 'ERROR', {
       request_spec: spec,
@@ -234,7 +234,7 @@ export class SchedulerManager extends Manager implements SchedulerEndpoint {
         await actionEventStart(this.#db, ctx, { instance_uuid: uuid, request_id: ctx.requestId, event: 'schedule' });
         started.push(uuid);
       } catch (err) {
-        log.warn({ instance_uuid: uuid, err }, 'no instance action to record the schedule event on');
+        log.for(ctx).warn({ instance_uuid: uuid, err }, 'no instance action to record the schedule event on');
       }
     }
     return started;
@@ -250,7 +250,7 @@ export class SchedulerManager extends Manager implements SchedulerEndpoint {
           result: failed ? 'Error' : 'Success',
         });
       } catch (err) {
-        log.warn({ instance_uuid: uuid, err }, 'could not finish the schedule event');
+        log.for(ctx).warn({ instance_uuid: uuid, err }, 'could not finish the schedule event');
       }
     }
   }

@@ -5,7 +5,7 @@
  */
 
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { getLogger, loggerFor, runLogged, setLogSource } from '../../common/log.js';
+import { getLogger } from '../../common/log.js';
 import type { Config } from '../../config/config.js';
 import { newRequestId, type RequestContext } from '../../context/context.js';
 import type { AuthStrategy } from '../auth/strategy.js';
@@ -111,9 +111,6 @@ export function buildComputeApp(deps: ComputeApiDeps): FastifyInstance {
     }
   });
 
-  // Everything the request runs, down to the RPC calls it makes, logs under its request id.
-  app.addHook('onRequest', (_request, _reply, done) => runLogged(null, done));
-
   app.addHook('onRequest', async (request) => {
     const path = pathOf(request.url);
     const area = areaOf(path);
@@ -150,7 +147,6 @@ export function buildComputeApp(deps: ComputeApiDeps): FastifyInstance {
       remoteAddress: request.ip ?? null,
     });
     state.ctx = ctx.isAdmin || !deps.policy.isAdmin(ctx.toPolicyCredentials()) ? ctx : ctx.with({ isAdmin: true });
-    setLogSource(state.ctx);
 
     if (urlProject !== undefined && urlProject !== state.ctx.projectId) {
       throw new ProjectIdMismatch(urlProject, state.ctx.projectId);
@@ -172,7 +168,7 @@ export function buildComputeApp(deps: ComputeApiDeps): FastifyInstance {
   app.addHook('onResponse', async (request, reply) => {
     const state = states.get(request);
     const line = `"${request.method} ${request.url}" status: ${reply.statusCode} time: ${(reply.elapsedTime / 1000).toFixed(7)}`;
-    if (state?.ctx) loggerFor(state.ctx, 'nova.api.openstack.wsgi').info(line);
+    if (state?.ctx) log.for(state.ctx).info(line);
     else log.info({ request_id: state?.requestId }, line);
   });
 
@@ -181,7 +177,7 @@ export function buildComputeApp(deps: ComputeApiDeps): FastifyInstance {
     if (fault.unexpected) {
       const state = states.get(request);
       const where = { method: request.method, url: request.url };
-      if (state?.ctx) loggerFor(state.ctx, 'nova.api.openstack').error({ err: error, ...where }, 'unexpected API error');
+      if (state?.ctx) log.for(state.ctx).error({ err: error, ...where }, 'unexpected API error');
       else log.error({ err: error, request_id: state?.requestId, ...where }, 'unexpected API error');
     }
     reply.code(fault.status).headers(fault.headers).type(JSON_CONTENT_TYPE).send(JSON.stringify(fault.body));

@@ -408,7 +408,7 @@ export async function createInstances(
     try {
       await purgeInstances(deps, created);
     } catch (cleanupErr) {
-      log.error({ err: cleanupErr, uuids: created }, 'could not remove the rows of a failed create');
+      log.for(ctx).error({ err: cleanupErr, uuids: created }, 'could not remove the rows of a failed create');
     }
     throw err;
   }

@@ -40,7 +40,7 @@ export async function buildInstance(h: ComputeHost, ctx: RequestContext, args: B
     instance = await h.transition(ctx, instance, 'create', 'start_building');
   } catch (err) {
     if (err instanceof UnexpectedTaskStateError || err instanceof InstanceNotFound) {
-      log.info({ instance_uuid: uuid }, 'instance was deleted or taken over before the build started; nothing to build');
+      log.for(ctx).info({ instance_uuid: uuid }, 'instance was deleted or taken over before the build started; nothing to build');
       return 'abandoned';
     }
     throw err;
@@ -90,7 +90,7 @@ export async function buildInstance(h: ComputeHost, ctx: RequestContext, args: B
     instance = await h.transition(ctx, instance, 'create', 'success', { power_state: power, launched_at: new Date() });
     (await h.tracker(args.node)).updateInstance(instance);
     await h.notifyUsage(ctx, instance, 'create.end', { networkInfo: progress.networkInfo, extra: imageExtra });
-    log.info({ instance_uuid: uuid, host: h.host }, 'instance spawned');
+    log.for(ctx).info({ instance_uuid: uuid, host: h.host }, 'instance spawned');
     return 'active';
   } catch (err) {
     return failBuild(h, ctx, args, instance, progress, err);
@@ -115,20 +115,20 @@ async function cleanUp(h: ComputeHost, ctx: RequestContext, instance: ConductorI
       await h.driver.destroy(h.virt(instance), progress.networkInfo);
       await h.notifyUsage(ctx, instance, 'shutdown.end');
     } catch (err) {
-      log.error({ instance_uuid: uuid, err }, 'could not destroy the guest of a failed build');
+      log.for(ctx).error({ instance_uuid: uuid, err }, 'could not destroy the guest of a failed build');
     }
   }
   if (progress.networkAllocated) {
     try {
       await h.network.deallocateForInstance(ctx, { uuid, project_id: instance.project_id, host: h.host });
     } catch (err) {
-      log.error({ instance_uuid: uuid, err }, 'could not deallocate the network of a failed build');
+      log.for(ctx).error({ instance_uuid: uuid, err }, 'could not deallocate the network of a failed build');
     }
   }
   try {
     await progress.claim?.abort(ctx);
   } catch (err) {
-    log.error({ instance_uuid: uuid, err }, 'could not release the resource claim of a failed build');
+    log.for(ctx).error({ instance_uuid: uuid, err }, 'could not release the resource claim of a failed build');
   }
 }
 
@@ -139,7 +139,7 @@ async function isBeingDeleted(h: ComputeHost, ctx: RequestContext, uuid: string)
     return current.task_state === TaskState.DELETING || current.vm_state === 'deleted';
   } catch (err) {
     if (err instanceof InstanceNotFound) return true;
-    log.error({ instance_uuid: uuid, err }, 'could not read the instance after a failed build');
+    log.for(ctx).error({ instance_uuid: uuid, err }, 'could not read the instance after a failed build');
     return false;
   }
 }
@@ -160,16 +160,16 @@ async function failBuild(
   const uuid = instance.uuid as string;
   await cleanUp(h, ctx, instance, progress);
   if (await isBeingDeleted(h, ctx, uuid)) {
-    log.info({ instance_uuid: uuid }, 'instance was deleted during the build; the delete finishes it');
+    log.for(ctx).info({ instance_uuid: uuid }, 'instance was deleted during the build; the delete finishes it');
     return 'abandoned';
   }
-  log.warn({ instance_uuid: uuid, err }, 'build failed');
+  log.for(ctx).warn({ instance_uuid: uuid, err }, 'build failed');
   if (canReschedule(h, args)) {
     try {
       await reschedule(h, ctx, args, instance, err);
       return 'rescheduled';
     } catch (rescheduleErr) {
-      log.error({ instance_uuid: uuid, err: rescheduleErr }, 'could not re-schedule the build');
+      log.for(ctx).error({ instance_uuid: uuid, err: rescheduleErr }, 'could not re-schedule the build');
     }
   }
   // The fault goes first, so whoever sees ERROR can also read why.
@@ -206,5 +206,5 @@ async function reschedule(
     is_first_time: false,
     filter_properties: props,
   });
-  log.info({ instance_uuid: uuid, attempt: retry.num_attempts }, 'build re-scheduled');
+  log.for(ctx).info({ instance_uuid: uuid, attempt: retry.num_attempts }, 'build re-scheduled');
 }

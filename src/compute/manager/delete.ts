@@ -45,11 +45,11 @@ export async function deleteInstance(h: ComputeHost, ctx: RequestContext, given:
     instance = { ...instance, ...destroyed, vm_state: instance.vm_state, task_state: null };
     await (await h.tracker(instance.node ?? null)).dropInstance(ctx, uuid);
     await h.notifyUsage(ctx, instance, 'delete.end', { systemMetadata });
-    log.info({ instance_uuid: uuid }, 'instance deleted');
+    log.for(ctx).info({ instance_uuid: uuid }, 'instance deleted');
     return 'deleted';
   } catch (err) {
     if (err instanceof InstanceNotFound) return 'gone';
-    log.error({ instance_uuid: uuid, err }, 'delete failed');
+    log.for(ctx).error({ instance_uuid: uuid, err }, 'delete failed');
     await h.failInstance(ctx, instance, 'delete', err);
     return 'error';
   }

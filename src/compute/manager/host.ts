@@ -76,7 +76,7 @@ export class ComputeHost {
     try {
       await this.conductor.call(ctx, 'instance_fault_create', { values: faultFromError(uuid, err, this.host) });
     } catch (faultErr) {
-      log.error({ instance_uuid: uuid, err: faultErr }, 'could not record the instance fault');
+      log.for(ctx).error({ instance_uuid: uuid, err: faultErr }, 'could not record the instance fault');
     }
   }
 
@@ -92,9 +92,9 @@ export class ComputeHost {
       await this.transition(ctx, instance, action, 'failure');
     } catch (stateErr) {
       if (stateErr instanceof UnexpectedTaskStateError || stateErr instanceof InstanceNotFound) {
-        log.info({ instance_uuid: uuid }, 'instance moved on to another task; its state is left alone');
+        log.for(ctx).info({ instance_uuid: uuid }, 'instance moved on to another task; its state is left alone');
       } else {
-        log.error({ instance_uuid: uuid, err: stateErr }, `could not set the instance to its ${action} failure state`);
+        log.for(ctx).error({ instance_uuid: uuid, err: stateErr }, `could not set the instance to its ${action} failure state`);
       }
     }
   }
@@ -127,7 +127,7 @@ export class ComputeHost {
       await this.conductor.call(ctx, 'action_event_start', { values: { instance_uuid: uuid, request_id: ctx.requestId, event } });
       return true;
     } catch (err) {
-      log.warn({ instance_uuid: uuid, event, err }, 'no instance action to record the event on');
+      log.for(ctx).warn({ instance_uuid: uuid, event, err }, 'no instance action to record the event on');
       return false;
     }
   }
@@ -144,7 +144,7 @@ export class ComputeHost {
         },
       });
     } catch (finishErr) {
-      log.warn({ instance_uuid: uuid, event, err: finishErr }, 'could not finish the instance action event');
+      log.for(ctx).warn({ instance_uuid: uuid, event, err: finishErr }, 'could not finish the instance action event');
     }
   }
 }

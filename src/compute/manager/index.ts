@@ -1,4 +1,4 @@
-import { runLogged } from '../../common/log.js';
+import { getLogger } from '../../common/log.js';
 import { adminContext, type RequestContext } from '../../context/context.js';
 import { type Notifier, silentNotifier } from '../../notifications/notifier.js';
 import type { ArgsOf } from '../../rpc/contract.js';
@@ -13,6 +13,8 @@ import { ComputeHost } from './host.js';
 import { reconcileHost } from './init-host.js';
 
 export type { ComputeManagerDeps } from './deps.js';
+
+const log = getLogger('nova.compute.manager');
 
 type Args<N extends keyof ComputeEndpoint & string> = ArgsOf<ComputeContract, N>;
 
@@ -75,45 +77,41 @@ export class ComputeManager extends Manager implements ComputeEndpoint {
   async run_instance(requestCtx: RequestContext, args: Args<'run_instance'>): Promise<BuildOutcome> {
     const uuid = args.instance.uuid as string;
     const ctx = requestCtx.forInstance(uuid);
-    return runLogged(ctx, () =>
-      this.#locks.run(uuid, async () => {
-        await this.#h.eventStart(ctx, uuid, 'compute_run_instance');
-        let outcome: BuildOutcome = 'error';
-        try {
-          outcome = await buildInstance(this.#h, ctx, args);
-          return outcome;
-        } catch (err) {
-          ctx.log.error({ err }, 'run_instance failed outside the build flow');
-          await this.#h.failInstance(ctx, args.instance, 'create', err);
-          await this.#h.notifyMethodError(ctx, 'run_instance', err, { ...args });
-          return outcome;
-        } finally {
-          await this.#h.eventFinish(ctx, uuid, 'compute_run_instance', outcome === 'error' ? new Error('build failed') : null);
-        }
-      }),
-    );
+    return this.#locks.run(uuid, async () => {
+      await this.#h.eventStart(ctx, uuid, 'compute_run_instance');
+      let outcome: BuildOutcome = 'error';
+      try {
+        outcome = await buildInstance(this.#h, ctx, args);
+        return outcome;
+      } catch (err) {
+        ctx.log.error({ err }, 'run_instance failed outside the build flow');
+        await this.#h.failInstance(ctx, args.instance, 'create', err);
+        await this.#h.notifyMethodError(ctx, 'run_instance', err, { ...args });
+        return outcome;
+      } finally {
+        await this.#h.eventFinish(ctx, uuid, 'compute_run_instance', outcome === 'error' ? new Error('build failed') : null);
+      }
+    });
   }
 
   async terminate_instance(requestCtx: RequestContext, args: Args<'terminate_instance'>): Promise<'deleted' | 'error' | 'gone'> {
     const uuid = args.instance.uuid as string;
     const ctx = requestCtx.forInstance(uuid);
-    return runLogged(ctx, () =>
-      this.#locks.run(uuid, async () => {
-        const recorded = await this.#h.eventStart(ctx, uuid, 'compute_terminate_instance');
-        let outcome: 'deleted' | 'error' | 'gone' = 'error';
-        try {
-          outcome = await deleteInstance(this.#h, ctx, args.instance);
-        } catch (err) {
-          ctx.log.error({ err }, 'terminate_instance failed outside the delete flow');
-          await this.#h.failInstance(ctx, args.instance, 'delete', err);
-        }
-        if (outcome === 'error') await this.#h.notifyMethodError(ctx, 'terminate_instance', new Error('delete failed'), { ...args });
-        if (recorded) {
-          await this.#h.eventFinish(ctx, uuid, 'compute_terminate_instance', outcome === 'error' ? new Error('delete failed') : null);
-        }
-        return outcome;
-      }),
-    );
+    return this.#locks.run(uuid, async () => {
+      const recorded = await this.#h.eventStart(ctx, uuid, 'compute_terminate_instance');
+      let outcome: 'deleted' | 'error' | 'gone' = 'error';
+      try {
+        outcome = await deleteInstance(this.#h, ctx, args.instance);
+      } catch (err) {
+        ctx.log.error({ err }, 'terminate_instance failed outside the delete flow');
+        await this.#h.failInstance(ctx, args.instance, 'delete', err);
+      }
+      if (outcome === 'error') await this.#h.notifyMethodError(ctx, 'terminate_instance', new Error('delete failed'), { ...args });
+      if (recorded) {
+        await this.#h.eventFinish(ctx, uuid, 'compute_terminate_instance', outcome === 'error' ? new Error('delete failed') : null);
+      }
+      return outcome;
+    });
   }
 
   /**
@@ -124,16 +122,14 @@ export class ComputeManager extends Manager implements ComputeEndpoint {
   async change_instance_metadata(requestCtx: RequestContext, args: Args<'change_instance_metadata'>): Promise<void> {
     const uuid = args.instance.uuid as string;
     const ctx = requestCtx.forInstance(uuid);
-    await runLogged(ctx, async () => {
-      ctx.log.debug({ diff: args.diff }, 'Changing instance metadata according to the diff');
-      try {
-        await this.#h.driver.changeInstanceMetadata(this.#h.virt(args.instance), args.diff);
-      } catch (err) {
-        ctx.log.error({ err }, 'change_instance_metadata failed');
-        await this.#h.recordFault(ctx, uuid, err);
-        await this.#h.notifyMethodError(ctx, 'change_instance_metadata', err, { ...args });
-      }
-    });
+    log.for(ctx).debug({ instance_uuid: uuid, diff: args.diff }, 'Changing instance metadata according to the diff');
+    try {
+      await this.#h.driver.changeInstanceMetadata(this.#h.virt(args.instance), args.diff);
+    } catch (err) {
+      ctx.log.error({ err }, 'change_instance_metadata failed');
+      await this.#h.recordFault(ctx, uuid, err);
+      await this.#h.notifyMethodError(ctx, 'change_instance_metadata', err, { ...args });
+    }
   }
 
   /** Whether `port` is the instance's console port for `console_type` (consoleauth checks tokens with it). */
@@ -141,7 +137,7 @@ export class ComputeManager extends Manager implements ComputeEndpoint {
     const virt = this.#h.virt(args.instance);
     const console =
       args.console_type === 'spice-html5' ? await this.#h.driver.getSpiceConsole(virt) : await this.#h.driver.getVncConsole(virt);
-    ctx.log.debug({ instance_uuid: args.instance.uuid, console_type: args.console_type }, 'validating console port');
+    log.for(ctx).debug({ instance_uuid: args.instance.uuid, console_type: args.console_type }, 'validating console port');
     return console.port === args.port;
   }
 }

@@ -1,7 +1,8 @@
 /**
  * One request id follows a server create through every service of the embedded cloud:
  * the API's request line, then the scheduler, compute, network and conductor handling the
- * RPC requests it caused, all log under the id the API answered with.
+ * RPC requests it caused (their contexts carry it over the bus), all log under the id the
+ * API answered with.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -80,7 +81,7 @@ describe('request ids in the logs of every service', () => {
 
     const traced = lines.filter((l) => l.request_id === requestId);
     assert.ok(
-      traced.some((l) => l.name === 'nova.api.openstack.wsgi' && l.msg?.startsWith('"POST /v2.1/')),
+      traced.some((l) => l.name === 'nova.api.openstack' && l.msg?.startsWith('"POST /v2.1/')),
       'the API request line',
     );
     const topics = new Set(traced.filter((l) => l.name === 'nova.rpc.dispatcher').map((l) => l.topic));
@@ -91,7 +92,7 @@ describe('request ids in the logs of every service', () => {
     );
     // Work for other requests (the next GET, periodic tasks) is not logged under this id.
     const pollIds = new Set(
-      lines.filter((l) => l.name === 'nova.api.openstack.wsgi' && l.msg?.startsWith('"GET ')).map((l) => l.request_id),
+      lines.filter((l) => l.name === 'nova.api.openstack' && l.msg?.startsWith('"GET ')).map((l) => l.request_id),
     );
     assert.ok(!pollIds.has(requestId));
   });
