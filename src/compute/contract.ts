@@ -3,7 +3,6 @@
  * Grizzly's compute API 2.27). Instances travel as their full records; the host revives
  * their datetimes on arrival.
  */
-import { NovaError } from '../common/errors.js';
 import type { InstanceRecord } from '../db/api/instances.js';
 import type { BlockDeviceMapping } from '../db/types.js';
 import { reviveBlockDeviceMapping, reviveInstance, reviveList } from '../db/wire.js';
@@ -70,11 +69,3 @@ export type ComputeContract = typeof computeContract;
 export type ComputeClient = ContractClient<ComputeContract>;
 export type ComputeEndpoint = Endpoint<ComputeContract>;
 
-/** An instance without a host has no compute service to send to. */
-export class NoComputeHost extends NovaError {}
-
-/** The host that serves the instance: `compute.<host>` is where its requests go. */
-export function hostOf(instance: Pick<InstanceRecord, 'uuid' | 'host'>): string {
-  if (!instance.host) throw new NoComputeHost(`Unable to find host for Instance ${instance.uuid}`);
-  return instance.host;
-}

@@ -40,7 +40,8 @@ function rowReviver<T>(table: TableDef): Reviver<T> {
   };
 }
 
-function listOf<T>(revive: Reviver<T>): Reviver<T[]> {
+/** A list of what `revive` revives (an empty list for anything else). */
+export function reviveList<T>(revive: Reviver<T>): Reviver<T[]> {
   return (wire) => (Array.isArray(wire) ? wire.map(revive) : []);
 }
 
@@ -53,7 +54,7 @@ export const reviveFixedIp: Reviver<FixedIp> = rowReviver(S.fixedIps);
 export const reviveVirtualInterface: Reviver<VirtualInterface> = rowReviver(S.virtualInterfaces);
 
 const instanceRow = rowReviver<InstanceRecord>(S.instances);
-const securityGroups = listOf(rowReviver<SecurityGroup>(S.securityGroups));
+const securityGroups = reviveList(rowReviver<SecurityGroup>(S.securityGroups));
 
 /** An instance with its relations (metadata, system metadata, info cache, security groups). */
 export function reviveInstance(wire: unknown): InstanceRecord {
@@ -62,7 +63,7 @@ export function reviveInstance(wire: unknown): InstanceRecord {
 }
 
 const computeNodeRow = rowReviver<ComputeNodeWithRelations>(S.computeNodes);
-const computeNodeStats = listOf(rowReviver<ComputeNodeStat>(S.computeNodeStats));
+const computeNodeStats = reviveList(rowReviver<ComputeNodeStat>(S.computeNodeStats));
 
 /** A compute node with its service and its stats. */
 export function reviveComputeNode(wire: unknown): ComputeNodeWithRelations {
@@ -74,4 +75,3 @@ export function reviveComputeNode(wire: unknown): ComputeNodeWithRelations {
   };
 }
 
-export { listOf as reviveList };
