@@ -68,4 +68,3 @@ export const computeContract = defineContract({
 export type ComputeContract = typeof computeContract;
 export type ComputeClient = ContractClient<ComputeContract>;
 export type ComputeEndpoint = Endpoint<ComputeContract>;
-

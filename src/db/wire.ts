@@ -74,4 +74,3 @@ export function reviveComputeNode(wire: unknown): ComputeNodeWithRelations {
     stats: computeNodeStats(node.stats),
   };
 }
-

@@ -91,9 +91,7 @@ describe('request ids in the logs of every service', () => {
       'the compute host says it spawned the instance',
     );
     // Work for other requests (the next GET, periodic tasks) is not logged under this id.
-    const pollIds = new Set(
-      lines.filter((l) => l.name === 'nova.api.openstack' && l.msg?.startsWith('"GET ')).map((l) => l.request_id),
-    );
+    const pollIds = new Set(lines.filter((l) => l.name === 'nova.api.openstack' && l.msg?.startsWith('"GET ')).map((l) => l.request_id));
     assert.ok(!pollIds.has(requestId));
   });
 });
