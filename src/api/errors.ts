@@ -1,6 +1,6 @@
 /** Errors raised by the HTTP layer itself (parsing, routing, negotiation). */
 
-import { Invalid, NotFound, NovaError, type NovaErrorOptions, registerErrors } from '../common/errors.js';
+import { Invalid, NotFound, NovaError, type NovaErrorOptions } from '../common/errors.js';
 
 export class MalformedRequestBody extends Invalid {
   constructor(message = 'Malformed request body') {
@@ -60,14 +60,3 @@ export class InvalidGlobalAPIVersion extends NovaError {
     });
   }
 }
-
-registerErrors({
-  MalformedRequestBody,
-  UnsupportedMediaType,
-  MethodNotAllowed,
-  RouteNotFound,
-  UnknownAction,
-  ProjectIdMismatch,
-  InvalidAPIVersionString,
-  InvalidGlobalAPIVersion,
-});

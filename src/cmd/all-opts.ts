@@ -6,6 +6,7 @@ import '../config/api-opts.js';
 import '../config/metadata-api-opts.js';
 import '../compute/api-opts.js';
 import '../compute/availability-zones.js';
+import '../consoleauth/opts.js';
 import '../db/opts.js';
 import '../identity/opts.js';
 import '../image/opts.js';

@@ -10,15 +10,17 @@ import { dbFlavorLookup, dbKeypairLookup, networkApiValidator } from '../compute
 import type { ComputePolicy } from '../compute/api/deps.js';
 import { ComputeAPI } from '../compute/api/index.js';
 import { AvailabilityZoneAPI } from '../compute/availability-zones.js';
+import { computeContract } from '../compute/contract.js';
 import { FlavorAPI } from '../compute/flavors.js';
 import { KeypairAPI } from '../compute/keypairs.js';
-import { ComputeRPCAPI } from '../compute/rpcapi.js';
 import type { Config } from '../config/config.js';
 import type { Db } from '../db/api/common.js';
 import type { ImageService } from '../image/glance-client.js';
 import { NetworkAPI } from '../network/api.js';
 import { createDbQuotaEngine } from '../quota/db-store.js';
-import { SchedulerRPCAPI } from '../scheduler/rpcapi.js';
+import { ContractClient } from '../rpc/contract-client.js';
+import { schedulerContract } from '../scheduler/contract.js';
+import { topicOpts } from '../service/opts.js';
 import type { Runtime } from './runtime.js';
 
 export interface ComputeResourceDeps {
@@ -41,6 +43,7 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
   const services = createComputeApiServices(conf, db);
   const network = NetworkAPI.fromConfig(conf, transport);
   const flavors = dbFlavorLookup(db);
+  const topics = conf.get(topicOpts);
   const compute = new ComputeAPI({
     db,
     conf,
@@ -50,8 +53,8 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     flavors,
     keypairs: dbKeypairLookup(db),
     network: networkApiValidator(network),
-    scheduler: new SchedulerRPCAPI(transport),
-    compute: new ComputeRPCAPI(transport),
+    scheduler: new ContractClient(transport, schedulerContract, topics.scheduler_topic ?? 'scheduler'),
+    compute: new ContractClient(transport, computeContract, topics.compute_topic ?? 'compute'),
   });
   return [
     ...computeResourceModules(services),

@@ -1,6 +1,6 @@
 import { MessagingTimeout } from '../common/errors.js';
 import { getLogger } from '../common/log.js';
-import type { ConductorAPI } from '../conductor/api.js';
+import type { ConductorClient } from '../conductor/contract.js';
 import type { Config } from '../config/config.js';
 import { adminContext } from '../context/context.js';
 import type { Db } from '../db/api/common.js';
@@ -39,10 +39,10 @@ export async function openRuntime(conf: Config, options: { database: boolean }):
  * Blocks until a conductor answers, as Grizzly's conductor API wait_until_ready does:
  * short timeouts for the first attempts, warning on each, then the normal one.
  */
-export async function waitForConductor(conductor: ConductorAPI, responseTimeout: number): Promise<void> {
+export async function waitForConductor(conductor: ConductorClient, responseTimeout: number): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await conductor.ping(adminContext(), '1.21 GigaWatts', attempt <= 10 ? 10 : responseTimeout);
+      await conductor.call(adminContext(), 'ping', { arg: '1.21 GigaWatts' }, { timeout: attempt <= 10 ? 10 : responseTimeout });
       return;
     } catch (err) {
       if (!(err instanceof MessagingTimeout)) throw err;

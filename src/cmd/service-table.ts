@@ -1,19 +1,26 @@
+import { certContract } from '../cert/contract.js';
 import { CertManager } from '../cert/manager.js';
 import type { Clock } from '../common/clock.js';
+import { computeContract } from '../compute/contract.js';
 import { computeManagerFromConf } from '../compute/manager/factory.js';
-import { type ConductorAPI, LocalConductorAPI, RpcConductorAPI } from '../conductor/api.js';
-import { DbConductor } from '../conductor/db.js';
+import { type ConductorClient, conductorContract } from '../conductor/contract.js';
 import { ConductorManager } from '../conductor/manager.js';
 import { commonOpts } from '../config/common-opts.js';
 import type { Config } from '../config/config.js';
+import { consoleAuthContract } from '../consoleauth/contract.js';
 import { ConsoleAuthManager } from '../consoleauth/manager.js';
+import { consoleAuthOpts } from '../consoleauth/opts.js';
 import type { Db } from '../db/api/common.js';
 import { serviceRecordOpts } from '../db/opts.js';
+import { networkContract } from '../network/contract.js';
 import { NetworkManager } from '../network/manager.js';
 import { notifierFromConf } from '../notifications/factory.js';
-import { RpcClient } from '../rpc/client.js';
+import { type AnyContract, contractEndpoint, type Endpoint } from '../rpc/contract.js';
+import { ContractClient, localClient } from '../rpc/contract-client.js';
+import type { RpcEndpoint } from '../rpc/dispatcher.js';
 import { RpcServer } from '../rpc/server.js';
 import type { Transport } from '../rpc/transport.js';
+import { schedulerContract } from '../scheduler/contract.js';
 import { schedulerManagerFromConf } from '../scheduler/manager-factory.js';
 import type { Manager } from '../service/manager.js';
 import { conductorOpts, serviceOpts, topicOpts } from '../service/opts.js';
@@ -30,11 +37,22 @@ export interface RuntimeDeps {
   clock?: Clock;
 }
 
+/** A service's manager, and the endpoint that serves it under its topic's contract. */
+interface Served {
+  manager: Manager;
+  endpoint: RpcEndpoint;
+}
+
 interface BinaryDefinition {
   topic(conf: Config): string;
   /** nova-compute holds no database credentials: it reaches the database through the conductor. */
   dbAllowed: boolean;
-  manager(host: string, deps: RuntimeDeps): Manager;
+  build(host: string, deps: RuntimeDeps): Served;
+}
+
+/** Serves `manager` under `contract`; a manager that does not implement the contract does not compile. */
+function served<C extends AnyContract, M extends Manager & Endpoint<C>>(contract: C, manager: M): Served {
+  return { manager, endpoint: contractEndpoint(contract, manager) };
 }
 
 function requireDb(deps: RuntimeDeps, binary: string): Db {
@@ -42,41 +60,60 @@ function requireDb(deps: RuntimeDeps, binary: string): Db {
   return deps.db;
 }
 
+function conductorManager(host: string, deps: RuntimeDeps): ConductorManager {
+  return new ConductorManager(host, requireDb(deps, 'nova-conductor'), {
+    enableNewServices: deps.conf.get(serviceRecordOpts).enable_new_services,
+    notifier: notifierFromConf(deps.conf, deps.transport),
+  });
+}
+
 export const RPC_BINARIES = {
   'nova-conductor': {
     topic: (conf) => conf.get(conductorOpts).topic ?? 'conductor',
     dbAllowed: true,
-    manager: (host, deps) =>
-      new ConductorManager(
-        host,
-        new DbConductor(requireDb(deps, 'nova-conductor'), deps.conf.get(serviceRecordOpts).enable_new_services),
-        notifierFromConf(deps.conf, deps.transport),
-      ),
+    build: (host, deps) => served(conductorContract, conductorManager(host, deps)),
   },
   'nova-scheduler': {
     topic: (conf) => conf.get(topicOpts).scheduler_topic ?? 'scheduler',
     dbAllowed: true,
-    manager: (host, deps) => schedulerManagerFromConf(host, requireDb(deps, 'nova-scheduler'), deps.conf, deps.transport),
+    build: (host, deps) =>
+      served(schedulerContract, schedulerManagerFromConf(host, requireDb(deps, 'nova-scheduler'), deps.conf, deps.transport)),
   },
   'nova-compute': {
     topic: (conf) => conf.get(topicOpts).compute_topic ?? 'compute',
     dbAllowed: false,
-    manager: (host, deps) => computeManagerFromConf(host, deps.conf, deps.transport, conductorFor(deps, host)),
+    build: (host, deps) => served(computeContract, computeManagerFromConf(host, deps.conf, deps.transport, conductorFor(deps, host))),
   },
   'nova-network': {
     topic: (conf) => conf.get(topicOpts).network_topic ?? 'network',
     dbAllowed: true,
-    manager: (host, deps) => new NetworkManager(host, { db: requireDb(deps, 'nova-network'), conf: deps.conf }),
+    build: (host, deps) =>
+      served(
+        networkContract,
+        new NetworkManager(host, {
+          db: requireDb(deps, 'nova-network'),
+          conf: deps.conf,
+          rpc: new ContractClient(deps.transport, networkContract, deps.conf.get(topicOpts).network_topic ?? 'network'),
+        }),
+      ),
   },
   'nova-cert': {
     topic: (conf) => conf.get(topicOpts).cert_topic ?? 'cert',
     dbAllowed: true,
-    manager: (host) => new CertManager(host),
+    build: (host) => served(certContract, new CertManager(host)),
   },
   'nova-consoleauth': {
     topic: (conf) => conf.get(topicOpts).consoleauth_topic ?? 'consoleauth',
     dbAllowed: true,
-    manager: (host) => new ConsoleAuthManager(host),
+    build: (host, deps) =>
+      served(
+        consoleAuthContract,
+        new ConsoleAuthManager(host, {
+          tokenTtl: deps.conf.get(consoleAuthOpts).console_token_ttl ?? 600,
+          conductor: conductorFor(deps, host),
+          compute: new ContractClient(deps.transport, computeContract, deps.conf.get(topicOpts).compute_topic ?? 'compute'),
+        }),
+      ),
   },
 } satisfies Record<string, BinaryDefinition>;
 
@@ -86,20 +123,20 @@ export function isRpcBinary(name: string): name is RpcBinary {
   return Object.hasOwn(RPC_BINARIES, name);
 }
 
-/** The conductor a host without database access talks to: in-process when `[conductor] use_local`, else over the bus. */
-export function conductorFor(deps: RuntimeDeps, host: string): ConductorAPI {
+/**
+ * The conductor a service talks to: in-process when `[conductor] use_local` (through the
+ * same argument validation as over the bus), else over the bus.
+ */
+export function conductorFor(deps: RuntimeDeps, host: string): ConductorClient {
   const opts = deps.conf.get(conductorOpts);
-  if (opts.use_local) {
-    const manager = RPC_BINARIES['nova-conductor'].manager(host, deps) as ConductorManager;
-    return new LocalConductorAPI(manager);
-  }
-  return new RpcConductorAPI(new RpcClient(deps.transport, opts.topic ?? 'conductor', '1.0'));
+  if (opts.use_local) return localClient(conductorContract, conductorManager(host, deps));
+  return new ContractClient(deps.transport, conductorContract, opts.topic ?? 'conductor');
 }
 
 const serveRpc =
   (transport: Transport): ServeRpc =>
-  async (topic, host, manager) => {
-    const server = new RpcServer(transport, topic, host, manager);
+  async (topic, host, endpoint) => {
+    const server = new RpcServer(transport, topic, host, endpoint);
     await server.start();
     return server;
   };
@@ -108,7 +145,7 @@ export function createService(binary: RpcBinary, deps: RuntimeDeps): Service {
   const def: BinaryDefinition = RPC_BINARIES[binary];
   const host = deps.conf.get(commonOpts).host ?? 'localhost';
   const s = deps.conf.get(serviceOpts);
-  const manager = def.manager(host, deps);
+  const { manager, endpoint } = def.build(host, deps);
   manager.setRunExternalTasks(s.run_external_periodic_tasks);
   const records =
     def.dbAllowed && deps.db
@@ -119,6 +156,7 @@ export function createService(binary: RpcBinary, deps: RuntimeDeps): Service {
     topic: def.topic(deps.conf),
     host,
     manager,
+    endpoint,
     records,
     serveRpc: serveRpc(deps.transport),
     reportInterval: s.report_interval ?? 10,

@@ -5,8 +5,6 @@
  * re-created on the caller side by class name (see rpc/remote-error.ts).
  */
 
-import * as self from './errors.js';
-
 const FAULT_NAMES: Record<number, string> = {
   400: 'badRequest',
   401: 'unauthorized',
@@ -193,24 +191,5 @@ export class RemoteError extends NovaError {
   }
 }
 
-/**
- * The classes the RPC layer may re-create on the caller side by name. Modules that
- * define their own errors register them here so they survive a trip over the bus.
- */
 // biome-ignore lint/suspicious/noExplicitAny: constructors of the hierarchy take different arguments
 export type NovaErrorClass = abstract new (...args: any[]) => NovaError;
-const registry = new Map<string, NovaErrorClass>();
-
-export function registerErrors(classes: Record<string, unknown>): void {
-  for (const value of Object.values(classes)) {
-    if (typeof value === 'function' && (value === NovaError || value.prototype instanceof NovaError)) {
-      registry.set(value.name, value as NovaErrorClass);
-    }
-  }
-}
-
-export function errorClassByName(name: string): NovaErrorClass | undefined {
-  return registry.get(name);
-}
-
-registerErrors(self);

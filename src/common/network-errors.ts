@@ -4,7 +4,7 @@
  * (address in use, address outside the network, unknown network), the class carries 400
  * itself so the API layer needs no translation table.
  */
-import { Conflict, Invalid, NetworkNotFound, NotFound, NovaError, registerErrors } from './errors.js';
+import { Conflict, Invalid, NetworkNotFound, NotFound, NovaError } from './errors.js';
 
 export class NoMoreFixedIps extends NovaError {
   constructor(message = 'Zero fixed ips available.') {
@@ -125,28 +125,6 @@ export class VirtualInterfaceMacAddressException extends NovaError {
   }
 }
 
-registerErrors({
-  NoMoreFixedIps,
-  NoMoreNetworks,
-  NetworkNotFoundForUUID,
-  NetworkNotFoundForCidr,
-  NetworkNotFoundForProject,
-  NetworkNotFoundForRequest,
-  NetworkInUse,
-  CidrConflict,
-  DuplicateVlan,
-  InvalidNetworkRequest,
-  FixedIpNotFound,
-  FixedIpNotFoundForAddress,
-  FixedIpNotFoundForInstance,
-  FixedIpNotFoundForNetworkHost,
-  FixedIpNotFoundForNetwork,
-  FixedIpAlreadyInUse,
-  FixedIpInvalid,
-  VirtualInterfaceCreateException,
-  VirtualInterfaceMacAddressException,
-});
-
 export class NetworkNotCreated extends Invalid {
   constructor(req: string) {
     super(`${req} is required to create a network.`, { kwargs: { req } });
@@ -158,5 +136,3 @@ export class InvalidCidr extends Invalid {
     super(`${cidr} is not a valid IP network.`, { kwargs: { cidr } });
   }
 }
-
-registerErrors({ NetworkNotCreated, InvalidCidr });

@@ -4,7 +4,7 @@
  * them, and the create/import/delete rules (name, quota, uniqueness).
  */
 import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
-import { Invalid, KeypairLimitExceeded, OverQuota, registerErrors } from '../common/errors.js';
+import { Invalid, KeypairLimitExceeded, OverQuota } from '../common/errors.js';
 import type { RequestContext } from '../context/context.js';
 import type { Db } from '../db/api/common.js';
 import { keyPairCreate, keyPairDestroy, keyPairGet, keyPairGetAllByUser } from '../db/api/keypairs.js';
@@ -14,7 +14,6 @@ import type { QuotaEngine } from '../quota/engine.js';
 export type { KeyPair } from '../db/types.js';
 
 export class InvalidKeypair extends Invalid {}
-registerErrors({ InvalidKeypair });
 
 const KEY_TYPES = new Set(['ssh-rsa', 'ssh-dss', 'ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521']);
 

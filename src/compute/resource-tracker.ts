@@ -1,7 +1,7 @@
 import { NotFound } from '../common/errors.js';
 import { getLogger } from '../common/log.js';
 import { VmState } from '../common/states/vm-states.js';
-import type { ConductorAPI } from '../conductor/api.js';
+import type { ConductorClient } from '../conductor/contract.js';
 import type { ComputeNodeWrite, ConductorInstance } from '../conductor/types.js';
 import type { RequestContext } from '../context/context.js';
 import type { HostLimits } from '../scheduler/types.js';
@@ -27,10 +27,8 @@ export interface TrackedInstance {
   os_type: string | null;
 }
 
-export type ResourceTrackerStore = Pick<
-  ConductorAPI,
-  'instanceGetAllByHost' | 'serviceGetAllBy' | 'computeNodeCreate' | 'computeNodeUpdate' | 'instanceUpdate'
->;
+/** The conductor, through which the tracker reads the host's instances and writes its compute node. */
+export type ResourceTrackerStore = Pick<ConductorClient, 'call'>;
 
 export interface ResourceTrackerOptions {
   reservedHostMemoryMb: number;
@@ -153,14 +151,18 @@ export class ResourceTracker {
       if (!this.#resources) await this.#audit(ctx);
       const reason = ResourceTracker.overLimit(this.usage(), tracked, limits);
       if (reason !== null) {
-        log.info({ instance_uuid: tracked.uuid, reason, limits }, 'Claim failed');
+        log.for(ctx).info({ instance_uuid: tracked.uuid, reason, limits }, 'Claim failed');
         throw new ComputeResourcesUnavailable(reason);
       }
       this.#tracked.set(tracked.uuid, tracked);
-      log.info({ instance_uuid: tracked.uuid, usage: this.usage() }, 'Claim successful');
+      log.for(ctx).info({ instance_uuid: tracked.uuid, usage: this.usage() }, 'Claim successful');
       await this.#writeNode(ctx);
     });
-    await this.store.instanceUpdate(ctx, tracked.uuid, { host: this.host, node: this.nodename, launched_on: this.host });
+    await this.store.call(ctx, 'instance_update', {
+      instance_uuid: tracked.uuid,
+      updates: { host: this.host, node: this.nodename, launched_on: this.host },
+      service: 'conductor',
+    });
     return new Claim(this, tracked);
   }
 
@@ -190,7 +192,11 @@ export class ResourceTracker {
       log.warn({ node: this.nodename }, 'Virt driver does not manage this node; no resources to audit');
       return;
     }
-    const instances = await this.store.instanceGetAllByHost(ctx, this.host, this.nodename);
+    const instances = await this.store.call(ctx, 'instance_get_all_by_host', {
+      host: this.host,
+      node: this.nodename,
+      columns_to_join: null,
+    });
     const claimedElsewhere = [...this.#tracked.values()].filter((t) => !instances.some((i) => i.uuid === t.uuid));
     this.#tracked.clear();
     for (const inst of instances) {
@@ -254,7 +260,7 @@ export class ResourceTracker {
       stats: this.#stats(),
     };
     if (this.#computeNodeId !== null) {
-      await this.store.computeNodeUpdate(ctx, { id: this.#computeNodeId }, values, true);
+      await this.store.call(ctx, 'compute_node_update', { node: { id: this.#computeNodeId }, values, prune_stats: true });
       return;
     }
     const service = await this.#computeService(ctx);
@@ -265,9 +271,9 @@ export class ResourceTracker {
     const existing = service.compute_node?.find((n) => n.hypervisor_hostname === this.nodename);
     if (existing) {
       this.#computeNodeId = existing.id;
-      await this.store.computeNodeUpdate(ctx, { id: existing.id }, values, true);
+      await this.store.call(ctx, 'compute_node_update', { node: { id: existing.id }, values, prune_stats: true });
     } else {
-      const created = await this.store.computeNodeCreate(ctx, { ...values, service_id: service.id });
+      const created = await this.store.call(ctx, 'compute_node_create', { values: { ...values, service_id: service.id } });
       this.#computeNodeId = created.id;
       log.info({ host: this.host, node: this.nodename }, 'Compute node record created');
     }
@@ -278,7 +284,7 @@ export class ResourceTracker {
     ctx: RequestContext,
   ): Promise<{ id: number; compute_node?: { id: number; hypervisor_hostname: string | null }[] } | null> {
     try {
-      const [service] = await this.store.serviceGetAllBy(ctx, { topic: 'compute', host: this.host });
+      const [service] = await this.store.call(ctx, 'service_get_all_by', { topic: 'compute', host: this.host, binary: null });
       return (service as { id: number; compute_node?: { id: number; hypervisor_hostname: string | null }[] } | undefined) ?? null;
     } catch (err) {
       if (err instanceof NotFound) return null;

@@ -1,4 +1,4 @@
-import { NovaError, registerErrors } from '../common/errors.js';
+import { NovaError } from '../common/errors.js';
 
 /** instance_update named a column outside the conductor's whitelist (Nova raised KeyError). */
 export class KeyError extends NovaError {
@@ -6,5 +6,3 @@ export class KeyError extends NovaError {
     super(`unexpected update keyword '${key}'`, { kwargs: { key } });
   }
 }
-
-registerErrors({ KeyError });

@@ -1,95 +1,72 @@
-import type { RequestContext } from '../context/context.js';
-import type { InfoCache } from '../db/api/instances.js';
+import { adminContext, type RequestContext } from '../context/context.js';
+import { blockDeviceMappingGetAllByInstance } from '../db/api/block-device-mappings.js';
+import type { Db } from '../db/api/common.js';
+import { computeNodeCreate, computeNodeDelete, computeNodeUpdate } from '../db/api/compute-nodes.js';
+import { blockDeviceMappingDestroyWhere } from '../db/api/host-queries.js';
+import { actionEventFinish, actionEventStart } from '../db/api/instance-actions.js';
+import { instanceFaultCreate } from '../db/api/instance-faults.js';
+import {
+  instanceDestroy,
+  instanceGetAllByHost,
+  instanceGetByUuid,
+  instanceInfoCacheDelete,
+  instanceInfoCacheUpdate,
+  instanceUpdateAndGetOriginal,
+} from '../db/api/instances.js';
+import { serviceCreate, serviceDestroy, serviceGetAllBy, serviceUpdate } from '../db/api/services.js';
 import { sendInstanceUpdate } from '../notifications/instance-payload.js';
 import { type Notifier, silentNotifier } from '../notifications/notifier.js';
+import type { ArgsOf } from '../rpc/contract.js';
 import { Manager } from '../service/manager.js';
-import type { ServiceRecord } from '../servicegroup/types.js';
-import type { ConductorDb } from './db.js';
+import type { ConductorContract, ConductorEndpoint } from './contract.js';
 import { KeyError } from './errors.js';
-import {
-  type ActionEventValues,
-  type BdmDestroyArgs,
-  type BlockDeviceMapping,
-  type ComputeNodeRecord,
-  type ComputeNodeWrite,
-  type ConductorInstance,
-  type FaultValues,
-  INSTANCE_UPDATE_KEYS,
-  type InstanceActionEvent,
-  type InstanceFault,
-  type InstanceUpdates,
-} from './types.js';
+import { INSTANCE_UPDATE_KEYS } from './types.js';
 
 const ALLOWED_UPDATES: ReadonlySet<string> = new Set(INSTANCE_UPDATE_KEYS);
 
-/** A node as compute hosts name it in compute_node_update / _delete: its row, or just its id. */
-interface NodeRef {
-  id: number;
+type Args<N extends keyof ConductorEndpoint & string> = ArgsOf<ConductorContract, N>;
+
+export interface ConductorManagerOptions {
+  /** `enable_new_services`: a service recorded with this off starts disabled. */
+  enableNewServices: boolean;
+  notifier?: Notifier;
 }
 
 /**
  * Database access on behalf of hosts that may not open the database themselves
- * (nova-compute). Method names are the wire names of Grizzly's conductor RPC API.
+ * (nova-compute). Its methods are those of the conductor contract (contract.ts), whose
+ * arguments arrive validated.
  */
-export class ConductorManager extends Manager {
-  readonly RPC_API_VERSION = '1.48';
-  readonly rpcMethods = [
-    'ping',
-    'service_get_all_by',
-    'service_create',
-    'service_update',
-    'service_destroy',
-    'instance_update',
-    'instance_get_by_uuid',
-    'instance_get_all_by_host',
-    'instance_destroy',
-    'instance_info_cache_update',
-    'instance_info_cache_delete',
-    'instance_fault_create',
-    'action_event_start',
-    'action_event_finish',
-    'compute_node_create',
-    'compute_node_update',
-    'compute_node_delete',
-    'block_device_mapping_get_all_by_instance',
-    'block_device_mapping_destroy',
-  ] as const;
+export class ConductorManager extends Manager implements ConductorEndpoint {
+  readonly #db: Db;
+  readonly #enableNewServices: boolean;
+  readonly #notifier: Notifier;
 
-  constructor(
-    host: string,
-    private readonly db: ConductorDb,
-    private readonly notifier: Notifier = silentNotifier(),
-  ) {
+  constructor(host: string, db: Db, options: ConductorManagerOptions) {
     super(host);
+    this.#db = db;
+    this.#enableNewServices = options.enableNewServices;
+    this.#notifier = options.notifier ?? silentNotifier();
   }
 
-  async ping(_ctx: RequestContext, args: { arg: unknown }): Promise<{ service: string; arg: unknown }> {
+  async ping(_ctx: RequestContext, args: Args<'ping'>) {
     return { service: 'conductor', arg: args.arg };
   }
 
-  async service_get_all_by(
-    _ctx: RequestContext,
-    args: { topic?: string | null; host?: string | null; binary?: string | null },
-  ): Promise<ServiceRecord[]> {
-    return this.db.serviceGetAllBy(args.topic ?? null, args.host ?? null, args.binary ?? null);
+  async service_get_all_by(_ctx: RequestContext, args: Args<'service_get_all_by'>) {
+    return serviceGetAllBy(this.#db, adminContext(), args);
   }
 
-  async service_create(
-    _ctx: RequestContext,
-    args: { values: { host: string; binary: string; topic: string; report_count: number } },
-  ): Promise<ServiceRecord> {
-    return this.db.serviceCreate(args.values);
+  async service_create(_ctx: RequestContext, args: Args<'service_create'>) {
+    return serviceCreate(this.#db, adminContext(), args.values, { enableNewServices: this.#enableNewServices });
   }
 
-  async service_update(
-    _ctx: RequestContext,
-    args: { service: { id: number }; values: Partial<Pick<ServiceRecord, 'report_count' | 'disabled'>> },
-  ): Promise<ServiceRecord> {
-    return this.db.serviceUpdate(args.service.id, args.values);
+  async service_update(_ctx: RequestContext, args: Args<'service_update'>) {
+    return serviceUpdate(this.#db, adminContext(), args.service.id, args.values);
   }
 
-  async service_destroy(_ctx: RequestContext, args: { service_id: number }): Promise<void> {
-    await this.db.serviceDestroy(args.service_id);
+  async service_destroy(_ctx: RequestContext, args: Args<'service_destroy'>) {
+    await serviceDestroy(this.#db, adminContext(), args.service_id);
   }
 
   /**
@@ -97,71 +74,83 @@ export class ConductorManager extends Manager {
    * compare-and-swap on `expected_task_state`, then `compute.instance.update` when enabled
    * (published as `<service>.<this host>`).
    */
-  async instance_update(
-    ctx: RequestContext,
-    args: { instance_uuid: string; updates: InstanceUpdates; service?: string | null },
-  ): Promise<ConductorInstance> {
-    for (const key of Object.keys(args.updates ?? {})) if (!ALLOWED_UPDATES.has(key)) throw new KeyError(key);
-    const [before, after] = await this.db.instanceUpdate(ctx, args.instance_uuid, args.updates ?? {});
-    await sendInstanceUpdate(this.notifier, ctx, before, after, args.service ?? 'conductor', this.host);
+  async instance_update(ctx: RequestContext, args: Args<'instance_update'>) {
+    for (const key of Object.keys(args.updates)) if (!ALLOWED_UPDATES.has(key)) throw new KeyError(key);
+    const { expected_task_state, ...values } = args.updates;
+    const [before, after] = await instanceUpdateAndGetOriginal(
+      this.#db,
+      ctx.elevated('yes'),
+      args.instance_uuid,
+      values,
+      expected_task_state === undefined ? {} : { expectedTaskState: expected_task_state },
+    );
+    await sendInstanceUpdate(this.#notifier, ctx, before, after, args.service ?? 'conductor', this.host);
     return after;
   }
 
-  async instance_get_by_uuid(ctx: RequestContext, args: { instance_uuid: string }): Promise<ConductorInstance> {
-    return this.db.instanceGetByUuid(ctx, args.instance_uuid);
+  async instance_get_by_uuid(ctx: RequestContext, args: Args<'instance_get_by_uuid'>) {
+    return instanceGetByUuid(this.#db, ctx.elevated(), args.instance_uuid);
   }
 
-  async instance_get_all_by_host(
-    ctx: RequestContext,
-    args: { host: string; node?: string | null; columns_to_join?: string[] | null },
-  ): Promise<ConductorInstance[]> {
-    return this.db.instanceGetAllByHost(ctx, args.host, args.node ?? null);
+  async instance_get_all_by_host(ctx: RequestContext, args: Args<'instance_get_all_by_host'>) {
+    return instanceGetAllByHost(this.#db, ctx.elevated(), args.host, args.node ?? undefined);
   }
 
-  async instance_destroy(ctx: RequestContext, args: { instance: { uuid: string } }): Promise<ConductorInstance> {
-    return this.db.instanceDestroy(ctx, args.instance.uuid);
+  async instance_destroy(ctx: RequestContext, args: Args<'instance_destroy'>) {
+    return instanceDestroy(this.#db, ctx.elevated(), args.instance.uuid);
   }
 
-  async instance_info_cache_update(ctx: RequestContext, args: { instance: { uuid: string }; values: InfoCache }): Promise<InfoCache> {
-    return this.db.instanceInfoCacheUpdate(ctx, args.instance.uuid, args.values);
+  async instance_info_cache_update(ctx: RequestContext, args: Args<'instance_info_cache_update'>) {
+    return instanceInfoCacheUpdate(this.#db, ctx.elevated(), args.instance.uuid, args.values);
   }
 
-  async instance_info_cache_delete(ctx: RequestContext, args: { instance: { uuid: string } }): Promise<void> {
-    await this.db.instanceInfoCacheDelete(ctx, args.instance.uuid);
+  async instance_info_cache_delete(ctx: RequestContext, args: Args<'instance_info_cache_delete'>) {
+    await instanceInfoCacheDelete(this.#db, ctx.elevated(), args.instance.uuid);
   }
 
-  async instance_fault_create(ctx: RequestContext, args: { values: FaultValues }): Promise<InstanceFault> {
-    return this.db.instanceFaultCreate(ctx, args.values);
+  async instance_fault_create(ctx: RequestContext, args: Args<'instance_fault_create'>) {
+    return instanceFaultCreate(this.#db, ctx.elevated(), args.values);
   }
 
-  async action_event_start(ctx: RequestContext, args: { values: ActionEventValues }): Promise<InstanceActionEvent> {
-    return this.db.actionEventStart(ctx, args.values);
+  async action_event_start(ctx: RequestContext, args: Args<'action_event_start'>) {
+    const { instance_uuid, request_id, event, start_time } = args.values;
+    return actionEventStart(this.#db, ctx.elevated(), { instance_uuid, request_id, event, ...(start_time ? { start_time } : {}) });
   }
 
-  async action_event_finish(ctx: RequestContext, args: { values: ActionEventValues }): Promise<InstanceActionEvent> {
-    return this.db.actionEventFinish(ctx, args.values);
+  async action_event_finish(ctx: RequestContext, args: Args<'action_event_finish'>) {
+    const { instance_uuid, request_id, event, finish_time } = args.values;
+    return actionEventFinish(this.#db, ctx.elevated(), {
+      instance_uuid,
+      request_id,
+      event,
+      result: args.values.result ?? 'Success',
+      traceback: args.values.traceback ?? null,
+      ...(finish_time ? { finish_time } : {}),
+    });
   }
 
-  async compute_node_create(ctx: RequestContext, args: { values: ComputeNodeWrite }): Promise<ComputeNodeRecord> {
-    return this.db.computeNodeCreate(ctx, args.values);
+  async compute_node_create(ctx: RequestContext, args: Args<'compute_node_create'>) {
+    return computeNodeCreate(this.#db, ctx.elevated(), args.values);
   }
 
-  async compute_node_update(
-    ctx: RequestContext,
-    args: { node: NodeRef; values: Partial<ComputeNodeWrite>; prune_stats?: boolean },
-  ): Promise<ComputeNodeRecord> {
-    return this.db.computeNodeUpdate(ctx, args.node.id, args.values, args.prune_stats ?? false);
+  async compute_node_update(ctx: RequestContext, args: Args<'compute_node_update'>) {
+    return computeNodeUpdate(this.#db, ctx.elevated(), args.node.id, args.values, args.prune_stats);
   }
 
-  async compute_node_delete(ctx: RequestContext, args: { node: NodeRef }): Promise<void> {
-    await this.db.computeNodeDelete(ctx, args.node.id);
+  async compute_node_delete(ctx: RequestContext, args: Args<'compute_node_delete'>) {
+    await computeNodeDelete(this.#db, ctx.elevated(), args.node.id);
   }
 
-  async block_device_mapping_get_all_by_instance(ctx: RequestContext, args: { instance: { uuid: string } }): Promise<BlockDeviceMapping[]> {
-    return this.db.blockDeviceMappingGetAllByInstance(ctx, args.instance.uuid);
+  async block_device_mapping_get_all_by_instance(ctx: RequestContext, args: Args<'block_device_mapping_get_all_by_instance'>) {
+    return blockDeviceMappingGetAllByInstance(this.#db, ctx.elevated(), args.instance.uuid);
   }
 
-  async block_device_mapping_destroy(ctx: RequestContext, args: BdmDestroyArgs): Promise<void> {
-    await this.db.blockDeviceMappingDestroy(ctx, args);
+  async block_device_mapping_destroy(ctx: RequestContext, args: Args<'block_device_mapping_destroy'>) {
+    await blockDeviceMappingDestroyWhere(this.#db, ctx.elevated(), {
+      ...(args.bdms?.length ? { ids: args.bdms.map((b) => b.id) } : {}),
+      ...(args.instance?.uuid ? { instanceUuid: args.instance.uuid } : {}),
+      ...(args.volume_id ? { volumeId: args.volume_id } : {}),
+      ...(args.device_name ? { deviceName: args.device_name } : {}),
+    });
   }
 }

@@ -1,117 +1,141 @@
-import type { TaskState } from '../common/states/task-states.js';
-import type { ComputeNodeStats } from '../db/api/compute-nodes.js';
+/**
+ * The values compute hosts send the conductor, declared once as JSON Schemas (TypeBox):
+ * the conductor validates what arrives against them (it is the trust boundary facing the
+ * hypervisor hosts), and the TypeScript types both sides use are derived from them.
+ */
+import { type Static, Type } from 'typebox';
+import { ALL_TASK_STATES, type TaskState } from '../common/states/task-states.js';
+import type { ComputeNodeWithRelations } from '../db/api/compute-nodes.js';
 import type { InstanceRecord } from '../db/api/instances.js';
-import type { BlockDeviceMapping, ComputeNode, ComputeNodeStat, InstanceActionEvent, InstanceFault, Service } from '../db/types.js';
+import type { BlockDeviceMapping, InstanceActionEvent, InstanceFault } from '../db/types.js';
 
 /**
  * An instance as the conductor hands it to a host: the row with metadata, system metadata
- * and info cache. Over the bus its datetimes arrive as ISO strings.
+ * and info cache (its datetimes revived from the wire).
  */
 export type ConductorInstance = InstanceRecord;
 
-/** The columns a host may change through instance_update (cells-conductor-services.md §2.2). */
-export const INSTANCE_UPDATE_KEYS = [
-  'task_state',
-  'vm_state',
-  'expected_task_state',
-  'power_state',
-  'access_ip_v4',
-  'access_ip_v6',
-  'launched_at',
-  'terminated_at',
-  'host',
-  'node',
-  'memory_mb',
-  'vcpus',
-  'root_gb',
-  'ephemeral_gb',
-  'instance_type_id',
-  'root_device_name',
-  'launched_on',
-  'progress',
-  'vm_mode',
-  'default_ephemeral_device',
-  'default_swap_device',
-  'system_metadata',
-  'updated_at',
-] as const;
+const NullableString = Type.Union([Type.String(), Type.Null()]);
+const NullableInteger = Type.Union([Type.Integer(), Type.Null()]);
+const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
+/** A datetime as JSON or Nova writes it; revived into a Date after validation. */
+const WireDateTime = Type.String({ minLength: 1 });
+const NullableDateTime = Type.Union([WireDateTime, Type.Null()]);
+const TaskStateOrNull = Type.Union([Type.Enum(ALL_TASK_STATES), Type.Null()]);
 
-export interface InstanceUpdates {
-  task_state?: TaskState | null;
-  vm_state?: string | null;
+/** The columns a host may change through instance_update (Grizzly's conductor whitelist). */
+export const InstanceUpdatesSchema = Type.Object({
+  task_state: Type.Optional(TaskStateOrNull),
+  vm_state: Type.Optional(NullableString),
   /** Compare-and-swap guard: the write applies only while task_state is one of these. */
+  expected_task_state: Type.Optional(Type.Union([TaskStateOrNull, Type.Array(TaskStateOrNull)])),
+  power_state: Type.Optional(NullableInteger),
+  access_ip_v4: Type.Optional(NullableString),
+  access_ip_v6: Type.Optional(NullableString),
+  launched_at: Type.Optional(NullableDateTime),
+  terminated_at: Type.Optional(NullableDateTime),
+  host: Type.Optional(NullableString),
+  node: Type.Optional(NullableString),
+  memory_mb: Type.Optional(NullableInteger),
+  vcpus: Type.Optional(NullableInteger),
+  root_gb: Type.Optional(NullableInteger),
+  ephemeral_gb: Type.Optional(NullableInteger),
+  instance_type_id: Type.Optional(NullableInteger),
+  root_device_name: Type.Optional(NullableString),
+  launched_on: Type.Optional(NullableString),
+  progress: Type.Optional(NullableInteger),
+  vm_mode: Type.Optional(NullableString),
+  default_ephemeral_device: Type.Optional(NullableString),
+  default_swap_device: Type.Optional(NullableString),
+  system_metadata: Type.Optional(Type.Record(Type.String(), Type.String())),
+  updated_at: Type.Optional(NullableDateTime),
+});
+
+export const INSTANCE_UPDATE_KEYS: readonly string[] = Object.keys(InstanceUpdatesSchema.properties);
+
+const UPDATE_DATETIMES = ['launched_at', 'terminated_at', 'updated_at'] as const;
+type UpdateDatetime = (typeof UPDATE_DATETIMES)[number];
+
+export type InstanceUpdates = Omit<Static<typeof InstanceUpdatesSchema>, UpdateDatetime | 'expected_task_state'> & {
   expected_task_state?: TaskState | null | readonly (TaskState | null)[];
-  power_state?: number | null;
-  access_ip_v4?: string | null;
-  access_ip_v6?: string | null;
-  launched_at?: Date | string | null;
-  terminated_at?: Date | string | null;
-  host?: string | null;
-  node?: string | null;
-  memory_mb?: number | null;
-  vcpus?: number | null;
-  root_gb?: number | null;
-  ephemeral_gb?: number | null;
-  instance_type_id?: number | null;
-  root_device_name?: string | null;
-  launched_on?: string | null;
-  progress?: number | null;
-  vm_mode?: string | null;
-  default_ephemeral_device?: string | null;
-  default_swap_device?: string | null;
-  system_metadata?: Record<string, string>;
-  updated_at?: Date | string | null;
-}
+} & { [K in UpdateDatetime]?: Date | null };
 
-export interface FaultValues {
-  instance_uuid: string;
-  code: number;
-  message: string;
-  details?: string | null;
-  host?: string | null;
-}
+export const FaultValuesSchema = Type.Object({
+  instance_uuid: Type.String(),
+  code: Type.Integer(),
+  message: Type.String(),
+  details: Type.Optional(NullableString),
+  host: Type.Optional(NullableString),
+});
+export type FaultValues = Static<typeof FaultValuesSchema>;
 
-export interface ActionEventValues {
-  instance_uuid: string;
-  request_id: string;
-  event: string;
-  start_time?: Date | string;
-  finish_time?: Date | string;
-  result?: string;
-  traceback?: string | null;
-}
+export const ActionEventValuesSchema = Type.Object({
+  instance_uuid: Type.String(),
+  request_id: Type.String(),
+  event: Type.String(),
+  start_time: Type.Optional(WireDateTime),
+  finish_time: Type.Optional(WireDateTime),
+  result: Type.Optional(Type.String()),
+  traceback: Type.Optional(NullableString),
+});
+export type ActionEventValues = Omit<Static<typeof ActionEventValuesSchema>, 'start_time' | 'finish_time'> & {
+  start_time?: Date;
+  finish_time?: Date;
+};
+
+const ComputeNodeStatsSchema = Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]));
 
 /** compute_nodes columns the resource tracker writes, with stats as key → value. */
-export interface ComputeNodeWrite {
-  service_id?: number;
-  vcpus: number;
-  memory_mb: number;
-  local_gb: number;
-  vcpus_used: number;
-  memory_mb_used: number;
-  local_gb_used: number;
-  hypervisor_type: string;
-  hypervisor_version: number;
-  hypervisor_hostname: string;
-  cpu_info: string;
-  disk_available_least: number | null;
-  free_ram_mb: number;
-  free_disk_gb: number;
-  current_workload: number;
-  running_vms: number;
-  stats?: ComputeNodeStats;
-}
+export const ComputeNodeWriteSchema = Type.Object({
+  vcpus: Type.Integer(),
+  memory_mb: Type.Integer(),
+  local_gb: Type.Integer(),
+  vcpus_used: Type.Integer(),
+  memory_mb_used: Type.Integer(),
+  local_gb_used: Type.Integer(),
+  hypervisor_type: Type.String(),
+  hypervisor_version: Type.Integer(),
+  hypervisor_hostname: Type.String(),
+  cpu_info: Type.String(),
+  disk_available_least: NullableNumber,
+  free_ram_mb: Type.Number(),
+  free_disk_gb: Type.Number(),
+  current_workload: Type.Integer(),
+  running_vms: Type.Integer(),
+  stats: Type.Optional(ComputeNodeStatsSchema),
+});
+export type ComputeNodeWrite = Static<typeof ComputeNodeWriteSchema>;
 
-export interface ComputeNodeRecord extends ComputeNode {
-  service: Service | null;
-  stats: ComputeNodeStat[];
-}
+export const ComputeNodeCreateSchema = Type.Intersect([ComputeNodeWriteSchema, Type.Object({ service_id: Type.Integer() })]);
+export type ComputeNodeCreate = ComputeNodeWrite & { service_id: number };
 
-export interface BdmDestroyArgs {
-  bdms?: readonly Pick<BlockDeviceMapping, 'id'>[] | null;
-  instance?: Pick<InstanceRecord, 'uuid'> | null;
-  volume_id?: string | null;
-  device_name?: string | null;
-}
+export const ServiceCreateSchema = Type.Object({
+  host: Type.String(),
+  binary: Type.String(),
+  topic: Type.String(),
+  report_count: Type.Integer(),
+});
+export type ServiceCreateValues = Static<typeof ServiceCreateSchema>;
+
+export const ServiceUpdateSchema = Type.Object({
+  report_count: Type.Optional(Type.Integer()),
+  disabled: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
+});
+export type ServiceUpdateValues = Static<typeof ServiceUpdateSchema>;
+
+/** An instance named in arguments: hosts send the whole record, the conductor reads only its uuid. */
+export const InstanceRefSchema = Type.Object({ uuid: Type.String({ minLength: 1 }) });
+/** A row named by id (a compute node, a service). */
+export const RowRefSchema = Type.Object({ id: Type.Integer() });
+
+export const BdmDestroyArgsSchema = Type.Object({
+  bdms: Type.Union([Type.Array(RowRefSchema), Type.Null()]),
+  instance: Type.Union([InstanceRefSchema, Type.Null()]),
+  volume_id: NullableString,
+  device_name: NullableString,
+});
+export type BdmDestroyArgs = Static<typeof BdmDestroyArgsSchema>;
+
+export type ComputeNodeRecord = ComputeNodeWithRelations;
 
 export type { BlockDeviceMapping, InstanceActionEvent, InstanceFault };

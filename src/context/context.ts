@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { type Logger, type LogSource, loggerFor } from '../common/log.js';
 
 export type ReadDeleted = 'no' | 'yes' | 'only';
 
@@ -17,6 +18,8 @@ export interface ContextFields {
   quotaClass?: string | null;
   serviceCatalog?: unknown[];
   timestamp?: Date;
+  /** The instance the request is about, once known: its log lines say so. Not sent over RPC. */
+  instanceUuid?: string | null;
 }
 
 export function newRequestId(): string {
@@ -25,9 +28,11 @@ export function newRequestId(): string {
 
 /**
  * Who is asking, on whose behalf. It travels with every call from the API down to the
- * driver, and across the bus flattened into `_context_<key>` fields (see toWire()).
+ * driver, and across the bus flattened into `_context_<key>` fields (see toWire()). Its
+ * logger writes the request id (and the instance uuid once known) on every line, so the
+ * receiving side of an RPC logs under the same request id as the caller.
  */
-export class RequestContext {
+export class RequestContext implements LogSource {
   readonly userId: string | null;
   readonly projectId: string | null;
   readonly roles: readonly string[];
@@ -42,6 +47,8 @@ export class RequestContext {
   readonly quotaClass: string | null;
   readonly serviceCatalog: unknown[];
   readonly timestamp: Date;
+  readonly instanceUuid: string | null;
+  #log: Logger | null = null;
 
   constructor(fields: Partial<ContextFields> & Pick<ContextFields, 'userId' | 'projectId'>) {
     this.userId = fields.userId;
@@ -58,6 +65,22 @@ export class RequestContext {
     this.quotaClass = fields.quotaClass ?? null;
     this.serviceCatalog = fields.serviceCatalog ?? [];
     this.timestamp = fields.timestamp ?? new Date();
+    this.instanceUuid = fields.instanceUuid ?? null;
+  }
+
+  get logBindings(): Readonly<Record<string, string>> {
+    return this.instanceUuid === null ? { request_id: this.requestId } : { request_id: this.requestId, instance_uuid: this.instanceUuid };
+  }
+
+  /** A child of the process logger bound to this request. */
+  get log(): Logger {
+    this.#log ??= loggerFor(this);
+    return this.#log;
+  }
+
+  /** This context, with log lines naming the instance the request is about. */
+  forInstance(instanceUuid: string): RequestContext {
+    return instanceUuid === this.instanceUuid ? this : this.with({ instanceUuid });
   }
 
   private fields(): ContextFields {
@@ -76,6 +99,7 @@ export class RequestContext {
       quotaClass: this.quotaClass,
       serviceCatalog: this.serviceCatalog,
       timestamp: this.timestamp,
+      instanceUuid: this.instanceUuid,
     };
   }
 

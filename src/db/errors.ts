@@ -1,4 +1,4 @@
-import { DBError, NovaError, registerErrors } from '../common/errors.js';
+import { DBError, NovaError } from '../common/errors.js';
 
 /** The URL with its password replaced, for logs and error messages. */
 export function redactDatabaseUrl(url: string): string {
@@ -29,8 +29,6 @@ export class DBDuplicateEntry extends DBError {
 }
 
 export class DBMigrationError extends DBError {}
-
-registerErrors({ InvalidDatabaseUrl, DBConnectionError, DBDuplicateEntry, DBMigrationError });
 
 /** Whether a driver error is a UNIQUE (or primary key) violation, on any of the three engines. */
 export function isUniqueViolation(err: unknown): boolean {

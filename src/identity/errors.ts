@@ -3,7 +3,7 @@
  * RPC re-creation work as everywhere else); the identity server renders them in
  * Keystone's `{"error": {"code", "message", "title"}}` shape.
  */
-import { Conflict, Forbidden, Invalid, NotFound, registerErrors, Unauthorized } from '../common/errors.js';
+import { Conflict, Forbidden, Invalid, NotFound, Unauthorized } from '../common/errors.js';
 
 export class IdentityValidationError extends Invalid {}
 
@@ -40,13 +40,3 @@ export class IdentityConflict extends Conflict {
     super(`Conflict occurred attempting to store ${kind} - ${detail}`, { kwargs: { kind } });
   }
 }
-
-registerErrors({
-  IdentityValidationError,
-  IdentityUnauthorized,
-  IdentityForbidden,
-  IdentityPolicyForbidden,
-  IdentityNotFound,
-  TokenNotFound,
-  IdentityConflict,
-});

@@ -3,7 +3,7 @@
  * and RPC re-creation work as everywhere else; the image server renders them as
  * `{"error": {"code", "title", "message"}}` with the status Glance gives.
  */
-import { Conflict, Forbidden, Invalid, NotAuthorized, NotFound, NovaError, registerErrors } from '../common/errors.js';
+import { Conflict, Forbidden, Invalid, NotAuthorized, NotFound, NovaError } from '../common/errors.js';
 
 /** A request Glance answers with 400. */
 export class ImageBadRequest extends Invalid {}
@@ -57,17 +57,3 @@ export class ImageServiceUnavailable extends NovaError {
 
 /** Nova's view of an image-service 401/403: the caller may not do this to the image. */
 export class ImageNotAuthorized extends NotAuthorized {}
-
-registerErrors({
-  ImageNotAuthorized,
-  ImageBadRequest,
-  ImageForbidden,
-  ImageMemberNotFound,
-  ImageUnknown,
-  ImageConflict,
-  ImageSizeLimitExceeded,
-  ImageMediaTypeUnsupported,
-  ImageGone,
-  ImageUploadFailed,
-  ImageServiceUnavailable,
-});

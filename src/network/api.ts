@@ -1,22 +1,20 @@
 /**
- * The network API that nova-api and nova-compute call (nova.network.api.API over
- * nova.network.rpcapi.NetworkAPI, rpc.md §5.4): every method is an RPC to topic `network`
- * with the version Grizzly's client sends. Allocation and deallocation go to the
- * instance's own host (`network.<host>`) when the `multi_host` option is on.
+ * The network API that nova-api and nova-compute call (Grizzly's nova.network.api.API): the
+ * requests of the network contract (contract.ts), with the routing Grizzly applies —
+ * allocation and deallocation go to the instance's own host (`network.<host>`) when the
+ * `multi_host` option is on.
  */
 import type { Config } from '../config/config.js';
 import type { RequestContext } from '../context/context.js';
 import type { Network, VirtualInterface } from '../db/types.js';
-import { RpcClient } from '../rpc/client.js';
+import { ContractClient } from '../rpc/contract-client.js';
 import type { Transport } from '../rpc/transport.js';
 import { topicOpts } from '../service/opts.js';
-import { hydrateNetworkInfo, type NetworkInfo } from '../virt/network-model.js';
+import type { NetworkInfo } from '../virt/network-model.js';
+import { type IpFilters, type NetworkClient, networkContract, type RequestedNetworkPairs } from './contract.js';
 import type { CreateNetworksArgs } from './create.js';
 import type { RequestedNetwork } from './manager.js';
 import { networkManagerOpts } from './opts.js';
-
-/** The RPC API version of Grizzly's network client. */
-export const NETWORK_RPC_BASE_VERSION = '1.0';
 
 /** What the API needs of an instance to talk about its network. */
 export interface InstanceRef {
@@ -33,18 +31,18 @@ export interface AllocateOptions {
   rxtxFactor?: number | null;
 }
 
-/** A network row as it comes back over the bus (dates as ISO strings). */
-export type NetworkRecord = { [K in keyof Network]: Network[K] extends Date | null ? string | null : Network[K] };
+/** A network row as the network service returns it. */
+export type NetworkRecord = Network;
 
-function wireRequested(requested: readonly RequestedNetwork[] | null | undefined): [string, string | null][] | null {
+function wireRequested(requested: readonly RequestedNetwork[] | null | undefined): RequestedNetworkPairs | null {
   return requested ? requested.map((r) => [r.uuid, r.fixed_ip]) : null;
 }
 
 export class NetworkAPI {
-  readonly client: RpcClient;
+  readonly client: NetworkClient;
   readonly #multiHost: boolean;
 
-  constructor(client: RpcClient, options: { multiHost?: boolean } = {}) {
+  constructor(client: NetworkClient, options: { multiHost?: boolean } = {}) {
     this.client = client;
     this.#multiHost = options.multiHost ?? false;
   }
@@ -52,7 +50,7 @@ export class NetworkAPI {
   /** A client on `network_topic`, routed by the `multi_host` option. */
   static fromConfig(conf: Config, transport: Transport): NetworkAPI {
     const topic = conf.get(topicOpts).network_topic ?? 'network';
-    return new NetworkAPI(new RpcClient(transport, topic, NETWORK_RPC_BASE_VERSION), {
+    return new NetworkAPI(new ContractClient(transport, networkContract, topic), {
       multiHost: conf.get(networkManagerOpts).multi_host,
     });
   }
@@ -62,8 +60,8 @@ export class NetworkAPI {
   }
 
   /** Gives the instance its interfaces and fixed IPs; returns its network info. */
-  async allocateForInstance(ctx: RequestContext, instance: InstanceRef, opts: AllocateOptions = {}): Promise<NetworkInfo> {
-    const raw = await this.client.call(
+  allocateForInstance(ctx: RequestContext, instance: InstanceRef, opts: AllocateOptions = {}): Promise<NetworkInfo> {
+    return this.client.call(
       ctx,
       'allocate_for_instance',
       {
@@ -75,9 +73,8 @@ export class NetworkAPI {
         requested_networks: wireRequested(opts.requestedNetworks),
         macs: opts.macs ? [...opts.macs] : null,
       },
-      { version: '1.9', server: this.#hostOf(instance) },
+      { server: this.#hostOf(instance) },
     );
-    return hydrateNetworkInfo(raw);
   }
 
   async deallocateForInstance(ctx: RequestContext, instance: InstanceRef): Promise<void> {
@@ -89,14 +86,13 @@ export class NetworkAPI {
     );
   }
 
-  async getInstanceNwInfo(ctx: RequestContext, instance: InstanceRef, opts: { rxtxFactor?: number | null } = {}): Promise<NetworkInfo> {
-    const raw = await this.client.call(
-      ctx,
-      'get_instance_nw_info',
-      { instance_id: instance.uuid, rxtx_factor: opts.rxtxFactor ?? null, host: instance.host, project_id: instance.project_id },
-      { version: '1.9' },
-    );
-    return hydrateNetworkInfo(raw);
+  getInstanceNwInfo(ctx: RequestContext, instance: InstanceRef, opts: { rxtxFactor?: number | null } = {}): Promise<NetworkInfo> {
+    return this.client.call(ctx, 'get_instance_nw_info', {
+      instance_id: instance.uuid,
+      rxtx_factor: opts.rxtxFactor ?? null,
+      host: instance.host,
+      project_id: instance.project_id,
+    });
   }
 
   /** Throws the 400-class errors of common/network-errors.ts when a server request names bad networks or addresses. */
@@ -105,10 +101,7 @@ export class NetworkAPI {
     await this.client.call(ctx, 'validate_networks', { networks: wireRequested(requested) });
   }
 
-  async getInstanceUuidsByIpFilter(
-    ctx: RequestContext,
-    filters: { ip?: string; ip6?: string; fixed_ip?: string },
-  ): Promise<{ instance_uuid: string; ip: string }[]> {
+  getInstanceUuidsByIpFilter(ctx: RequestContext, filters: IpFilters): Promise<{ instance_uuid: string; ip: string }[]> {
     return this.client.call(ctx, 'get_instance_uuids_by_ip_filter', { filters });
   }
 
@@ -116,23 +109,23 @@ export class NetworkAPI {
     await this.client.call(ctx, 'setup_networks_on_host', { instance_id: instance.uuid, host, teardown });
   }
 
-  async getVifsByInstance(ctx: RequestContext, instanceUuid: string): Promise<VirtualInterface[]> {
+  getVifsByInstance(ctx: RequestContext, instanceUuid: string): Promise<VirtualInterface[]> {
     return this.client.call(ctx, 'get_vifs_by_instance', { instance_id: instanceUuid });
   }
 
   // ---- networks (os-networks, nova-manage) --------------------------------
 
-  async getAll(ctx: RequestContext): Promise<NetworkRecord[]> {
-    return this.client.call(ctx, 'get_all_networks');
+  getAll(ctx: RequestContext): Promise<NetworkRecord[]> {
+    return this.client.call(ctx, 'get_all_networks', {});
   }
 
   /** NetworkNotFoundForUUID (404) when there is no such network. */
-  async get(ctx: RequestContext, networkUuid: string): Promise<NetworkRecord> {
+  get(ctx: RequestContext, networkUuid: string): Promise<NetworkRecord> {
     return this.client.call(ctx, 'get_network', { network_uuid: networkUuid });
   }
 
-  async create(ctx: RequestContext, args: CreateNetworksArgs): Promise<NetworkRecord[]> {
-    return this.client.call(ctx, 'create_networks', { ...args });
+  create(ctx: RequestContext, args: CreateNetworksArgs): Promise<NetworkRecord[]> {
+    return this.client.call(ctx, 'create_networks', args);
   }
 
   async delete(ctx: RequestContext, networkUuid: string): Promise<void> {
@@ -150,7 +143,7 @@ export class NetworkAPI {
     networkUuid: string,
     associations: { host?: string | null; project?: string | null },
   ): Promise<void> {
-    await this.client.call(ctx, 'associate', { network_uuid: networkUuid, associations }, { version: '1.5' });
+    await this.client.call(ctx, 'associate', { network_uuid: networkUuid, associations });
   }
 
   async addNetworkToProject(ctx: RequestContext, projectId: string, networkUuid: string | null): Promise<void> {

@@ -57,9 +57,9 @@ import {
 } from '../db/api/virtual-interfaces.js';
 import { DBDuplicateEntry } from '../db/errors.js';
 import type { FixedIp, Network, VirtualInterface } from '../db/types.js';
-import type { RpcClient } from '../rpc/client.js';
 import { Manager } from '../service/manager.js';
 import type { NetworkInfo } from '../virt/network-model.js';
+import type { NetworkClient, NetworkEndpoint } from './contract.js';
 import { type CreateNetworksArgs, createNetworks } from './create.js';
 import { type ManagerKind, managerKind } from './kinds.js';
 import { type DhcpHost, type HostNetwork, type LinuxNetDriver, loadLinuxNetDriver } from './linux-net.js';
@@ -79,7 +79,7 @@ export interface NetworkManagerDeps {
   /** Counts `fixed_ips` against the project's quota (QuotaEngine fits). */
   quota?: FixedIpQuota | null;
   /** Reaches other network hosts (topic `network`) when a network is served elsewhere. */
-  rpc?: RpcClient | null;
+  rpc?: NetworkClient | null;
 }
 
 /** The part of the quota engine allocation needs. */
@@ -139,38 +139,13 @@ function randomMac(): string {
   return `${MAC_PREFIX}:${bytes.map((b) => b.toString(16).padStart(2, '0')).join(':')}`;
 }
 
-export class NetworkManager extends Manager {
-  readonly RPC_API_VERSION = '1.9';
-  readonly rpcMethods: readonly string[] = [
-    'allocate_for_instance',
-    'deallocate_for_instance',
-    'get_instance_nw_info',
-    'validate_networks',
-    'get_instance_uuids_by_ip_filter',
-    'get_all_networks',
-    'get_network',
-    'create_networks',
-    'delete_network',
-    'disassociate_network',
-    'associate',
-    'add_network_to_project',
-    'set_network_host',
-    'setup_networks_on_host',
-    'rpc_setup_network_on_host',
-    'deallocate_fixed_ip',
-    'lease_fixed_ip',
-    'release_fixed_ip',
-    'get_fixed_ip_by_address',
-    'get_vifs_by_instance',
-    'get_vif_by_mac_address',
-  ];
-
+export class NetworkManager extends Manager implements NetworkEndpoint {
   readonly kind: ManagerKind;
   readonly driver: LinuxNetDriver;
   readonly #db: Db;
   readonly #conf: Config;
   readonly #quota: FixedIpQuota | null;
-  readonly #rpc: RpcClient | null;
+  readonly #rpc: NetworkClient | null;
 
   constructor(host: string, deps: NetworkManagerDeps) {
     super(host);
@@ -216,7 +191,7 @@ export class NetworkManager extends Manager {
     const projectId = args.project_id ?? ctx.projectId;
     const requested = parseRequestedNetworks(args.requested_networks);
     const networks = await this.#networksForInstance(ctx, projectId, requested);
-    log.debug({ instance_uuid: instanceUuid, networks: networks.map((n) => n.uuid) }, 'allocating networks');
+    log.for(ctx).debug({ instance_uuid: instanceUuid, networks: networks.map((n) => n.uuid) }, 'allocating networks');
     const vifs = await this.#createVifs(ctx, instanceUuid, networks, args.macs ?? null);
     try {
       for (const network of networks) {
@@ -226,7 +201,7 @@ export class NetworkManager extends Manager {
       }
     } catch (err) {
       await this.#releaseAll(ctx, instanceUuid, args.host ?? null).catch((cleanupErr: unknown) =>
-        log.error({ err: cleanupErr, instance_uuid: instanceUuid }, 'could not undo a failed allocation'),
+        log.for(ctx).error({ err: cleanupErr, instance_uuid: instanceUuid }, 'could not undo a failed allocation'),
       );
       throw err;
     }

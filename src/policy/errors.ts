@@ -1,4 +1,4 @@
-import { NovaError, registerErrors } from '../common/errors.js';
+import { NovaError } from '../common/errors.js';
 
 /** The policy file exists but is not a mapping of rule names to rules (start-up error). */
 export class PolicyFileInvalid extends NovaError {
@@ -6,5 +6,3 @@ export class PolicyFileInvalid extends NovaError {
     super(`Policy file ${path} is invalid: ${problem}`, { kwargs: { path, problem } });
   }
 }
-
-registerErrors({ PolicyFileInvalid });

@@ -1,5 +1,6 @@
 /**
- * RabbitMQ transport (rpc.md §3–4), on amqplib's promise API.
+ * RabbitMQ transport, on amqplib's promise API, with the topology of Grizzly's
+ * nova/openstack/common/rpc/impl_kombu.py.
  *
  * Topology: topic exchange `<control_exchange>` with queues `<topic>` and `<topic>.<host>`
  * (competing consumers); fanout exchange `<topic>_fanout` with one auto-delete queue
@@ -13,22 +14,16 @@
  * while, then dropped with a warning. Requests are acked after their handler settles; a
  * redelivery of a message already seen is recognised by `_unique_id` and skipped.
  */
-import { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, connect, type Options } from 'amqplib';
+import { type ConsumeMessage, connect, type Options } from 'amqplib';
 import { MessagingTimeout } from '../common/errors.js';
 import { getLogger } from '../common/log.js';
+import { AmqpConsumer } from './amqp-consumer.js';
+import type { Link } from './amqp-link.js';
 import { TransportClosed } from './errors.js';
-import { RecentIds } from './recent-ids.js';
-import {
-  type CallOptions,
-  type Consumer,
-  type Replier,
-  type RequestHandler,
-  routingKey,
-  type Target,
-  type Transport,
-} from './transport.js';
+import { PendingCalls } from './pending-calls.js';
+import { type CallOptions, type Consumer, type RequestHandler, routingKey, type Target, type Transport } from './transport.js';
 import type { BrokerAddress } from './transport-url.js';
-import { type CallOutcome, decodeReply, decodeRequest, encode, newId, ReplyCollector, type RpcMessage, replyBodies } from './wire.js';
+import { type CallOutcome, decodeReply, encode, newId, type RpcMessage, replyBodies } from './wire.js';
 
 const log = getLogger('nova.rpc.amqp');
 
@@ -62,21 +57,6 @@ export interface AmqpTransportOptions {
 const MAX_RETRY_DELAY_SECONDS = 30;
 const UNROUTABLE_RETRY_INTERVAL_MS = 200;
 const CONNECT_TIMEOUT_MS = 10_000;
-const DUPLICATE_WINDOW = 256;
-
-/** One live connection with its channels. A broken link is never reused; the next one replaces it. */
-interface Link {
-  readonly generation: number;
-  readonly model: ChannelModel;
-  /** Publishes, with confirms. */
-  readonly pub: ConfirmChannel;
-  /** Declarations and consumers. */
-  readonly sub: Channel;
-  /** messageIds the broker handed back as unroutable (basic.return precedes the confirm). */
-  readonly returned: Set<string>;
-  broken: boolean;
-  replyReady?: Promise<void>;
-}
 
 interface Outgoing {
   exchange: string;
@@ -105,7 +85,7 @@ export class AmqpTransport implements Transport {
   #cancelSleep: (() => void) | null = null;
   readonly #linkWaiters = new Set<LinkWaiter>();
   readonly #consumers = new Set<AmqpConsumer>();
-  readonly #calls = new Map<string, { collector: ReplyCollector; fail: (err: Error) => void }>();
+  readonly #pending = new PendingCalls();
   #replyQueue: string | null = null;
   #publishSeq = 0;
 
@@ -153,32 +133,16 @@ export class AmqpTransport implements Transport {
     this.#assertUsable();
     const deadline = Date.now() + options.timeoutMs;
     const msgId = newId();
-    return new Promise<CallOutcome>((resolve, reject) => {
-      const finish = (): void => {
-        clearTimeout(timer);
-        this.#calls.delete(msgId);
-      };
-      const fail = (err: Error): void => {
-        finish();
-        reject(err);
-      };
-      const collector = new ReplyCollector((outcome) => {
-        finish();
-        resolve(outcome);
-      });
-      const timer = setTimeout(() => fail(new MessagingTimeout()), options.timeoutMs);
-      this.#calls.set(msgId, { collector, fail });
-      void (async () => {
-        const replyQueue = await this.#ensureReplyQueue(deadline);
-        const body = { ...message, _unique_id: message._unique_id ?? newId(), _msg_id: msgId, _reply_q: replyQueue };
-        const out = this.#outgoing(target, body);
-        if (options.explicitTimeout) out.headers = { ttl: options.timeoutMs };
-        out.deadline = deadline;
-        await this.#publish(out);
-      })().catch((err: unknown) => {
-        if (this.#calls.has(msgId)) fail(err instanceof Error ? err : new Error(String(err)));
-      });
-    });
+    const outcome = this.#pending.start(msgId, options.timeoutMs);
+    void (async () => {
+      const replyQueue = await this.#ensureReplyQueue(deadline);
+      const body = { ...message, _unique_id: message._unique_id ?? newId(), _msg_id: msgId, _reply_q: replyQueue };
+      const out = this.#outgoing(target, body);
+      if (options.explicitTimeout) out.headers = { ttl: options.timeoutMs };
+      out.deadline = deadline;
+      await this.#publish(out);
+    })().catch((err: unknown) => this.#pending.fail(msgId, err));
+    return outcome;
   }
 
   async consume(topic: string, host: string, handler: RequestHandler): Promise<Consumer> {
@@ -209,7 +173,7 @@ export class AmqpTransport implements Transport {
     const closed = new TransportClosed();
     for (const waiter of [...this.#linkWaiters]) waiter.reject(closed);
     this.#linkWaiters.clear();
-    for (const call of [...this.#calls.values()]) call.fail(closed);
+    this.#pending.failAll(closed);
     const link = this.#link;
     this.#link = null;
     if (link) {
@@ -268,7 +232,7 @@ export class AmqpTransport implements Transport {
     log.error({ err }, 'giving up on the AMQP broker');
     for (const waiter of [...this.#linkWaiters]) waiter.reject(err);
     this.#linkWaiters.clear();
-    for (const call of [...this.#calls.values()]) call.fail(err);
+    this.#pending.failAll(err);
   }
 
   /** Waits between reconnect attempts; close() cuts the wait short. */
@@ -486,9 +450,9 @@ export class AmqpTransport implements Transport {
       return;
     }
     const msgId = reply?._msg_id;
-    const call = typeof msgId === 'string' ? this.#calls.get(msgId) : undefined;
-    if (reply && call) call.collector.accept(reply);
-    else log.debug({ msgId }, 'reply for a call nobody waits on; ignored');
+    if (!(reply && typeof msgId === 'string' && this.#pending.accept(msgId, reply))) {
+      log.debug({ msgId }, 'reply for a call nobody waits on; ignored');
+    }
   }
 
   // ---- for AmqpConsumer -----------------------------------------------------------
@@ -511,114 +475,6 @@ export class AmqpTransport implements Transport {
 
   forget(consumer: AmqpConsumer): void {
     this.#consumers.delete(consumer);
-  }
-}
-
-/** The three subscriptions of one server; survives reconnects by re-attaching to each new link. */
-class AmqpConsumer implements Consumer {
-  readonly #transport: AmqpTransport;
-  readonly #topic: string;
-  readonly #host: string;
-  readonly #handler: RequestHandler;
-  readonly #fanoutQueue: string;
-  readonly #recent = new RecentIds(DUPLICATE_WINDOW);
-  readonly #inFlight = new Set<Promise<void>>();
-  #attached: { link: Link; tags: string[] } | null = null;
-  #stopping = false;
-
-  constructor(transport: AmqpTransport, topic: string, host: string, handler: RequestHandler) {
-    this.#transport = transport;
-    this.#topic = topic;
-    this.#host = host;
-    this.#handler = handler;
-    this.#fanoutQueue = `${topic}_fanout_${newId()}`;
-  }
-
-  isAttachedTo(link: Link): boolean {
-    return this.#attached?.link === link;
-  }
-
-  async attach(link: Link): Promise<void> {
-    if (this.#stopping || this.isAttachedTo(link)) return;
-    const t = this.#transport;
-    const ch = link.sub;
-    const args = t.queueArguments();
-    const shared = { durable: t.durableQueues, autoDelete: false, exclusive: false, arguments: args };
-    const queues = [this.#topic, `${this.#topic}.${this.#host}`];
-    for (const q of queues) {
-      await ch.assertQueue(q, shared);
-      await ch.bindQueue(q, t.controlExchange, q);
-    }
-    const fanoutExchange = `${this.#topic}_fanout`;
-    await ch.assertExchange(fanoutExchange, 'fanout', { durable: false, autoDelete: true });
-    await ch.assertQueue(this.#fanoutQueue, { durable: false, autoDelete: true, exclusive: false, arguments: args });
-    await ch.bindQueue(this.#fanoutQueue, fanoutExchange, this.#topic);
-    const attached = { link, tags: [] as string[] };
-    this.#attached = attached;
-    for (const q of [...queues, this.#fanoutQueue]) {
-      const { consumerTag } = await ch.consume(q, (msg) => this.#deliver(link, msg), { noAck: false });
-      attached.tags.push(consumerTag);
-    }
-  }
-
-  #deliver(link: Link, msg: ConsumeMessage | null): void {
-    if (!msg) {
-      // The broker cancelled us (queue deleted under us): rebuild everything on a fresh link.
-      if (this.#transport.isCurrent(link)) link.model.close().catch(() => undefined);
-      return;
-    }
-    if (this.#stopping) {
-      safely(() => link.sub.nack(msg, false, true));
-      return;
-    }
-    const run = this.#handle(link, msg);
-    this.#inFlight.add(run);
-    void run.finally(() => this.#inFlight.delete(run));
-  }
-
-  async #handle(link: Link, msg: ConsumeMessage): Promise<void> {
-    try {
-      const message = decodeRequest(msg.content.toString('utf8'));
-      const uniqueId = message._unique_id;
-      if (typeof uniqueId === 'string' && !this.#recent.add(uniqueId)) {
-        log.info({ uniqueId }, 'duplicate message ignored');
-        return;
-      }
-      await this.#handler(message, this.#replierFor(message));
-    } catch (err) {
-      log.error({ err }, 'Failed to process message... skipping it.');
-    } finally {
-      // An ack belongs to the channel that delivered; after a reconnect the broker redelivers instead.
-      if (!link.broken) safely(() => link.sub.ack(msg));
-    }
-  }
-
-  #replierFor(message: RpcMessage): Replier | null {
-    const msgId = message._msg_id;
-    if (typeof msgId !== 'string') return null;
-    // Without `_reply_q` the caller used Nova's per-call reply queue, named by the msg id.
-    const replyQueue = typeof message._reply_q === 'string' ? message._reply_q : msgId;
-    return { reply: (outcome) => this.#transport.sendReplies(replyQueue, outcome, msgId) };
-  }
-
-  async stop(): Promise<void> {
-    if (!this.#stopping) {
-      this.#stopping = true;
-      this.#transport.forget(this);
-      const attached = this.#attached;
-      if (attached && !attached.link.broken) {
-        for (const tag of attached.tags) await attached.link.sub.cancel(tag).catch(() => undefined);
-      }
-    }
-    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
-  }
-}
-
-function safely(fn: () => void): void {
-  try {
-    fn();
-  } catch {
-    // The channel closed between the check and the call; the broker redelivers what was not acked.
   }
 }
 

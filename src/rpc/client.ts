@@ -1,9 +1,11 @@
 /**
- * The caller side of RPC for one topic (what Nova's per-service rpcapi modules sit on):
- * builds the flat 1.0 request with the context folded in, sends it, and turns a remote
- * failure back into the typed error the endpoint threw.
+ * The untyped caller side of RPC for one topic: builds the flat 1.0 request with the
+ * context folded in, sends it, and turns a remote failure back into the typed error the
+ * endpoint threw. Services talk through ContractClient (contract-client.ts), which sits
+ * on this and checks method names, arguments and results against the topic's contract.
  */
 import type { RequestContext } from '../context/context.js';
+import { BASE_ERRORS, type ErrorTable } from './error-table.js';
 import { deserializeFailure } from './remote-error.js';
 import { type Target, type Transport, topicTarget } from './transport.js';
 import { newId, type RpcMessage } from './wire.js';
@@ -24,11 +26,14 @@ export class RpcClient {
   readonly transport: Transport;
   readonly topic: string;
   readonly baseVersion: string;
+  /** The error classes a remote failure may be re-created as. */
+  readonly errors: ErrorTable;
 
-  constructor(transport: Transport, topic: string, baseVersion: string) {
+  constructor(transport: Transport, topic: string, baseVersion: string, errors: ErrorTable = BASE_ERRORS) {
     this.transport = transport;
     this.topic = topic;
     this.baseVersion = baseVersion;
+    this.errors = errors;
   }
 
   /** Sends a request and returns the remote method's result; throws its error, or MessagingTimeout. */
@@ -39,7 +44,7 @@ export class RpcClient {
       timeoutMs: timeoutSeconds * 1000,
       explicitTimeout: explicit,
     });
-    if (outcome.kind === 'failure') throw deserializeFailure(outcome.failure);
+    if (outcome.kind === 'failure') throw deserializeFailure(outcome.failure, this.errors);
     return outcome.value as T;
   }
 

@@ -1,4 +1,4 @@
-import { NovaError, registerErrors } from '../common/errors.js';
+import { NovaError } from '../common/errors.js';
 
 /** A received 2.0 envelope whose `oslo.version` this process cannot read. */
 export class UnsupportedRpcEnvelopeVersion extends NovaError {
@@ -14,11 +14,19 @@ export class UnknownRpcMethod extends NovaError {
   }
 }
 
+/**
+ * A request's arguments are not what its method's contract declares. The method did not
+ * run; the caller gets this error instead of whatever a malformed argument would have caused.
+ */
+export class InvalidRpcArguments extends NovaError {
+  constructor(method: string, reason: string) {
+    super(`Invalid arguments for RPC method '${method}': ${reason}`, { kwargs: { method, reason } });
+  }
+}
+
 /** The transport was closed while an operation was waiting on it. */
 export class TransportClosed extends NovaError {
   constructor(message = 'RPC transport is closed') {
     super(message);
   }
 }
-
-registerErrors({ UnsupportedRpcEnvelopeVersion, UnknownRpcMethod, TransportClosed });

@@ -3,9 +3,9 @@
  * share one LocalBus; every message is turned into JSON text and parsed again on delivery,
  * so a handler sees exactly what it would see over RabbitMQ.
  */
-import { MessagingTimeout } from '../common/errors.js';
 import { getLogger } from '../common/log.js';
 import { TransportClosed } from './errors.js';
+import { PendingCalls } from './pending-calls.js';
 import { RecentIds } from './recent-ids.js';
 import {
   type CallOptions,
@@ -16,7 +16,7 @@ import {
   type Target,
   type Transport,
 } from './transport.js';
-import { type CallOutcome, decodeReply, decodeRequest, encode, newId, ReplyCollector, type RpcMessage, replyBodies } from './wire.js';
+import { type CallOutcome, decodeReply, decodeRequest, encode, newId, type RpcMessage, replyBodies } from './wire.js';
 
 const log = getLogger('nova.rpc.local');
 
@@ -131,7 +131,7 @@ export interface LocalTransportOptions {
 export class LocalTransport implements Transport {
   readonly responseTimeout: number;
   readonly #bus: LocalBus;
-  readonly #pendingCalls = new Set<(err: Error) => void>();
+  readonly #pending = new PendingCalls();
   readonly #consumers = new Set<LocalConsumer>();
   #closed = false;
 
@@ -148,28 +148,13 @@ export class LocalTransport implements Transport {
   call(target: Target, message: RpcMessage, options: CallOptions): Promise<CallOutcome> {
     this.#assertOpen();
     const msgId = newId();
-    return new Promise<CallOutcome>((resolve, reject) => {
-      const finish = (): void => {
-        clearTimeout(timer);
-        stopListening();
-        this.#pendingCalls.delete(fail);
-      };
-      const fail = (err: Error): void => {
-        finish();
-        reject(err);
-      };
-      const collector = new ReplyCollector((outcome) => {
-        finish();
-        resolve(outcome);
-      });
-      const stopListening = this.#bus.expectReplies(msgId, (text) => {
-        const reply = decodeReply(text);
-        if (reply) collector.accept(reply);
-      });
-      const timer = setTimeout(() => fail(new MessagingTimeout()), options.timeoutMs);
-      this.#pendingCalls.add(fail);
-      this.#bus.publish(target, encode({ ...message, _unique_id: message._unique_id ?? newId(), _msg_id: msgId }));
+    const stopListening = this.#bus.expectReplies(msgId, (text) => {
+      const reply = decodeReply(text);
+      if (reply) this.#pending.accept(msgId, reply);
     });
+    const outcome = this.#pending.start(msgId, options.timeoutMs, stopListening);
+    this.#bus.publish(target, encode({ ...message, _unique_id: message._unique_id ?? newId(), _msg_id: msgId }));
+    return outcome;
   }
 
   async consume(topic: string, host: string, handler: RequestHandler): Promise<Consumer> {
@@ -182,7 +167,7 @@ export class LocalTransport implements Transport {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const fail of [...this.#pendingCalls]) fail(new TransportClosed());
+    this.#pending.failAll(new TransportClosed());
     await Promise.all([...this.#consumers].map((c) => c.stop()));
   }
 

@@ -1,6 +1,6 @@
 import { defineGroup, opt } from '../config/registry.js';
 
-/** Message bus options (rpc.md §1). The rabbit_* ones are Grizzly's; transport_url is today's. */
+/** Message bus options (Grizzly's nova/openstack/common/rpc/__init__.py and impl_kombu.py). The rabbit_* ones are Grizzly's; transport_url is today's. */
 export const rpcOpts = defineGroup('DEFAULT', {
   transport_url: opt.str(
     null,

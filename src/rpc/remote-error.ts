@@ -1,9 +1,10 @@
 /**
- * Exceptions across the bus (rpc.md §2.3): the server sends `{class, module, message, tb,
- * args, kwargs}` as a JSON string; the caller re-creates the same NovaError class by name,
- * or a RemoteError for anything it does not know.
+ * Exceptions across the bus: the server sends `{class, module, message, tb, args, kwargs}`
+ * as a JSON string (as Nova's `serialize_remote_exception`); the caller re-creates the
+ * class of that name from its error table, or a RemoteError for anything it does not know.
  */
-import { errorClassByName, NovaError, RemoteError } from '../common/errors.js';
+import { NovaError, RemoteError } from '../common/errors.js';
+import { BASE_ERRORS, type ErrorTable } from './error-table.js';
 
 interface FailureFields {
   class: string;
@@ -32,8 +33,8 @@ export function serializeFailure(err: unknown): string {
   return JSON.stringify(fields);
 }
 
-/** Rebuilds the error a remote endpoint threw. */
-export function deserializeFailure(failure: string): Error {
+/** Rebuilds the error a remote endpoint threw, if `table` knows its class. */
+export function deserializeFailure(failure: string, table: ErrorTable = BASE_ERRORS): Error {
   let fields: Partial<FailureFields>;
   try {
     fields = JSON.parse(failure) as Partial<FailureFields>;
@@ -43,7 +44,7 @@ export function deserializeFailure(failure: string): Error {
   const className = typeof fields.class === 'string' ? fields.class : 'Unknown';
   const message = typeof fields.message === 'string' ? fields.message : '';
   const remoteTrace = Array.isArray(fields.tb) ? fields.tb.join('\n') : '';
-  const cls = fields.module === NOVA_MODULE ? errorClassByName(className) : undefined;
+  const cls = fields.module === NOVA_MODULE ? table.get(className) : undefined;
   if (!cls) {
     const err = new RemoteError(className, message);
     attachRemoteTrace(err, remoteTrace);

@@ -1,4 +1,4 @@
-/** RPC API versions `X.Y` (rpc.md §2.4). */
+/** RPC API versions `X.Y`, compared as Nova's rpc/dispatcher.py does. */
 
 export interface RpcVersion {
   major: number;

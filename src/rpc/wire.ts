@@ -1,5 +1,6 @@
 /**
- * The bytes that cross the bus, shared by every transport (rpc.md §2): the flat "1.0"
+ * The bytes that cross the bus, shared by every transport (as Nova's
+ * nova/openstack/common/rpc/common.py and amqp.py write them): the flat "1.0"
  * request dict, the optional 2.0 envelope accepted on receipt, and the reply stream
  * (`result` then `ending`, or a single `failure`).
  */

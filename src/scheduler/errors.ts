@@ -1,4 +1,4 @@
-import { NotFound, NovaError, registerErrors } from '../common/errors.js';
+import { NotFound, NovaError } from '../common/errors.js';
 
 export class SchedulerHostFilterNotFound extends NotFound {
   constructor(filterName: string) {
@@ -26,11 +26,3 @@ export class ClassNotFound extends NotFound {
 
 /** A configuration value the scheduler cannot work with, noticed while scheduling. */
 export class SchedulerConfigError extends NovaError {}
-
-registerErrors({
-  SchedulerHostFilterNotFound,
-  SchedulerWeightClassNotFound,
-  SchedulerCostFunctionNotFound,
-  ClassNotFound,
-  SchedulerConfigError,
-});

@@ -1,7 +1,8 @@
-import { ComputeRPCAPI } from '../compute/rpcapi.js';
+import { computeContract } from '../compute/contract.js';
 import type { Config } from '../config/config.js';
 import type { Db } from '../db/api/common.js';
 import { notifierFromConf } from '../notifications/factory.js';
+import { ContractClient } from '../rpc/contract-client.js';
 import type { Transport } from '../rpc/transport.js';
 import { topicOpts } from '../service/opts.js';
 import { SchedulerManager } from './manager.js';
@@ -12,7 +13,7 @@ export function schedulerManagerFromConf(host: string, db: Db, conf: Config, tra
   return new SchedulerManager(host, {
     db,
     settings: schedulerSettingsFrom(conf),
-    computeRpc: new ComputeRPCAPI(transport, conf.get(topicOpts).compute_topic ?? 'compute'),
+    compute: new ContractClient(transport, computeContract, conf.get(topicOpts).compute_topic ?? 'compute'),
     notifier: notifierFromConf(conf, transport),
     schedulerDriver: conf.get(schedulerOpts).scheduler_driver ?? '',
   });

@@ -2,8 +2,8 @@ import { NoValidHost, UnexpectedTaskStateError } from '../common/errors.js';
 import { getLogger } from '../common/log.js';
 import { stateUpdate } from '../common/states/transitions.js';
 import { VmState } from '../common/states/vm-states.js';
+import type { ComputeClient } from '../compute/contract.js';
 import { faultFromError } from '../compute/manager/faults.js';
-import type { ComputeRPCAPI } from '../compute/rpcapi.js';
 import type { RequestContext } from '../context/context.js';
 import type { Db } from '../db/api/common.js';
 import { actionEventFinish, actionEventStart } from '../db/api/instance-actions.js';
@@ -12,13 +12,15 @@ import { instanceGetByUuid, instanceUpdateAndGetOriginal } from '../db/api/insta
 import { serviceGetAllByTopic } from '../db/api/services.js';
 import { sendInstanceUpdate } from '../notifications/instance-payload.js';
 import { type Notifier, silentNotifier } from '../notifications/notifier.js';
+import type { ArgsOf } from '../rpc/contract.js';
 import { Manager } from '../service/manager.js';
 import { ChanceScheduler } from './chance.js';
+import type { SchedulerContract, SchedulerEndpoint } from './contract.js';
 import { FilterScheduler, isPlacement, type Placement } from './filter-scheduler.js';
 import { HostManager } from './host-manager.js';
 import { loadComputeNodes } from './host-source.js';
 import type { SchedulerSettings } from './opts.js';
-import type { FilterProperties, RequestSpec } from './types.js';
+import type { FilterProperties, RequestSpec, RunInstanceRequest } from './types.js';
 
 const log = getLogger('nova.scheduler.manager');
 
@@ -28,21 +30,11 @@ export interface SchedulerManagerDeps {
   db: Db;
   settings: SchedulerSettings;
   /** Casts `run_instance` to `compute.<host>`. */
-  computeRpc: Pick<ComputeRPCAPI, 'runInstance'>;
+  compute: Pick<ComputeClient, 'cast'>;
   notifier?: Notifier;
   /** `scheduler_driver`: the filter scheduler unless it names the chance scheduler. */
   schedulerDriver?: string;
   random?: () => number;
-}
-
-/** run_instance's arguments as the scheduler RPC client sends them (rpc.md §5.2). */
-export interface RunInstanceRequest {
-  request_spec: RequestSpec;
-  admin_password: string | null;
-  injected_files: [string, string][] | null;
-  requested_networks: [string, string | null][] | null;
-  is_first_time: boolean;
-  filter_properties: FilterProperties | null;
 }
 
 /** One instance to build: where, and what to tell the compute host. */
@@ -63,21 +55,18 @@ const NOT_ENOUGH_HOSTS = 'There are not enough hosts available.';
  * it scheduled and casts the build to that host; an instance that finds no host goes to
  * ERROR with a fault saying why (scheduler.md §2, §3.1).
  */
-export class SchedulerManager extends Manager {
-  readonly RPC_API_VERSION = '2.6';
-  readonly rpcMethods: readonly string[] = ['run_instance', 'select_hosts', 'update_service_capabilities'];
-
+export class SchedulerManager extends Manager implements SchedulerEndpoint {
   readonly hostManager: HostManager;
   readonly filterScheduler: FilterScheduler;
   readonly chanceScheduler: ChanceScheduler | null;
   readonly #db: Db;
-  readonly #computeRpc: Pick<ComputeRPCAPI, 'runInstance'>;
+  readonly #compute: Pick<ComputeClient, 'cast'>;
   readonly #notifier: Notifier;
 
   constructor(host: string, deps: SchedulerManagerDeps) {
     super(host);
     this.#db = deps.db;
-    this.#computeRpc = deps.computeRpc;
+    this.#compute = deps.compute;
     this.#notifier = deps.notifier ?? silentNotifier();
     this.hostManager = new HostManager(deps.settings);
     this.filterScheduler = new FilterScheduler(this.hostManager, deps.random ? { random: deps.random } : {});
@@ -125,7 +114,7 @@ export class SchedulerManager extends Manager {
     }
   }
 
-  async select_hosts(ctx: RequestContext, args: { request_spec: RequestSpec; filter_properties: FilterProperties }): Promise<string[]> {
+  async select_hosts(ctx: RequestContext, args: ArgsOf<SchedulerContract, 'select_hosts'>): Promise<string[]> {
     if (this.chanceScheduler) {
       const services = await serviceGetAllByTopic(this.#db, ctx.elevated(), 'compute');
       return this.chanceScheduler.selectHosts(services, args.request_spec, args.filter_properties ?? {});
@@ -134,10 +123,7 @@ export class SchedulerManager extends Manager {
     return this.filterScheduler.selectHosts(args.request_spec, structuredClone(args.filter_properties ?? {}), hosts);
   }
 
-  async update_service_capabilities(
-    _ctx: RequestContext,
-    args: { service_name: string; host: string; capabilities: Record<string, unknown> | Record<string, unknown>[] | null },
-  ): Promise<void> {
+  async update_service_capabilities(_ctx: RequestContext, args: ArgsOf<SchedulerContract, 'update_service_capabilities'>): Promise<void> {
     this.hostManager.updateServiceCapabilities(args.service_name, args.host, args.capabilities);
   }
 
@@ -196,27 +182,33 @@ export class SchedulerManager extends Manager {
       scheduled_at: new Date(),
       ...(systemMetadata ? { system_metadata: systemMetadata } : {}),
     });
-    await this.#computeRpc.runInstance(ctx, instance, target.host, {
-      request_spec: target.requestSpec as unknown as Record<string, unknown>,
-      filter_properties: target.filterProperties as Record<string, unknown>,
-      requested_networks: args.requested_networks,
-      injected_files: args.injected_files,
-      admin_password: args.admin_password,
-      is_first_time: args.is_first_time,
-      node: target.node,
-    });
-    log.info({ instance_uuid: target.uuid, host: target.host, node: target.node }, 'scheduled');
+    await this.#compute.cast(
+      ctx,
+      'run_instance',
+      {
+        instance,
+        request_spec: target.requestSpec,
+        filter_properties: target.filterProperties,
+        requested_networks: args.requested_networks,
+        injected_files: args.injected_files,
+        admin_password: args.admin_password,
+        is_first_time: args.is_first_time,
+        node: target.node,
+      },
+      { server: target.host },
+    );
+    log.for(ctx).info({ instance_uuid: target.uuid, host: target.host, node: target.node }, 'scheduled');
   }
 
   /** vm_state ERROR and task_state cleared (unless another action owns the task now), a fault, and the ERROR notification. */
   async #handleScheduleError(ctx: RequestContext, uuid: string, spec: RequestSpec, err: unknown): Promise<void> {
-    log.warn({ instance_uuid: uuid, err }, 'Failed to schedule instance');
+    log.for(ctx).warn({ instance_uuid: uuid, err }, 'Failed to schedule instance');
     const elevated = ctx.elevated();
     // The fault goes first, so whoever sees ERROR can also read why.
     try {
       await instanceFaultCreate(this.#db, elevated, faultFromError(uuid, err, this.host));
     } catch (faultErr) {
-      log.error({ instance_uuid: uuid, err: faultErr }, 'could not record the instance fault');
+      log.for(ctx).error({ instance_uuid: uuid, err: faultErr }, 'could not record the instance fault');
     }
     try {
       const { updates, expectedTaskState } = stateUpdate('create', 'failure', { vm_state: VmState.BUILDING });
@@ -226,9 +218,9 @@ export class SchedulerManager extends Manager {
       await sendInstanceUpdate(this.#notifier, ctx, before, after, 'scheduler', this.host);
     } catch (updateErr) {
       if (!(updateErr instanceof UnexpectedTaskStateError)) {
-        log.error({ instance_uuid: uuid, err: updateErr }, 'could not set the instance to ERROR');
+        log.for(ctx).error({ instance_uuid: uuid, err: updateErr }, 'could not set the instance to ERROR');
       }
-      log.info({ instance_uuid: uuid }, 'instance moved on to another task; its state is left alone');
+      log.for(ctx).info({ instance_uuid: uuid }, 'instance moved on to another task; its state is left alone');
     }
     await this.#notifier.notify(ctx, this.#publisher, 'scheduler.run_instance', 'ERROR', {
       request_spec: spec,
@@ -247,7 +239,7 @@ export class SchedulerManager extends Manager {
         await actionEventStart(this.#db, ctx, { instance_uuid: uuid, request_id: ctx.requestId, event: 'schedule' });
         started.push(uuid);
       } catch (err) {
-        log.warn({ instance_uuid: uuid, err }, 'no instance action to record the schedule event on');
+        log.for(ctx).warn({ instance_uuid: uuid, err }, 'no instance action to record the schedule event on');
       }
     }
     return started;
@@ -263,7 +255,7 @@ export class SchedulerManager extends Manager {
           result: failed ? 'Error' : 'Success',
         });
       } catch (err) {
-        log.warn({ instance_uuid: uuid, err }, 'could not finish the schedule event');
+        log.for(ctx).warn({ instance_uuid: uuid, err }, 'could not finish the schedule event');
       }
     }
   }

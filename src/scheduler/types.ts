@@ -97,3 +97,18 @@ export interface FilterProperties {
   instance_hosts?: Record<string, string | null>;
   [key: string]: unknown;
 }
+
+/**
+ * A build request as the compute API sends it to the scheduler (`run_instance`), and as the
+ * scheduler passes it on, with the instance and the chosen node, to a compute host.
+ */
+export interface RunInstanceRequest {
+  request_spec: RequestSpec;
+  admin_password: string | null;
+  /** (path, contents) pairs; contents as latin1 text. */
+  injected_files: [string, string][] | null;
+  /** (network uuid, fixed IP or null) pairs, or null for the default networks. */
+  requested_networks: [string, string | null][] | null;
+  is_first_time: boolean;
+  filter_properties: FilterProperties | null;
+}

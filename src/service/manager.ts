@@ -25,14 +25,10 @@ const MAX_IDLE_SECONDS = 60;
 const DUE_SLACK_SECONDS = 0.2;
 
 /**
- * The host side of a service: its public methods named as on the wire are the RPC
- * endpoints (listed in rpcMethods), and its periodic tasks keep the world consistent.
+ * The host side of a service: it implements its topic's RPC contract (the methods named
+ * as on the wire, see rpc/contract.ts), and its periodic tasks keep the world consistent.
  */
 export abstract class Manager {
-  abstract readonly RPC_API_VERSION: string;
-  /** The RPC method names this manager answers; anything else is not callable remotely. */
-  abstract readonly rpcMethods: readonly string[];
-
   readonly host: string;
   readonly #tasks: TaskState[] = [];
   #runExternalTasks = true;

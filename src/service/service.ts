@@ -1,6 +1,7 @@
 import { type Clock, systemClock, type Timer } from '../common/clock.js';
 import { getLogger } from '../common/log.js';
 import { adminContext } from '../context/context.js';
+import type { RpcEndpoint } from '../rpc/dispatcher.js';
 import { DbHeartbeat } from '../servicegroup/db-driver.js';
 import type { ServiceRecord, ServiceRecordStore } from '../servicegroup/types.js';
 import type { Manager } from './manager.js';
@@ -12,14 +13,16 @@ export interface RpcConsumer {
   stop(): Promise<void>;
 }
 
-/** Starts consuming `<topic>`, `<topic>.<host>` and the topic's fanout for a manager. */
-export type ServeRpc = (topic: string, host: string, manager: Manager) => Promise<RpcConsumer>;
+/** Starts consuming `<topic>`, `<topic>.<host>` and the topic's fanout for an endpoint. */
+export type ServeRpc = (topic: string, host: string, endpoint: RpcEndpoint) => Promise<RpcConsumer>;
 
 export interface ServiceOptions {
   binary: string;
   topic: string;
   host: string;
   manager: Manager;
+  /** The manager as its topic's contract serves it (contractEndpoint). */
+  endpoint: RpcEndpoint;
   records: ServiceRecordStore;
   serveRpc: ServeRpc;
   reportInterval: number;
@@ -72,7 +75,7 @@ export class Service {
       (await records.find(this.host, this.binary)) ??
       (await records.create({ host: this.host, binary: this.binary, topic: this.topic, report_count: 0 }));
     await this.manager.preStartHook();
-    this.#consumer = await this.#options.serveRpc(this.topic, this.host, this.manager);
+    this.#consumer = await this.#options.serveRpc(this.topic, this.host, this.#options.endpoint);
     await this.manager.postStartHook();
     this.#heartbeat = new DbHeartbeat(records, record, this.#options.reportInterval, this.clock);
     this.#heartbeat.start();

@@ -1,4 +1,4 @@
-import { Invalid, InvalidConfig, NotFound, NovaError, registerErrors } from '../common/errors.js';
+import { Invalid, InvalidConfig, NotFound, NovaError } from '../common/errors.js';
 
 /**
  * The driver cannot do this at all (Python's NotImplementedError, which callers in the
@@ -116,23 +116,3 @@ export class ComputeDriverNotFound extends InvalidConfig {
     );
   }
 }
-
-registerErrors({
-  NotImplementedError,
-  InstanceNotRunning,
-  InstanceNotInRescueMode,
-  InstanceNotRescuable,
-  InstancePowerOnFailure,
-  InstancePowerOffFailure,
-  InstanceRebootFailure,
-  InstanceSuspendFailure,
-  InstanceResumeFailure,
-  InstanceUnpauseFailure,
-  InterfaceAttachFailed,
-  InterfaceDetachFailed,
-  DevicePathInUse,
-  DiskNotFound,
-  InstancePasswordSetFailed,
-  MigrationPreCheckError,
-  ComputeDriverNotFound,
-});

@@ -172,13 +172,21 @@ export function buildComputeApp(deps: ComputeApiDeps): FastifyInstance {
     return payload;
   });
 
+  // One line per request, as Nova's WSGI server writes it.
+  app.addHook('onResponse', async (request, reply) => {
+    const state = states.get(request);
+    const line = `"${request.method} ${request.url}" status: ${reply.statusCode} time: ${(reply.elapsedTime / 1000).toFixed(7)}`;
+    if (state?.ctx) log.for(state.ctx).info(line);
+    else log.info({ request_id: state?.requestId }, line);
+  });
+
   app.setErrorHandler((error, request, reply) => {
     const fault = renderFault(error, { identityUri: deps.identityUri ?? null });
     if (fault.unexpected) {
-      log.error(
-        { err: error, request_id: states.get(request)?.requestId, method: request.method, url: request.url },
-        'unexpected API error',
-      );
+      const state = states.get(request);
+      const where = { method: request.method, url: request.url };
+      if (state?.ctx) log.for(state.ctx).error({ err: error, ...where }, 'unexpected API error');
+      else log.error({ err: error, request_id: state?.requestId, ...where }, 'unexpected API error');
     }
     reply.code(fault.status).headers(fault.headers).type(JSON_CONTENT_TYPE).send(JSON.stringify(fault.body));
   });

@@ -16,10 +16,11 @@ import type { SystemMetadata } from '../../db/api/instance-metadata.js';
 import { instancesPurge } from '../../db/api/instance-purge.js';
 import { type InstanceRecord, instanceCreate, type UniqueNameScope } from '../../db/api/instances.js';
 import { securityGroupGetByName } from '../../db/api/security-groups.js';
+import { toPrimitive } from '../../notifications/notifier.js';
 import { instanceDeltas, tooManyInstancesError } from '../../quota/instances.js';
 import { metadataLimitExceeded, personalityLimitExceeded } from '../../quota/limit-errors.js';
+import type { InstanceProperties, InstanceType, ImageMeta as SchedulerImageMeta } from '../../scheduler/types.js';
 import { computeApiOpts } from '../api-opts.js';
-import { instanceToPrimitive, toPrimitive } from '../rpcapi.js';
 import type { ComputeApiDeps, FlavorInfo, ImageMeta, RequestedNetwork } from './deps.js';
 import {
   FlavorDiskSmallerThanImage,
@@ -383,11 +384,11 @@ export async function createInstances(
       throw err;
     }
 
-    await deps.scheduler.runInstance(ctx, {
+    await deps.scheduler.cast(ctx, 'run_instance', {
       request_spec: {
-        image: image ? toPrimitive(image) : {},
-        instance_properties: instanceToPrimitive(instances[0] as InstanceRecord),
-        instance_type: toPrimitive(flavor) as Record<string, unknown>,
+        image: image ? (toPrimitive(image) as SchedulerImageMeta) : {},
+        instance_properties: toPrimitive(instances[0]) as InstanceProperties,
+        instance_type: toPrimitive(flavor) as InstanceType,
         instance_uuids: [...created],
         num_instances: count,
         block_device_mapping: toPrimitive(bdms),
@@ -399,7 +400,7 @@ export async function createInstances(
       is_first_time: true,
       filter_properties: {
         scheduler_hints: req.schedulerHints ?? {},
-        instance_type: toPrimitive(flavor),
+        instance_type: toPrimitive(flavor) as InstanceType,
         ...(forcedHost ? { force_hosts: [forcedHost] } : {}),
       },
     });
@@ -407,7 +408,7 @@ export async function createInstances(
     try {
       await instancesPurge(deps.db, created);
     } catch (cleanupErr) {
-      log.error({ err: cleanupErr, uuids: created }, 'could not remove the rows of a failed create');
+      log.for(ctx).error({ err: cleanupErr, uuids: created }, 'could not remove the rows of a failed create');
     }
     throw err;
   }

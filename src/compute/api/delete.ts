@@ -77,7 +77,7 @@ export async function deleteInstance(deps: ComputeApiDeps, ctx: RequestContext, 
     task_state: instance.task_state as TaskState | null,
   });
   if (instance.disable_terminate) {
-    log.info({ instance_uuid: instance.uuid }, 'instance has disable_terminate set; delete ignored');
+    log.for(ctx).info({ instance_uuid: instance.uuid }, 'instance has disable_terminate set; delete ignored');
     return;
   }
   const deleting = await markDeleting(deps, ctx, instance);
@@ -90,10 +90,10 @@ export async function deleteInstance(deps: ComputeApiDeps, ctx: RequestContext, 
   });
   const host = deleting.host;
   if (!host || !(await computeServiceUp(deps, ctx, host))) {
-    if (host) log.warn({ instance_uuid: deleting.uuid, host }, 'compute service is down; deleting the instance locally');
+    if (host) log.for(ctx).warn({ instance_uuid: deleting.uuid, host }, 'compute service is down; deleting the instance locally');
     await localDelete(deps, ctx, deleting);
     return;
   }
   const bdms = await blockDeviceMappingGetAllByInstance(deps.db, ctx, deleting.uuid as string);
-  await deps.compute.terminateInstance(ctx, deleting, bdms);
+  await deps.compute.cast(ctx, 'terminate_instance', { instance: deleting, bdms, reservations: null }, { server: host });
 }

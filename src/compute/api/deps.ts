@@ -7,8 +7,8 @@ import type { Config } from '../../config/config.js';
 import type { RequestContext } from '../../context/context.js';
 import type { Db } from '../../db/api/common.js';
 import type { QuotaEngine } from '../../quota/engine.js';
-import type { SchedulerRPCAPI } from '../../scheduler/rpcapi.js';
-import type { ComputeRPCAPI } from '../rpcapi.js';
+import type { SchedulerClient } from '../../scheduler/contract.js';
+import type { ComputeClient } from '../contract.js';
 
 /** An image as the image service describes it (Glance v1-style keys, properties flattened into `properties`). */
 export interface ImageMeta {
@@ -83,6 +83,6 @@ export interface ComputeApiDeps {
   flavors: FlavorLookup;
   keypairs: KeypairLookup;
   network: NetworkValidator;
-  scheduler: SchedulerRPCAPI;
-  compute: ComputeRPCAPI;
+  scheduler: Pick<SchedulerClient, 'cast'>;
+  compute: Pick<ComputeClient, 'cast'>;
 }

@@ -1,5 +1,5 @@
 /** Errors the compute API raises for requests it refuses (names as in nova/exception.py). */
-import { InstanceInvalidState, Invalid, registerErrors } from '../../common/errors.js';
+import { InstanceInvalidState, Invalid } from '../../common/errors.js';
 
 export class ImageNotActive extends Invalid {
   constructor(imageId: string) {
@@ -31,15 +31,3 @@ export class InstanceIsLocked extends InstanceInvalidState {
   }
 }
 export class InvalidFixedIpAndMaxCountRequest extends Invalid {}
-
-registerErrors({
-  ImageNotActive,
-  FlavorMemoryTooSmall,
-  FlavorDiskTooSmall,
-  FlavorDiskSmallerThanImage,
-  InvalidMetadata,
-  InvalidMetadataSize,
-  InvalidBDM,
-  InstanceIsLocked,
-  InvalidFixedIpAndMaxCountRequest,
-});

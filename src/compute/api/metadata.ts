@@ -7,6 +7,7 @@ import { VmState } from '../../common/states/vm-states.js';
 import type { RequestContext } from '../../context/context.js';
 import { instanceMetadataDelete, instanceMetadataGet, instanceMetadataUpdate, type Metadata } from '../../db/api/instance-metadata.js';
 import type { InstanceRecord } from '../../db/api/instances.js';
+import type { MetadataDiff } from '../contract.js';
 import { checkMetadataQuota } from './create.js';
 import { checkLocked } from './delete.js';
 import type { ComputeApiDeps } from './deps.js';
@@ -52,10 +53,12 @@ export async function updateInstanceMetadata(
   await checkMetadataQuota(deps, ctx, after);
   const result = await instanceMetadataUpdate(deps.db, ctx, uuid, after, true);
   instanceMetadataChanged(uuid);
-  const diff: Record<string, [string] | [string, string]> = {};
+  const diff: MetadataDiff = {};
   for (const [k, v] of Object.entries(result)) if (before[k] !== v) diff[k] = ['+', v];
   for (const k of Object.keys(before)) if (!(k in result)) diff[k] = ['-'];
-  if (instance.host && Object.keys(diff).length) await deps.compute.changeInstanceMetadata(ctx, instance, diff);
+  if (instance.host && Object.keys(diff).length) {
+    await deps.compute.cast(ctx, 'change_instance_metadata', { instance, diff }, { server: instance.host });
+  }
   return result;
 }
 
@@ -71,5 +74,6 @@ export async function deleteInstanceMetadataKey(
   const existed = await instanceMetadataDelete(deps.db, ctx, instance.uuid as string, key);
   if (!existed) throw new MetadataItemNotFound();
   instanceMetadataChanged(instance.uuid as string);
-  if (instance.host) await deps.compute.changeInstanceMetadata(ctx, instance, { [key]: ['-'] });
+  if (instance.host)
+    await deps.compute.cast(ctx, 'change_instance_metadata', { instance, diff: { [key]: ['-'] } }, { server: instance.host });
 }

@@ -7,24 +7,13 @@ import type { RequestContext } from '../../context/context.js';
 import type { FilterProperties, RequestSpec } from '../../scheduler/types.js';
 import { type NetworkInfo, serializeNetworkInfo } from '../../virt/network-model.js';
 import { EMPTY_BLOCK_DEVICE_INFO, type ImageMeta, type InjectedFile } from '../../virt/types.js';
+import type { BuildRequest } from '../contract.js';
 import type { Claim } from '../resource-tracker.js';
 import { ComputeResourcesUnavailable, ImageTooLarge } from './errors.js';
 import { formatException } from './faults.js';
 import type { ComputeHost } from './host.js';
 
 const log = getLogger('nova.compute.manager.build');
-
-/** run_instance's arguments as the scheduler casts them (rpc.md §5.1). */
-export interface RunInstanceArgs {
-  instance: ConductorInstance;
-  request_spec: RequestSpec | null;
-  filter_properties: FilterProperties | null;
-  requested_networks: [string, string | null][] | null;
-  injected_files: [string, string][] | null;
-  admin_password: string | null;
-  is_first_time: boolean;
-  node: string | null;
-}
 
 export type BuildOutcome = 'active' | 'rescheduled' | 'error' | 'abandoned';
 
@@ -39,19 +28,19 @@ interface BuildProgress {
 }
 
 /**
- * Builds one instance on this host (states.md table B, create row): claim, network, block
+ * Builds one instance on this host (as Grizzly's nova/compute/manager.py run_instance): claim, network, block
  * devices, spawn. Every state write is a compare-and-swap through the conductor; a failure
  * either sends the request back to the scheduler (retry info with attempts left) or ends
  * in ERROR with a fault. The instance is never left in a task state.
  */
-export async function buildInstance(h: ComputeHost, ctx: RequestContext, args: RunInstanceArgs): Promise<BuildOutcome> {
+export async function buildInstance(h: ComputeHost, ctx: RequestContext, args: BuildRequest): Promise<BuildOutcome> {
   let instance = args.instance;
   const uuid = instance.uuid as string;
   try {
     instance = await h.transition(ctx, instance, 'create', 'start_building');
   } catch (err) {
     if (err instanceof UnexpectedTaskStateError || err instanceof InstanceNotFound) {
-      log.info({ instance_uuid: uuid }, 'instance was deleted or taken over before the build started; nothing to build');
+      log.for(ctx).info({ instance_uuid: uuid }, 'instance was deleted or taken over before the build started; nothing to build');
       return 'abandoned';
     }
     throw err;
@@ -64,7 +53,7 @@ export async function buildInstance(h: ComputeHost, ctx: RequestContext, args: R
   try {
     const tracker = await h.tracker(args.node);
     progress.claim = await tracker.instanceClaim(ctx, instance, args.filter_properties?.limits ?? null);
-    instance = await h.conductor.instanceGetByUuid(ctx, uuid);
+    instance = await h.conductor.call(ctx, 'instance_get_by_uuid', { instance_uuid: uuid });
 
     instance = await h.transition(ctx, instance, 'create', 'networking');
     const rxtx = (args.request_spec?.instance_type as { rxtx_factor?: number } | undefined)?.rxtx_factor ?? null;
@@ -79,7 +68,10 @@ export async function buildInstance(h: ComputeHost, ctx: RequestContext, args: R
         rxtxFactor: rxtx,
       },
     );
-    await h.conductor.instanceInfoCacheUpdate(ctx, instance, { network_info: serializeNetworkInfo(progress.networkInfo) });
+    await h.conductor.call(ctx, 'instance_info_cache_update', {
+      instance: { uuid },
+      values: { network_info: serializeNetworkInfo(progress.networkInfo) },
+    });
 
     instance = await h.transition(ctx, instance, 'create', 'block_device_mapping');
     const blockDeviceInfo = { ...EMPTY_BLOCK_DEVICE_INFO, root_device_name: instance.root_device_name ?? null };
@@ -98,7 +90,7 @@ export async function buildInstance(h: ComputeHost, ctx: RequestContext, args: R
     instance = await h.transition(ctx, instance, 'create', 'success', { power_state: power, launched_at: new Date() });
     (await h.tracker(args.node)).updateInstance(instance);
     await h.notifyUsage(ctx, instance, 'create.end', { networkInfo: progress.networkInfo, extra: imageExtra });
-    log.info({ instance_uuid: uuid, host: h.host }, 'instance spawned');
+    log.for(ctx).info({ instance_uuid: uuid, host: h.host }, 'instance spawned');
     return 'active';
   } catch (err) {
     return failBuild(h, ctx, args, instance, progress, err);
@@ -123,30 +115,36 @@ async function cleanUp(h: ComputeHost, ctx: RequestContext, instance: ConductorI
       await h.driver.destroy(h.virt(instance), progress.networkInfo);
       await h.notifyUsage(ctx, instance, 'shutdown.end');
     } catch (err) {
-      log.error({ instance_uuid: uuid, err }, 'could not destroy the guest of a failed build');
+      log.for(ctx).error({ instance_uuid: uuid, err }, 'could not destroy the guest of a failed build');
     }
   }
   if (progress.networkAllocated) {
     try {
       await h.network.deallocateForInstance(ctx, { uuid, project_id: instance.project_id, host: h.host });
     } catch (err) {
-      log.error({ instance_uuid: uuid, err }, 'could not deallocate the network of a failed build');
+      log.for(ctx).error({ instance_uuid: uuid, err }, 'could not deallocate the network of a failed build');
     }
   }
-  await progress.claim?.abort(ctx);
+  try {
+    await progress.claim?.abort(ctx);
+  } catch (err) {
+    log.for(ctx).error({ instance_uuid: uuid, err }, 'could not release the resource claim of a failed build');
+  }
 }
 
+/** Whether a delete took the instance over; when the conductor cannot say, the build fails as usual. */
 async function isBeingDeleted(h: ComputeHost, ctx: RequestContext, uuid: string): Promise<boolean> {
   try {
-    const current = await h.conductor.instanceGetByUuid(ctx, uuid);
+    const current = await h.conductor.call(ctx, 'instance_get_by_uuid', { instance_uuid: uuid });
     return current.task_state === TaskState.DELETING || current.vm_state === 'deleted';
   } catch (err) {
     if (err instanceof InstanceNotFound) return true;
-    throw err;
+    log.for(ctx).error({ instance_uuid: uuid, err }, 'could not read the instance after a failed build');
+    return false;
   }
 }
 
-function canReschedule(h: ComputeHost, args: RunInstanceArgs): boolean {
+function canReschedule(h: ComputeHost, args: BuildRequest): boolean {
   const retry = args.filter_properties?.retry;
   return !!retry && !!args.request_spec && retry.num_attempts < h.maxAttempts;
 }
@@ -154,7 +152,7 @@ function canReschedule(h: ComputeHost, args: RunInstanceArgs): boolean {
 async function failBuild(
   h: ComputeHost,
   ctx: RequestContext,
-  args: RunInstanceArgs,
+  args: BuildRequest,
   instance: ConductorInstance,
   progress: BuildProgress,
   err: unknown,
@@ -162,26 +160,20 @@ async function failBuild(
   const uuid = instance.uuid as string;
   await cleanUp(h, ctx, instance, progress);
   if (await isBeingDeleted(h, ctx, uuid)) {
-    log.info({ instance_uuid: uuid }, 'instance was deleted during the build; the delete finishes it');
+    log.for(ctx).info({ instance_uuid: uuid }, 'instance was deleted during the build; the delete finishes it');
     return 'abandoned';
   }
-  log.warn({ instance_uuid: uuid, err }, 'build failed');
+  log.for(ctx).warn({ instance_uuid: uuid, err }, 'build failed');
   if (canReschedule(h, args)) {
     try {
       await reschedule(h, ctx, args, instance, err);
       return 'rescheduled';
     } catch (rescheduleErr) {
-      log.error({ instance_uuid: uuid, err: rescheduleErr }, 'could not re-schedule the build');
+      log.for(ctx).error({ instance_uuid: uuid, err: rescheduleErr }, 'could not re-schedule the build');
     }
   }
   // The fault goes first, so whoever sees ERROR can also read why.
-  await h.recordFault(ctx, uuid, err);
-  try {
-    await h.transition(ctx, instance, 'create', 'failure');
-  } catch (stateErr) {
-    if (!(stateErr instanceof UnexpectedTaskStateError)) throw stateErr;
-    log.info({ instance_uuid: uuid }, 'instance moved on to another task; its state is left alone');
-  }
+  await h.failInstance(ctx, instance, 'create', err);
   await h.notifyUsage(ctx, instance, 'create.error', {
     extra: {
       message: err instanceof Error ? err.message : String(err),
@@ -195,7 +187,7 @@ async function failBuild(
 async function reschedule(
   h: ComputeHost,
   ctx: RequestContext,
-  args: RunInstanceArgs,
+  args: BuildRequest,
   instance: ConductorInstance,
   err: unknown,
 ): Promise<void> {
@@ -206,13 +198,13 @@ async function reschedule(
   props.retry = retry;
   const spec: RequestSpec = { ...(args.request_spec as RequestSpec), instance_uuids: [uuid] };
   await h.transition(ctx, instance, 'create', 'rescheduled');
-  await h.scheduler.runInstance(ctx, {
-    request_spec: spec as unknown as Record<string, unknown>,
+  await h.scheduler.cast(ctx, 'run_instance', {
+    request_spec: spec,
     admin_password: args.admin_password,
     injected_files: args.injected_files ?? [],
     requested_networks: args.requested_networks,
     is_first_time: false,
-    filter_properties: props as Record<string, unknown>,
+    filter_properties: props,
   });
-  log.info({ instance_uuid: uuid, attempt: retry.num_attempts }, 'build re-scheduled');
+  log.for(ctx).info({ instance_uuid: uuid, attempt: retry.num_attempts }, 'build re-scheduled');
 }

@@ -16,7 +16,7 @@ function cachedNetworkInfo(instance: ConductorInstance): NetworkInfo {
 }
 
 /**
- * Deletes an instance on this host (states.md table B, delete row): the guest in the
+ * Deletes an instance on this host (as Grizzly's nova/compute/manager.py terminate_instance): the guest in the
  * driver, its network, its block device mappings, then the rows (soft delete). Quota needs
  * no commit: usage is counted from the rows, so their going releases it. A failure ends in
  * ERROR with a fault.
@@ -25,7 +25,7 @@ export async function deleteInstance(h: ComputeHost, ctx: RequestContext, given:
   const uuid = given.uuid as string;
   let instance: ConductorInstance;
   try {
-    instance = await h.conductor.instanceGetByUuid(ctx, uuid);
+    instance = await h.conductor.call(ctx, 'instance_get_by_uuid', { instance_uuid: uuid });
   } catch (err) {
     if (err instanceof InstanceNotFound) return 'gone';
     throw err;
@@ -38,23 +38,19 @@ export async function deleteInstance(h: ComputeHost, ctx: RequestContext, given:
     await h.driver.destroy(h.virt(instance), networkInfo, null, true);
     await h.network.deallocateForInstance(ctx, { uuid, project_id: instance.project_id, host: instance.host ?? h.host });
     await h.notifyUsage(ctx, instance, 'shutdown.end');
-    await h.conductor.instanceInfoCacheDelete(ctx, instance);
-    await h.conductor.blockDeviceMappingDestroy(ctx, { instance: { uuid } });
+    await h.conductor.call(ctx, 'instance_info_cache_delete', { instance: { uuid } });
+    await h.conductor.call(ctx, 'block_device_mapping_destroy', { bdms: null, instance: { uuid }, volume_id: null, device_name: null });
     instance = await h.transition(ctx, instance, 'delete', 'success', { terminated_at: new Date() });
-    instance = { ...instance, ...(await h.conductor.instanceDestroy(ctx, instance)), vm_state: instance.vm_state, task_state: null };
+    const destroyed = await h.conductor.call(ctx, 'instance_destroy', { instance: { uuid } });
+    instance = { ...instance, ...destroyed, vm_state: instance.vm_state, task_state: null };
     await (await h.tracker(instance.node ?? null)).dropInstance(ctx, uuid);
     await h.notifyUsage(ctx, instance, 'delete.end', { systemMetadata });
-    log.info({ instance_uuid: uuid }, 'instance deleted');
+    log.for(ctx).info({ instance_uuid: uuid }, 'instance deleted');
     return 'deleted';
   } catch (err) {
     if (err instanceof InstanceNotFound) return 'gone';
-    log.error({ instance_uuid: uuid, err }, 'delete failed');
-    await h.recordFault(ctx, uuid, err);
-    try {
-      await h.transition(ctx, instance, 'delete', 'failure');
-    } catch (stateErr) {
-      log.error({ instance_uuid: uuid, err: stateErr }, 'could not set the instance to ERROR after a failed delete');
-    }
+    log.for(ctx).error({ instance_uuid: uuid, err }, 'delete failed');
+    await h.failInstance(ctx, instance, 'delete', err);
     return 'error';
   }
 }

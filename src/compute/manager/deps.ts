@@ -1,17 +1,17 @@
-import type { ConductorAPI } from '../../conductor/api.js';
+import type { ConductorClient } from '../../conductor/contract.js';
 import type { NetworkAPI } from '../../network/api.js';
 import type { Notifier } from '../../notifications/notifier.js';
-import type { SchedulerRPCAPI } from '../../scheduler/rpcapi.js';
+import type { SchedulerClient } from '../../scheduler/contract.js';
 import type { ComputeDriver } from '../../virt/driver.js';
 
 /** What the compute manager is built from; every collaborator is reached through these. */
 export interface ComputeManagerDeps {
   driver: ComputeDriver;
   /** The database, through the conductor: compute hosts never open it themselves. */
-  conductor: ConductorAPI;
+  conductor: Pick<ConductorClient, 'call'>;
   network: Pick<NetworkAPI, 'allocateForInstance' | 'deallocateForInstance'>;
   /** Where a failed build goes back to for another host. */
-  scheduler: Pick<SchedulerRPCAPI, 'runInstance'>;
+  scheduler: Pick<SchedulerClient, 'cast'>;
   notifier?: Notifier;
   /** `instance_name_template`. */
   instanceNameTemplate?: string;

@@ -1,4 +1,4 @@
-import { NovaError, registerErrors } from '../../common/errors.js';
+import { NovaError } from '../../common/errors.js';
 
 /** A build's resource claim did not fit the node's limits; the build goes back to the scheduler. */
 export class ComputeResourcesUnavailable extends NovaError {
@@ -21,5 +21,3 @@ export class ImageTooLarge extends NovaError {
     super(`Image is larger than instance type allows (image ${size} bytes, root disk ${rootGb} GB)`, { kwargs: { size, root_gb: rootGb } });
   }
 }
-
-registerErrors({ ComputeResourcesUnavailable, RescheduledException, ImageTooLarge });

@@ -1,23 +1,24 @@
-import type { ConductorAPI } from '../../conductor/api.js';
+import type { ConductorClient } from '../../conductor/contract.js';
 import type { Config } from '../../config/config.js';
 import { NetworkAPI } from '../../network/api.js';
 import { notifierFromConf } from '../../notifications/factory.js';
+import { ContractClient } from '../../rpc/contract-client.js';
 import type { Transport } from '../../rpc/transport.js';
+import { schedulerContract } from '../../scheduler/contract.js';
 import { schedulerOpts } from '../../scheduler/opts.js';
-import { SchedulerRPCAPI } from '../../scheduler/rpcapi.js';
 import { topicOpts } from '../../service/opts.js';
 import { loadDriver } from '../../virt/factory.js';
 import { computeApiOpts } from '../api-opts.js';
-import { ComputeManager } from '../manager.js';
+import { ComputeManager } from './index.js';
 
 /** The compute manager nova-compute runs, built from nova.conf (compute_driver is required). */
-export function computeManagerFromConf(host: string, conf: Config, transport: Transport, conductor: ConductorAPI): ComputeManager {
+export function computeManagerFromConf(host: string, conf: Config, transport: Transport, conductor: ConductorClient): ComputeManager {
   const sched = conf.get(schedulerOpts);
   return new ComputeManager(host, {
     driver: loadDriver(conf),
     conductor,
     network: NetworkAPI.fromConfig(conf, transport),
-    scheduler: new SchedulerRPCAPI(transport, conf.get(topicOpts).scheduler_topic ?? 'scheduler'),
+    scheduler: new ContractClient(transport, schedulerContract, conf.get(topicOpts).scheduler_topic ?? 'scheduler'),
     notifier: notifierFromConf(conf, transport),
     instanceNameTemplate: conf.get(computeApiOpts).instance_name_template ?? 'instance-%08x',
     schedulerMaxAttempts: sched.scheduler_max_attempts ?? 3,

@@ -1,7 +1,7 @@
+import { InstanceNotFound, UnexpectedTaskStateError } from '../../common/errors.js';
 import { getLogger } from '../../common/log.js';
 import { type ActionName, type Phase, stateUpdate } from '../../common/states/transitions.js';
 import type { VmState } from '../../common/states/vm-states.js';
-import type { ConductorAPI } from '../../conductor/api.js';
 import type { ConductorInstance, InstanceUpdates } from '../../conductor/types.js';
 import type { RequestContext } from '../../context/context.js';
 import { notifyAboutInstanceUsage } from '../../notifications/instance-payload.js';
@@ -23,7 +23,7 @@ const log = getLogger('nova.compute.manager');
  */
 export class ComputeHost {
   readonly driver: ComputeDriver;
-  readonly conductor: ConductorAPI;
+  readonly conductor: ComputeManagerDeps['conductor'];
   readonly network: ComputeManagerDeps['network'];
   readonly scheduler: ComputeManagerDeps['scheduler'];
   readonly notifier: Notifier;
@@ -54,7 +54,7 @@ export class ComputeHost {
   }
 
   /**
-   * Writes one phase of an action's state machine (states.md tables A/B), guarded by the
+   * Writes one phase of an action's state machine (common/states/transitions.ts), guarded by the
    * task_states that phase expects; `extra` adds columns (power_state, launched_at, …).
    */
   transition(
@@ -65,18 +65,37 @@ export class ComputeHost {
     extra: InstanceUpdates = {},
   ): Promise<ConductorInstance> {
     const { updates, expectedTaskState } = stateUpdate(action, phase, { vm_state: (instance.vm_state ?? 'building') as VmState });
-    return this.conductor.instanceUpdate(ctx, instance.uuid as string, {
-      ...updates,
-      ...extra,
-      ...(expectedTaskState ? { expected_task_state: expectedTaskState } : {}),
+    return this.conductor.call(ctx, 'instance_update', {
+      instance_uuid: instance.uuid as string,
+      updates: { ...updates, ...extra, ...(expectedTaskState ? { expected_task_state: expectedTaskState } : {}) },
+      service: 'conductor',
     });
   }
 
   async recordFault(ctx: RequestContext, uuid: string, err: unknown): Promise<void> {
     try {
-      await this.conductor.instanceFaultCreate(ctx, faultFromError(uuid, err, this.host));
+      await this.conductor.call(ctx, 'instance_fault_create', { values: faultFromError(uuid, err, this.host) });
     } catch (faultErr) {
-      log.error({ instance_uuid: uuid, err: faultErr }, 'could not record the instance fault');
+      log.for(ctx).error({ instance_uuid: uuid, err: faultErr }, 'could not record the instance fault');
+    }
+  }
+
+  /**
+   * The last resort of a failed action: a fault, then the action's failure state (ERROR, no
+   * task). An instance another action has taken over, or that is gone, is left alone; when
+   * even that write fails (the conductor unreachable), start-up reconciliation finishes it.
+   */
+  async failInstance(ctx: RequestContext, instance: ConductorInstance, action: ActionName, err: unknown): Promise<void> {
+    const uuid = instance.uuid as string;
+    await this.recordFault(ctx, uuid, err);
+    try {
+      await this.transition(ctx, instance, action, 'failure');
+    } catch (stateErr) {
+      if (stateErr instanceof UnexpectedTaskStateError || stateErr instanceof InstanceNotFound) {
+        log.for(ctx).info({ instance_uuid: uuid }, 'instance moved on to another task; its state is left alone');
+      } else {
+        log.for(ctx).error({ instance_uuid: uuid, err: stateErr }, `could not set the instance to its ${action} failure state`);
+      }
     }
   }
 
@@ -105,25 +124,27 @@ export class ComputeHost {
   /** Records the start of event `compute_<method>` of the request's action; a missing action is logged, not fatal. */
   async eventStart(ctx: RequestContext, uuid: string, event: string): Promise<boolean> {
     try {
-      await this.conductor.actionEventStart(ctx, { instance_uuid: uuid, request_id: ctx.requestId, event });
+      await this.conductor.call(ctx, 'action_event_start', { values: { instance_uuid: uuid, request_id: ctx.requestId, event } });
       return true;
     } catch (err) {
-      log.warn({ instance_uuid: uuid, event, err }, 'no instance action to record the event on');
+      log.for(ctx).warn({ instance_uuid: uuid, event, err }, 'no instance action to record the event on');
       return false;
     }
   }
 
   async eventFinish(ctx: RequestContext, uuid: string, event: string, err: unknown | null): Promise<void> {
     try {
-      await this.conductor.actionEventFinish(ctx, {
-        instance_uuid: uuid,
-        request_id: ctx.requestId,
-        event,
-        result: err === null ? 'Success' : 'Error',
-        traceback: err === null ? null : err instanceof Error ? (err.stack ?? err.message) : String(err),
+      await this.conductor.call(ctx, 'action_event_finish', {
+        values: {
+          instance_uuid: uuid,
+          request_id: ctx.requestId,
+          event,
+          result: err === null ? 'Success' : 'Error',
+          traceback: err === null ? null : err instanceof Error ? (err.stack ?? err.message) : String(err),
+        },
       });
     } catch (finishErr) {
-      log.warn({ instance_uuid: uuid, event, err: finishErr }, 'could not finish the instance action event');
+      log.for(ctx).warn({ instance_uuid: uuid, event, err: finishErr }, 'could not finish the instance action event');
     }
   }
 }

@@ -30,7 +30,7 @@ export class InstanceLeftInTransition extends NovaError {
  * gets the power state the hypervisor reports.
  */
 export async function reconcileHost(h: ComputeHost, ctx: RequestContext): Promise<void> {
-  const instances = await h.conductor.instanceGetAllByHost(ctx, h.host);
+  const instances = await h.conductor.call(ctx, 'instance_get_all_by_host', { host: h.host, node: null, columns_to_join: null });
   for (const instance of instances) {
     const uuid = instance.uuid as string;
     try {
@@ -51,7 +51,11 @@ export async function reconcileHost(h: ComputeHost, ctx: RequestContext): Promis
 async function failInterruptedBuild(h: ComputeHost, ctx: RequestContext, instance: ConductorInstance): Promise<void> {
   const uuid = instance.uuid as string;
   log.warn({ instance_uuid: uuid, task_state: instance.task_state }, 'build interrupted by a restart; setting ERROR');
-  await h.driver.destroy(h.virt(instance), []);
+  try {
+    await h.driver.destroy(h.virt(instance), []);
+  } catch (err) {
+    log.warn({ instance_uuid: uuid, err }, 'could not destroy the guest of an interrupted build');
+  }
   try {
     await h.network.deallocateForInstance(ctx, { uuid, project_id: instance.project_id, host: h.host });
   } catch (err) {
@@ -74,6 +78,10 @@ async function syncPowerState(h: ComputeHost, ctx: RequestContext, instance: Con
     power = PowerState.NOSTATE;
   }
   if (power !== instance.power_state) {
-    await h.conductor.instanceUpdate(ctx, instance.uuid as string, { power_state: power });
+    await h.conductor.call(ctx, 'instance_update', {
+      instance_uuid: instance.uuid as string,
+      updates: { power_state: power },
+      service: 'conductor',
+    });
   }
 }

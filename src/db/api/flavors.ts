@@ -3,7 +3,7 @@
  * one. Flavor ids seen by clients are `flavorid` strings; the integer `id` is internal.
  */
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
-import { Conflict, FlavorExists, FlavorNotFound, MarkerNotFound, NotFound, registerErrors } from '../../common/errors.js';
+import { Conflict, FlavorExists, FlavorNotFound, MarkerNotFound, NotFound } from '../../common/errors.js';
 import type { RequestContext } from '../../context/context.js';
 import type { InstanceType } from '../types.js';
 import {
@@ -21,8 +21,6 @@ export class FlavorIdExists extends Conflict {}
 export class FlavorAccessExists extends Conflict {}
 export class FlavorAccessNotFound extends NotFound {}
 export class FlavorExtraSpecsNotFound extends NotFound {}
-
-registerErrors({ FlavorIdExists, FlavorAccessExists, FlavorAccessNotFound, FlavorExtraSpecsNotFound });
 
 /** A flavor row with its live extra specs, as Nova's instance_type_get returns it. */
 export interface FlavorRecord extends InstanceType {

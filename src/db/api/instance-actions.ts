@@ -2,7 +2,7 @@
  * Instance actions (one row per user request on an instance, keyed by request id) and
  * their events (one row per step a service ran for it).
  */
-import { NotFound, registerErrors } from '../../common/errors.js';
+import { NotFound } from '../../common/errors.js';
 import type { RequestContext } from '../../context/context.js';
 import type { InstanceAction, InstanceActionEvent } from '../types.js';
 import { type Db, insertReturningId, now } from './common.js';
@@ -14,7 +14,6 @@ export class InstanceActionNotFound extends NotFound {
     });
   }
 }
-registerErrors({ InstanceActionNotFound });
 
 export interface ActionStartValues {
   action: string;

@@ -7,22 +7,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type Expression, type SqlBool, sql } from 'kysely';
-import {
-  ConstraintNotMet,
-  InstanceExists,
-  InstanceNotFound,
-  InvalidUUID,
-  MarkerNotFound,
-  NotFound,
-  registerErrors,
-} from '../../common/errors.js';
+import { ConstraintNotMet, InstanceExists, InstanceNotFound, InvalidUUID, MarkerNotFound, NotFound } from '../../common/errors.js';
 import type { TaskState } from '../../common/states/task-states.js';
 import { unexpectedTaskState } from '../../common/states/transitions.js';
 import { isUuidLike } from '../../common/uuid.js';
 import type { RequestContext } from '../../context/context.js';
 import { regexpMatch } from '../engine.js';
 import type { Instance, NewRow, SecurityGroup } from '../types.js';
-import { type AnyKysely, type Db, inTransaction, isUserContext, now, readDeletedOf, softDeleteValues } from './common.js';
+import { type AnyKysely, type Db, inTransaction, isUserContext, now, readDeletedOf, softDeleteValues, softDeleteWhere } from './common.js';
 import {
   instanceMetadataUpdate,
   instanceSystemMetadataUpdate,
@@ -44,7 +36,6 @@ export class InstanceInfoCacheNotFound extends NotFound {
     super(`Info cache for instance ${instanceUuid} could not be found.`, { kwargs: { instance_uuid: instanceUuid } });
   }
 }
-registerErrors({ InstanceInfoCacheNotFound });
 
 export interface InfoCache {
   network_info: string | null;
@@ -566,6 +557,11 @@ export async function instanceInfoCacheGet(db: Db, _ctx: RequestContext | null, 
     .where('instance_uuid', '=', uuid)
     .executeTakeFirst();
   return row ?? null;
+}
+
+/** Soft-deletes the instance's cached network info (the instance is going away). */
+export async function instanceInfoCacheDelete(db: Db, _ctx: RequestContext | null, uuid: string): Promise<void> {
+  await softDeleteWhere(db, 'instance_info_caches', { instance_uuid: uuid });
 }
 
 /**

@@ -114,6 +114,39 @@ export async function serviceGetByComputeHost(
   return (await withComputeNodes(db, [row]))[0] as ServiceWithComputeNodes;
 }
 
+/** Which services service_get_all_by asks for; null means "any". */
+export interface ServiceFilters {
+  topic: string | null;
+  host: string | null;
+  binary: string | null;
+}
+
+/**
+ * Grizzly's conductor service_get_all_by: which query runs depends on which filters are
+ * given (host + topic `compute` is the host's compute service with its nodes; host +
+ * binary is at most one service; and so on).
+ */
+export async function serviceGetAllBy(db: Db, ctx: RequestContext | null, filters: ServiceFilters): Promise<Service[]> {
+  const { topic, host, binary } = filters;
+  if (topic === null && host === null && binary === null) return serviceGetAll(db, ctx);
+  if (topic !== null && host !== null) {
+    if (topic === 'compute') return [await serviceGetByComputeHost(db, ctx, host)];
+    const one = await serviceGetByHostAndTopic(db, ctx, host, topic);
+    return one ? [one] : [];
+  }
+  if (host !== null && binary !== null) {
+    try {
+      return [await serviceGetByArgs(db, ctx, host, binary)];
+    } catch (err) {
+      if (err instanceof HostBinaryNotFound) return [];
+      throw err;
+    }
+  }
+  if (topic !== null) return serviceGetAllByTopic(db, ctx, topic);
+  if (host !== null) return serviceGetAllByHost(db, ctx, host);
+  return (await serviceGetAll(db, ctx)).filter((s) => s.binary === binary);
+}
+
 /**
  * Updates a live service. `updated_at` is always set (to now unless given): the DB
  * service group reads liveness from it, so a heartbeat must move it.

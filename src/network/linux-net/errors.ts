@@ -2,7 +2,7 @@
  * Errors of the host plumbing, registered by name so that they cross the bus as Nova's do
  * (nova/exception.py: ProcessExecutionError, NoFloatingIpInterface).
  */
-import { Invalid, NotFound, NovaError, registerErrors } from '../../common/errors.js';
+import { Invalid, NotFound, NovaError } from '../../common/errors.js';
 
 /** A host command ended with an exit code its caller does not accept, or could not start. */
 export class ProcessExecutionError extends NovaError {
@@ -37,5 +37,3 @@ export class NetworkDriverNotSupported extends Invalid {
     super(`${what} is not supported here: ${why}`, { kwargs: { driver: what } });
   }
 }
-
-registerErrors({ ProcessExecutionError, NoFloatingIpInterface, NetworkDriverNotSupported });

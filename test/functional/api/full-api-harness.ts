@@ -9,9 +9,11 @@ import { RouteTable } from '../../../src/api/openstack/routing.js';
 import { computeResourcesFor } from '../../../src/cmd/compute-resources.js';
 import { seedDefaultFlavors } from '../../../src/compute/flavors.js';
 import { GlanceImageService } from '../../../src/image/glance-client.js';
+import { networkContract } from '../../../src/network/contract.js';
 import { NoopLinuxNet } from '../../../src/network/linux-net.js';
 import { NetworkManager } from '../../../src/network/manager.js';
 import { PolicyEnforcer } from '../../../src/policy/enforcer.js';
+import { contractEndpoint } from '../../../src/rpc/contract.js';
 import { LocalBus, LocalTransport } from '../../../src/rpc/local-transport.js';
 import { RpcServer } from '../../../src/rpc/server.js';
 import { noauthContext, startTestImageService, type TestImageService } from '../image/harness.js';
@@ -50,7 +52,7 @@ export async function startFullApi(): Promise<FullApi> {
     transport,
     'network',
     'nethost',
-    new NetworkManager('nethost', { db: api.db, conf: api.conf, driver: new NoopLinuxNet() }),
+    contractEndpoint(networkContract, new NetworkManager('nethost', { db: api.db, conf: api.conf, driver: new NoopLinuxNet() })),
   );
   await network.start();
   return {

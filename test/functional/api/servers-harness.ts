@@ -15,8 +15,8 @@ import { ImageNotFound, NetworkNotFound } from '../../../src/common/errors.js';
 import { dbFlavorLookup, dbKeypairLookup } from '../../../src/compute/api/adapters.js';
 import { ComputeAPI, type ImageMeta } from '../../../src/compute/api/index.js';
 import { AvailabilityZoneAPI } from '../../../src/compute/availability-zones.js';
+import { type ComputeContract, type ComputeEndpoint, computeContract } from '../../../src/compute/contract.js';
 import { seedDefaultFlavors } from '../../../src/compute/flavors.js';
-import { ComputeRPCAPI } from '../../../src/compute/rpcapi.js';
 import { Config } from '../../../src/config/config.js';
 import '../../../src/cmd/all-opts.js';
 import type { RequestContext } from '../../../src/context/context.js';
@@ -26,9 +26,11 @@ import { NOVA_REPOSITORY, novaMigrations } from '../../../src/db/migrations/nova
 import { migrate } from '../../../src/db/migrator.js';
 import { PolicyEnforcer } from '../../../src/policy/enforcer.js';
 import { createDbQuotaEngine } from '../../../src/quota/db-store.js';
+import { type ArgsOf, contractEndpoint } from '../../../src/rpc/contract.js';
+import { ContractClient } from '../../../src/rpc/contract-client.js';
 import { LocalBus, LocalTransport } from '../../../src/rpc/local-transport.js';
 import { RpcServer } from '../../../src/rpc/server.js';
-import { SchedulerRPCAPI } from '../../../src/scheduler/rpcapi.js';
+import { type SchedulerContract, type SchedulerEndpoint, schedulerContract } from '../../../src/scheduler/contract.js';
 
 export const IMAGE_ACTIVE = '70a599e0-31e7-49b7-b260-868f441e862b';
 export const IMAGE_QUEUED = '11111111-2222-4333-8444-555555555555';
@@ -88,22 +90,33 @@ class Recorder {
   }
 }
 
-class RecordingScheduler extends Recorder {
-  readonly RPC_API_VERSION = '2.6';
-  readonly rpcMethods = ['run_instance'];
-  async run_instance(ctx: RequestContext, args: Record<string, unknown>): Promise<void> {
-    this.record({ method: 'run_instance', ctx, args });
+class RecordingScheduler extends Recorder implements SchedulerEndpoint {
+  async run_instance(ctx: RequestContext, args: ArgsOf<SchedulerContract, 'run_instance'>): Promise<void> {
+    this.record({ method: 'run_instance', ctx, args: { ...args } });
+  }
+  async select_hosts(ctx: RequestContext, args: ArgsOf<SchedulerContract, 'select_hosts'>): Promise<string[]> {
+    this.record({ method: 'select_hosts', ctx, args: { ...args } });
+    return [];
+  }
+  async update_service_capabilities(ctx: RequestContext, args: ArgsOf<SchedulerContract, 'update_service_capabilities'>): Promise<void> {
+    this.record({ method: 'update_service_capabilities', ctx, args: { ...args } });
   }
 }
 
-class RecordingCompute extends Recorder {
-  readonly RPC_API_VERSION = '2.27';
-  readonly rpcMethods = ['terminate_instance', 'change_instance_metadata'];
-  async terminate_instance(ctx: RequestContext, args: Record<string, unknown>): Promise<void> {
-    this.record({ method: 'terminate_instance', ctx, args });
+/** A compute host that records the requests it receives and builds nothing. */
+class RecordingCompute extends Recorder implements ComputeEndpoint {
+  async run_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'run_instance'>): Promise<void> {
+    this.record({ method: 'run_instance', ctx, args: { ...args } });
   }
-  async change_instance_metadata(ctx: RequestContext, args: Record<string, unknown>): Promise<void> {
-    this.record({ method: 'change_instance_metadata', ctx, args });
+  async terminate_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'terminate_instance'>): Promise<void> {
+    this.record({ method: 'terminate_instance', ctx, args: { ...args } });
+  }
+  async change_instance_metadata(ctx: RequestContext, args: ArgsOf<ComputeContract, 'change_instance_metadata'>): Promise<void> {
+    this.record({ method: 'change_instance_metadata', ctx, args: { ...args } });
+  }
+  async validate_console_port(ctx: RequestContext, args: ArgsOf<ComputeContract, 'validate_console_port'>): Promise<boolean> {
+    this.record({ method: 'validate_console_port', ctx, args: { ...args } });
+    return false;
   }
 }
 
@@ -141,8 +154,8 @@ export async function startHarness(overrides: Record<string, string | number> = 
   const transport = new LocalTransport({ bus, responseTimeout: 5 });
   const scheduler = new RecordingScheduler();
   const compute = new RecordingCompute();
-  const schedulerServer = new RpcServer(transport, 'scheduler', 'sched1', scheduler);
-  const computeServer = new RpcServer(transport, 'compute', 'host1', compute);
+  const schedulerServer = new RpcServer(transport, 'scheduler', 'sched1', contractEndpoint(schedulerContract, scheduler));
+  const computeServer = new RpcServer(transport, 'compute', 'host1', contractEndpoint(computeContract, compute));
   await schedulerServer.start();
   await computeServer.start();
 
@@ -166,8 +179,8 @@ export async function startHarness(overrides: Record<string, string | number> = 
         for (const [uuid] of requested) if (uuid !== NETWORK_OK) throw new NetworkNotFound(`Network ${uuid} could not be found.`);
       },
     },
-    scheduler: new SchedulerRPCAPI(transport),
-    compute: new ComputeRPCAPI(transport),
+    scheduler: new ContractClient(transport, schedulerContract),
+    compute: new ContractClient(transport, computeContract),
   });
   const api: RunningApi = await startComputeApi(conf, {
     auth: new NoAuth2Strategy(),

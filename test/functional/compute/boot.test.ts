@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ComputeManager } from '../../../src/compute/manager.js';
-import { RpcConductorAPI } from '../../../src/conductor/api.js';
+import { ComputeManager } from '../../../src/compute/manager/index.js';
 import { adminContext } from '../../../src/context/context.js';
 import { instanceGetByUuid } from '../../../src/db/api/instances.js';
 import { NetworkAPI } from '../../../src/network/api.js';
-import { RpcClient } from '../../../src/rpc/client.js';
 import { FakeDriver } from '../../../src/virt/fake/driver.js';
 import type { NetworkInfo } from '../../../src/virt/network-model.js';
 import { hydrateNetworkInfo } from '../../../src/virt/network-model.js';
@@ -169,10 +167,16 @@ describe('booting and deleting through the scheduler and compute managers', () =
         .set({ task_state: 'deleting' })
         .where('uuid', '=', inst.uuid as string)
         .execute();
-      await cloud.computeRpc.terminateInstance(ctx, { ...active, task_state: 'deleting' }, []);
+      await cloud.compute.cast(
+        ctx,
+        'terminate_instance',
+        { instance: { ...active, task_state: 'deleting' }, bdms: [], reservations: null },
+        { server: 'cmp1' },
+      );
       const end = Date.now() + 5000;
       let row = await instanceGetByUuid(cloud.db, adminContext(), inst.uuid as string, { readDeleted: 'yes' });
-      while (row.deleted === 0 && Date.now() < end) {
+      // delete.end goes out last, after the row is gone and the node's usage rewritten.
+      while ((row.deleted === 0 || !cloud.notifications.eventTypes().includes('compute.instance.delete.end')) && Date.now() < end) {
         await new Promise((r) => setTimeout(r, 20));
         row = await instanceGetByUuid(cloud.db, adminContext(), inst.uuid as string, { readDeleted: 'yes' });
       }
@@ -204,7 +208,7 @@ describe('booting and deleting through the scheduler and compute managers', () =
       const inst = await createInstanceRow(cloud, ctx, TINY, { host: 'cmp1', node: 'cmp1', task_state: 'spawning' });
       const restarted = new ComputeManager('cmp1', {
         driver: fakeDriver('cmp1'),
-        conductor: new RpcConductorAPI(new RpcClient(cloud.transport, 'conductor', '1.0')),
+        conductor: cloud.conductor(),
         network: NetworkAPI.fromConfig(cloud.conf, cloud.transport),
         scheduler: cloud.scheduler,
       });

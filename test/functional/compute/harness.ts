@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createService, type RuntimeDeps } from '../../../src/cmd/service-table.js';
-import { ComputeManager } from '../../../src/compute/manager.js';
-import { ComputeRPCAPI } from '../../../src/compute/rpcapi.js';
-import { RpcConductorAPI } from '../../../src/conductor/api.js';
+import { type ComputeClient, computeContract } from '../../../src/compute/contract.js';
+import { ComputeManager } from '../../../src/compute/manager/index.js';
+import { type ConductorClient, conductorContract } from '../../../src/conductor/contract.js';
 import { Config } from '../../../src/config/config.js';
 import '../../../src/cmd/all-opts.js';
 import { adminContext, RequestContext } from '../../../src/context/context.js';
@@ -19,12 +19,14 @@ import { NetworkAPI } from '../../../src/network/api.js';
 import { ensureDefaultNetwork } from '../../../src/network/bootstrap.js';
 import { MemoryNotificationDriver } from '../../../src/notifications/drivers.js';
 import { Notifier } from '../../../src/notifications/notifier.js';
-import { RpcClient } from '../../../src/rpc/client.js';
+import { contractEndpoint } from '../../../src/rpc/contract.js';
+import { ContractClient } from '../../../src/rpc/contract-client.js';
 import { LocalBus, LocalTransport } from '../../../src/rpc/local-transport.js';
 import { RpcServer } from '../../../src/rpc/server.js';
+import { type SchedulerClient, schedulerContract } from '../../../src/scheduler/contract.js';
 import { SchedulerManager } from '../../../src/scheduler/manager.js';
 import { defaultSchedulerSettings, type SchedulerSettings } from '../../../src/scheduler/opts.js';
-import { SchedulerRPCAPI } from '../../../src/scheduler/rpcapi.js';
+import type { InstanceProperties } from '../../../src/scheduler/types.js';
 import type { Service } from '../../../src/service/service.js';
 import { FakeDriver } from '../../../src/virt/fake/driver.js';
 
@@ -34,10 +36,12 @@ export interface Cloud {
   transport: LocalTransport;
   notifications: MemoryNotificationDriver;
   notifier: Notifier;
-  scheduler: SchedulerRPCAPI;
-  computeRpc: ComputeRPCAPI;
+  scheduler: SchedulerClient;
+  compute: ComputeClient;
+  /** A client of the cloud's conductor, over the bus. */
+  conductor(): ConductorClient;
   computes: Map<string, { manager: ComputeManager; driver: FakeDriver; server: RpcServer }>;
-  startCompute(host: string, driver?: FakeDriver): Promise<ComputeManager>;
+  startCompute(host: string, driver?: FakeDriver, conductor?: ConductorClient): Promise<ComputeManager>;
   stopCompute(host: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -65,23 +69,24 @@ export async function bootCloud(settings: Partial<SchedulerSettings> = {}): Prom
   await ensureDefaultNetwork(db, conf);
   const notifications = new MemoryNotificationDriver();
   const notifier = new Notifier([notifications], { notifyOnStateChange: 'vm_and_task_state' });
-  const computeRpc = new ComputeRPCAPI(transport);
+  const compute = new ContractClient(transport, computeContract);
+  const conductor = (): ConductorClient => new ContractClient(transport, conductorContract);
   const schedulerManager = new SchedulerManager('ctl', {
     db,
     settings: defaultSchedulerSettings(settings),
-    computeRpc,
+    compute,
     notifier,
     random: () => 0,
   });
-  const schedulerServer = new RpcServer(transport, 'scheduler', 'ctl', schedulerManager);
+  const schedulerServer = new RpcServer(transport, 'scheduler', 'ctl', contractEndpoint(schedulerContract, schedulerManager));
   await schedulerServer.start();
-  const scheduler = new SchedulerRPCAPI(transport);
+  const scheduler = new ContractClient(transport, schedulerContract);
   const computes: Cloud['computes'] = new Map();
 
-  async function startCompute(host: string, driver = fakeDriver(host)): Promise<ComputeManager> {
+  async function startCompute(host: string, driver = fakeDriver(host), conductorClient = conductor()): Promise<ComputeManager> {
     const manager = new ComputeManager(host, {
       driver,
-      conductor: new RpcConductorAPI(new RpcClient(transport, 'conductor', '1.0')),
+      conductor: conductorClient,
       network: NetworkAPI.fromConfig(conf, transport),
       scheduler,
       notifier,
@@ -94,7 +99,7 @@ export async function bootCloud(settings: Partial<SchedulerSettings> = {}): Prom
       // Restarted on the same host: the record is already there.
     }
     await manager.preStartHook();
-    const server = new RpcServer(transport, 'compute', host, manager);
+    const server = new RpcServer(transport, 'compute', host, contractEndpoint(computeContract, manager));
     await server.start();
     computes.set(host, { manager, driver, server });
     return manager;
@@ -107,7 +112,8 @@ export async function bootCloud(settings: Partial<SchedulerSettings> = {}): Prom
     notifications,
     notifier,
     scheduler,
-    computeRpc,
+    compute,
+    conductor,
     computes,
     startCompute,
     async stopCompute(host) {
@@ -174,10 +180,10 @@ export async function createInstanceRow(
 /** The scheduler cast the compute API makes for these instances. */
 export async function requestBuild(cloud: Cloud, ctx: RequestContext, instances: InstanceRecord[], flavor: Flavor): Promise<void> {
   const first = instances[0] as InstanceRecord;
-  await cloud.scheduler.runInstance(ctx, {
+  await cloud.scheduler.cast(ctx, 'run_instance', {
     request_spec: {
       image: { id: 'img-1', name: 'cirros', size: 1024 },
-      instance_properties: JSON.parse(JSON.stringify(first)),
+      instance_properties: JSON.parse(JSON.stringify(first)) as InstanceProperties,
       instance_type: { ...flavor, ephemeral_gb: 0, flavorid: '1', name: 'm1.test', rxtx_factor: 1 },
       instance_uuids: instances.map((i) => i.uuid as string),
       num_instances: instances.length,

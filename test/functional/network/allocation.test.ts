@@ -17,9 +17,11 @@ import { virtualInterfaceCreate, virtualInterfaceGetByInstance } from '../../../
 import type { Network } from '../../../src/db/types.js';
 import { NetworkAPI } from '../../../src/network/api.js';
 import { ensureDefaultNetwork } from '../../../src/network/bootstrap.js';
+import { networkContract } from '../../../src/network/contract.js';
 import { NoopLinuxNet } from '../../../src/network/linux-net.js';
 import { NetworkManager } from '../../../src/network/manager.js';
-import { RpcClient } from '../../../src/rpc/client.js';
+import { contractEndpoint } from '../../../src/rpc/contract.js';
+import { ContractClient } from '../../../src/rpc/contract-client.js';
 import { LocalBus, LocalTransport } from '../../../src/rpc/local-transport.js';
 import { RpcServer } from '../../../src/rpc/server.js';
 import { allFixedIps, type NetworkInfo } from '../../../src/virt/network-model.js';
@@ -261,10 +263,10 @@ describe('first start and the RPC API', () => {
     const conf = env.conf();
     const transport = new LocalTransport({ bus: new LocalBus(), responseTimeout: 5 });
     const manager = new NetworkManager('nethost', { db: env.db, conf, driver: new NoopLinuxNet() });
-    const server = new RpcServer(transport, 'network', 'nethost', manager);
+    const server = new RpcServer(transport, 'network', 'nethost', contractEndpoint(networkContract, manager));
     await server.start();
     try {
-      const api = new NetworkAPI(new RpcClient(transport, 'network', '1.0'));
+      const api = new NetworkAPI(new ContractClient(transport, networkContract));
       const uuid = await env.instance();
       const instance = { uuid, project_id: 'proj-a', host: 'cmp1' };
       const info = await api.allocateForInstance(user, instance);

@@ -8,10 +8,12 @@ import { adminContext } from '../../../src/context/context.js';
 import { fixedIpGetByAddress } from '../../../src/db/api/fixed-ips.js';
 import { virtualInterfaceGetByInstance } from '../../../src/db/api/virtual-interfaces.js';
 import { NetworkAPI } from '../../../src/network/api.js';
+import { networkContract } from '../../../src/network/contract.js';
 import { handleLeaseEvent, rpcLeaseNotifier } from '../../../src/network/dhcp-leases.js';
 import { NoopLinuxNet } from '../../../src/network/linux-net.js';
 import { NetworkManager } from '../../../src/network/manager.js';
-import { RpcClient } from '../../../src/rpc/client.js';
+import { contractEndpoint } from '../../../src/rpc/contract.js';
+import { ContractClient } from '../../../src/rpc/contract-client.js';
 import { LocalBus, LocalTransport } from '../../../src/rpc/local-transport.js';
 import { RpcServer } from '../../../src/rpc/server.js';
 import { allFixedIps } from '../../../src/virt/network-model.js';
@@ -97,19 +99,17 @@ describe('nova-dhcpbridge', () => {
     const leased = new Promise<string>((resolve) => {
       seen = resolve;
     });
-    const endpoint = {
-      RPC_API_VERSION: '1.9',
-      rpcMethods: ['lease_fixed_ip'],
-      async lease_fixed_ip(ctx: RequestContext, args: { address: string }) {
-        await manager.lease_fixed_ip(ctx, args);
-        seen(args.address);
-        return null;
-      },
+    // The real manager, watched: the test learns when the cast has been handled.
+    const watched: NetworkManager = Object.create(manager);
+    watched.lease_fixed_ip = async (ctx: RequestContext, args: { address: string }) => {
+      await manager.lease_fixed_ip(ctx, args);
+      seen(args.address);
+      return null;
     };
-    const server = new RpcServer(transport, 'network', 'nethost', endpoint);
+    const server = new RpcServer(transport, 'network', 'nethost', contractEndpoint(networkContract, watched));
     await server.start();
     try {
-      const api = new NetworkAPI(new RpcClient(transport, 'network', '1.0'));
+      const api = new NetworkAPI(new ContractClient(transport, networkContract, 'network'));
       await handleLeaseEvent({ action: 'add', mac, ip: address, hostname: null }, rpcLeaseNotifier(api, admin, 'nethost'));
       assert.equal(await leased, address);
       assert.equal((await fixedIpGetByAddress(env.db, admin, address)).leased, true);

@@ -5,10 +5,12 @@ import { networksResource } from '../../../src/api/openstack/compute/networks.js
 import { type RunningApi, startComputeApi } from '../../../src/api/server.js';
 import { Config } from '../../../src/config/config.js';
 import { NetworkAPI } from '../../../src/network/api.js';
+import { networkContract } from '../../../src/network/contract.js';
 import { NoopLinuxNet } from '../../../src/network/linux-net.js';
 import { NetworkManager } from '../../../src/network/manager.js';
 import { PolicyEnforcer } from '../../../src/policy/enforcer.js';
-import { RpcClient } from '../../../src/rpc/client.js';
+import { contractEndpoint } from '../../../src/rpc/contract.js';
+import { ContractClient } from '../../../src/rpc/contract-client.js';
 import { LocalBus, LocalTransport } from '../../../src/rpc/local-transport.js';
 import { RpcServer } from '../../../src/rpc/server.js';
 import { type NetworkTestEnv, networkTestEnv } from './harness.js';
@@ -25,7 +27,12 @@ before(async () => {
   env = await networkTestEnv();
   const conf = env.conf();
   transport = new LocalTransport({ bus: new LocalBus(), responseTimeout: 5 });
-  server = new RpcServer(transport, 'network', 'nethost', new NetworkManager('nethost', { db: env.db, conf, driver: new NoopLinuxNet() }));
+  server = new RpcServer(
+    transport,
+    'network',
+    'nethost',
+    contractEndpoint(networkContract, new NetworkManager('nethost', { db: env.db, conf, driver: new NoopLinuxNet() })),
+  );
   await server.start();
   const apiConf = Config.load({
     overrides: { DEFAULT: { osapi_compute_listen: '127.0.0.1', osapi_compute_listen_port: 0, auth_strategy: 'noauth2' } },
@@ -33,7 +40,7 @@ before(async () => {
   api = await startComputeApi(apiConf, {
     auth: new NoAuth2Strategy(),
     policy: new PolicyEnforcer(apiConf),
-    resources: [networksResource(new NetworkAPI(new RpcClient(transport, 'network', '1.0')))],
+    resources: [networksResource(new NetworkAPI(new ContractClient(transport, networkContract)))],
   });
 });
 

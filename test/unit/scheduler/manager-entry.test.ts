@@ -8,8 +8,9 @@ import type { Db } from '../../../src/db/api/common.js';
 import { openDatabase } from '../../../src/db/engine.js';
 import { NOVA_REPOSITORY, novaMigrations } from '../../../src/db/migrations/nova/index.js';
 import { migrate } from '../../../src/db/migrator.js';
-import { type RunInstanceRequest, SchedulerManager } from '../../../src/scheduler/manager.js';
+import { SchedulerManager } from '../../../src/scheduler/manager.js';
 import { defaultSchedulerSettings } from '../../../src/scheduler/opts.js';
+import type { RunInstanceRequest } from '../../../src/scheduler/types.js';
 
 describe('SchedulerManager.run_instance entry', () => {
   let dir: string;
@@ -24,8 +25,8 @@ describe('SchedulerManager.run_instance entry', () => {
     manager = new SchedulerManager('sched1', {
       db,
       settings: defaultSchedulerSettings(),
-      computeRpc: {
-        runInstance: async (...args: unknown[]) => {
+      compute: {
+        cast: async (...args: unknown[]) => {
           casts.push(args);
         },
       },

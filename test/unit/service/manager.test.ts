@@ -3,8 +3,6 @@ import { describe, it } from 'node:test';
 import { Manager, type PeriodicTaskSpec } from '../../../src/service/manager.js';
 
 class TestManager extends Manager {
-  readonly RPC_API_VERSION = '1.0';
-  readonly rpcMethods = [];
   add(spec: PeriodicTaskSpec): void {
     this.addPeriodicTask(spec);
   }

@@ -42,6 +42,7 @@ function service(clock: ManualClock, manager: Manager, records: ServiceRecordSto
     topic: 'test',
     host: 'h1',
     manager,
+    endpoint: { RPC_API_VERSION: '1.0', rpcMethods: [] },
     records,
     serveRpc: async () => ({ stop: async () => {} }),
     reportInterval: 10,

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { errorClassByName } from '../../../src/common/errors.js';
 import { BaseComputeDriver } from '../../../src/virt/driver.js';
 import { NotImplementedError } from '../../../src/virt/errors.js';
 
@@ -31,10 +30,5 @@ describe('BaseComputeDriver', () => {
 
   it('reports no capabilities by default', () => {
     assert.deepEqual(new BareDriver().capabilities, { has_imagecache: false, supports_recreate: false });
-  });
-
-  it('registers its errors so RPC can re-create them by name', () => {
-    assert.equal(errorClassByName('NotImplementedError'), NotImplementedError);
-    assert.ok(errorClassByName('InstanceNotRunning'));
   });
 });

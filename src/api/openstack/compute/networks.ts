@@ -50,7 +50,7 @@ export function networkView(network: NetworkRecord, isAdmin: boolean): Record<st
   if (isAdmin) {
     for (const field of ADMIN_FIELDS) {
       const value = row[field] ?? null;
-      out[field] = TIME_FIELDS.has(field) ? naiveIsoTime(value as string | null) : value;
+      out[field] = TIME_FIELDS.has(field) ? naiveIsoTime(value as Date | string | null) : value;
     }
   }
   return out;

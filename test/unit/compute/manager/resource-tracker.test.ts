@@ -11,30 +11,33 @@ function memoryStore(delayMs = 0) {
   const nodes: (ComputeNodeWrite & { id: number })[] = [];
   const hosts = new Map<string, { host: string; node: string }>();
   const pause = () => new Promise((r) => setTimeout(r, delayMs));
-  const store = {
-    async instanceGetAllByHost() {
+  const handlers: Record<string, (args: never) => Promise<unknown>> = {
+    async instance_get_all_by_host() {
       await pause();
       return [];
     },
-    async serviceGetAllBy() {
+    async service_get_all_by() {
       return [{ id: 7, host: 'cmp1', compute_node: nodes.map((n) => ({ id: n.id, hypervisor_hostname: n.hypervisor_hostname })) }];
     },
-    async computeNodeCreate(_ctx: unknown, values: ComputeNodeWrite) {
+    async compute_node_create(args: { values: ComputeNodeWrite }) {
       await pause();
-      const row = { ...values, id: nodes.length + 1 };
+      const row = { ...args.values, id: nodes.length + 1 };
       nodes.push(row);
       return row;
     },
-    async computeNodeUpdate(_ctx: unknown, node: { id: number }, values: Partial<ComputeNodeWrite>) {
+    async compute_node_update(args: { node: { id: number }; values: Partial<ComputeNodeWrite> }) {
       await pause();
-      const row = nodes.find((n) => n.id === node.id) as ComputeNodeWrite & { id: number };
-      Object.assign(row, values);
+      const row = nodes.find((n) => n.id === args.node.id) as ComputeNodeWrite & { id: number };
+      Object.assign(row, args.values);
       return row;
     },
-    async instanceUpdate(_ctx: unknown, uuid: string, updates: { host?: string | null; node?: string | null }) {
-      hosts.set(uuid, { host: updates.host as string, node: updates.node as string });
-      return { uuid };
+    async instance_update(args: { instance_uuid: string; updates: { host?: string | null; node?: string | null } }) {
+      hosts.set(args.instance_uuid, { host: args.updates.host as string, node: args.updates.node as string });
+      return { uuid: args.instance_uuid };
     },
+  };
+  const store = {
+    call: (_ctx: unknown, method: string, args: unknown) => (handlers[method] as (args: unknown) => Promise<unknown>)(args),
   };
   return { store: store as unknown as ResourceTrackerStore, nodes, hosts };
 }

@@ -1,0 +1,143 @@
+import { getLogger } from '../../common/log.js';
+import { adminContext, type RequestContext } from '../../context/context.js';
+import { type Notifier, silentNotifier } from '../../notifications/notifier.js';
+import type { ArgsOf } from '../../rpc/contract.js';
+import { Manager } from '../../service/manager.js';
+import { KeyedLocks } from '../async-lock.js';
+import type { ComputeContract, ComputeEndpoint } from '../contract.js';
+import { ResourceTracker } from '../resource-tracker.js';
+import { type BuildOutcome, buildInstance } from './build.js';
+import { deleteInstance } from './delete.js';
+import type { ComputeManagerDeps } from './deps.js';
+import { ComputeHost } from './host.js';
+import { reconcileHost } from './init-host.js';
+
+export type { ComputeManagerDeps } from './deps.js';
+
+const log = getLogger('nova.compute.manager');
+
+type Args<N extends keyof ComputeEndpoint & string> = ArgsOf<ComputeContract, N>;
+
+/**
+ * The compute host: drives a virt driver through the instance lifecycle. Builds and
+ * deletes of one instance run one at a time (a lock per instance uuid); resources are
+ * claimed against one resource tracker per hypervisor node. Its methods are those of the
+ * compute contract (contract.ts).
+ */
+export class ComputeManager extends Manager implements ComputeEndpoint {
+  readonly notifier: Notifier;
+  readonly #deps: ComputeManagerDeps;
+  readonly #h: ComputeHost;
+  readonly #locks = new KeyedLocks();
+  readonly #trackers = new Map<string, ResourceTracker>();
+
+  constructor(host: string, deps: ComputeManagerDeps) {
+    super(host);
+    this.#deps = deps;
+    this.notifier = deps.notifier ?? silentNotifier();
+    this.#h = new ComputeHost(host, deps, this.notifier, (node) => this.tracker(node));
+    this.addPeriodicTask({ name: 'update_available_resource', spacing: 0, run: (ctx) => this.updateAvailableResource(ctx) });
+  }
+
+  /** The tracker of a node (the driver's first node when none is named). */
+  async tracker(node: string | null): Promise<ResourceTracker> {
+    const name = node ?? (await this.#deps.driver.getAvailableNodes())[0] ?? this.host;
+    let tracker = this.#trackers.get(name);
+    if (!tracker) {
+      tracker = new ResourceTracker(this.host, name, this.#deps.driver, this.#deps.conductor, {
+        reservedHostMemoryMb: this.#deps.reservedHostMemoryMb ?? 512,
+        reservedHostDiskMb: this.#deps.reservedHostDiskMb ?? 0,
+      });
+      this.#trackers.set(name, tracker);
+    }
+    return tracker;
+  }
+
+  override async initHost(): Promise<void> {
+    await this.#deps.driver.initHost(this.host);
+    await reconcileHost(this.#h, adminContext());
+  }
+
+  /** The service record exists now: record the compute nodes so schedulers see this host at once. */
+  override async preStartHook(): Promise<void> {
+    await this.updateAvailableResource(adminContext());
+  }
+
+  /** Audits every node the driver reports and writes its compute_nodes row. */
+  async updateAvailableResource(ctx: RequestContext): Promise<void> {
+    for (const node of await this.#deps.driver.getAvailableNodes()) {
+      await (await this.tracker(node)).updateAvailableResource(ctx);
+    }
+  }
+
+  /**
+   * Builds the instance. Whatever fails, even outside the build flow's own handling (the
+   * conductor unreachable while it cleans up, say), the instance ends in ERROR with a fault.
+   */
+  async run_instance(requestCtx: RequestContext, args: Args<'run_instance'>): Promise<BuildOutcome> {
+    const uuid = args.instance.uuid as string;
+    const ctx = requestCtx.forInstance(uuid);
+    return this.#locks.run(uuid, async () => {
+      await this.#h.eventStart(ctx, uuid, 'compute_run_instance');
+      let outcome: BuildOutcome = 'error';
+      try {
+        outcome = await buildInstance(this.#h, ctx, args);
+        return outcome;
+      } catch (err) {
+        ctx.log.error({ err }, 'run_instance failed outside the build flow');
+        await this.#h.failInstance(ctx, args.instance, 'create', err);
+        await this.#h.notifyMethodError(ctx, 'run_instance', err, { ...args });
+        return outcome;
+      } finally {
+        await this.#h.eventFinish(ctx, uuid, 'compute_run_instance', outcome === 'error' ? new Error('build failed') : null);
+      }
+    });
+  }
+
+  async terminate_instance(requestCtx: RequestContext, args: Args<'terminate_instance'>): Promise<'deleted' | 'error' | 'gone'> {
+    const uuid = args.instance.uuid as string;
+    const ctx = requestCtx.forInstance(uuid);
+    return this.#locks.run(uuid, async () => {
+      const recorded = await this.#h.eventStart(ctx, uuid, 'compute_terminate_instance');
+      let outcome: 'deleted' | 'error' | 'gone' = 'error';
+      try {
+        outcome = await deleteInstance(this.#h, ctx, args.instance);
+      } catch (err) {
+        ctx.log.error({ err }, 'terminate_instance failed outside the delete flow');
+        await this.#h.failInstance(ctx, args.instance, 'delete', err);
+      }
+      if (outcome === 'error') await this.#h.notifyMethodError(ctx, 'terminate_instance', new Error('delete failed'), { ...args });
+      if (recorded) {
+        await this.#h.eventFinish(ctx, uuid, 'compute_terminate_instance', outcome === 'error' ? new Error('delete failed') : null);
+      }
+      return outcome;
+    });
+  }
+
+  /**
+   * Passes a metadata change on to the driver, for drivers that publish metadata to the
+   * guest (Grizzly's change_instance_metadata). A failure is recorded as a fault and an
+   * error notification; the instance's state is not the driver's to change here.
+   */
+  async change_instance_metadata(requestCtx: RequestContext, args: Args<'change_instance_metadata'>): Promise<void> {
+    const uuid = args.instance.uuid as string;
+    const ctx = requestCtx.forInstance(uuid);
+    log.for(ctx).debug({ instance_uuid: uuid, diff: args.diff }, 'Changing instance metadata according to the diff');
+    try {
+      await this.#h.driver.changeInstanceMetadata(this.#h.virt(args.instance), args.diff);
+    } catch (err) {
+      ctx.log.error({ err }, 'change_instance_metadata failed');
+      await this.#h.recordFault(ctx, uuid, err);
+      await this.#h.notifyMethodError(ctx, 'change_instance_metadata', err, { ...args });
+    }
+  }
+
+  /** Whether `port` is the instance's console port for `console_type` (consoleauth checks tokens with it). */
+  async validate_console_port(ctx: RequestContext, args: Args<'validate_console_port'>): Promise<boolean> {
+    const virt = this.#h.virt(args.instance);
+    const console =
+      args.console_type === 'spice-html5' ? await this.#h.driver.getSpiceConsole(virt) : await this.#h.driver.getVncConsole(virt);
+    log.for(ctx).debug({ instance_uuid: args.instance.uuid, console_type: args.console_type }, 'validating console port');
+    return console.port === args.port;
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * The conductor's RPC contract (topic `conductor`; Grizzly's conductor API 1.48, every
+ * method a call). Compute hosts are not trusted with the database, so every argument is
+ * validated against its schema before the manager runs; results are rows whose datetimes
+ * are revived on the host's side.
+ */
+import { type Static, Type } from 'typebox';
+import type { InfoCache } from '../db/api/instances.js';
+import type { Service } from '../db/types.js';
+import {
+  reviveBlockDeviceMapping,
+  reviveComputeNode,
+  reviveInstance,
+  reviveInstanceActionEvent,
+  reviveInstanceFault,
+  reviveList,
+  reviveService,
+} from '../db/wire.js';
+import { nothing, plain, revived, validated, wireDate, wireDateOrNull } from '../rpc/codec.js';
+import { call, defineContract, type Endpoint } from '../rpc/contract.js';
+import type { ContractClient } from '../rpc/contract-client.js';
+import { errorTable } from '../rpc/error-table.js';
+import * as conductorErrors from './errors.js';
+import {
+  type ActionEventValues,
+  ActionEventValuesSchema,
+  BdmDestroyArgsSchema,
+  ComputeNodeCreateSchema,
+  ComputeNodeWriteSchema,
+  FaultValuesSchema,
+  InstanceRefSchema,
+  type InstanceUpdates,
+  InstanceUpdatesSchema,
+  RowRefSchema,
+  ServiceCreateSchema,
+  ServiceUpdateSchema,
+} from './types.js';
+
+const NullableString = Type.Union([Type.String(), Type.Null()]);
+
+function reviveUpdates(wire: Static<typeof InstanceUpdatesSchema>): InstanceUpdates {
+  const { launched_at, terminated_at, updated_at, ...rest } = wire;
+  return {
+    ...rest,
+    ...(launched_at === undefined ? {} : { launched_at: wireDateOrNull(launched_at) }),
+    ...(terminated_at === undefined ? {} : { terminated_at: wireDateOrNull(terminated_at) }),
+    ...(updated_at === undefined ? {} : { updated_at: wireDateOrNull(updated_at) }),
+  };
+}
+
+function reviveEvent(wire: Static<typeof ActionEventValuesSchema>): ActionEventValues {
+  const { start_time, finish_time, ...rest } = wire;
+  return {
+    ...rest,
+    ...(start_time === undefined ? {} : { start_time: wireDate(start_time) }),
+    ...(finish_time === undefined ? {} : { finish_time: wireDate(finish_time) }),
+  };
+}
+
+const instanceResult = revived(reviveInstance);
+const serviceResult = revived<Service>(reviveService);
+const computeNodeResult = revived(reviveComputeNode);
+const eventResult = revived(reviveInstanceActionEvent);
+const instanceRef = { instance: InstanceRefSchema };
+
+export const conductorContract = defineContract({
+  topic: 'conductor',
+  baseVersion: '1.0',
+  version: '1.48',
+  errors: errorTable(conductorErrors),
+  methods: {
+    ping: call('1.22', validated(Type.Object({ arg: Type.Unknown() })), plain<{ service: string; arg: unknown }>()),
+    service_get_all_by: call(
+      '1.28',
+      validated(Type.Object({ topic: NullableString, host: NullableString, binary: NullableString })),
+      revived(reviveList(reviveService)),
+    ),
+    service_create: call('1.27', validated(Type.Object({ values: ServiceCreateSchema })), serviceResult),
+    service_update: call('1.34', validated(Type.Object({ service: RowRefSchema, values: ServiceUpdateSchema })), serviceResult),
+    service_destroy: call('1.29', validated(Type.Object({ service_id: Type.Integer() })), nothing),
+    instance_update: call(
+      '1.38',
+      validated(Type.Object({ instance_uuid: Type.String(), updates: InstanceUpdatesSchema, service: NullableString }), (wire) => ({
+        ...wire,
+        updates: reviveUpdates(wire.updates),
+      })),
+      instanceResult,
+    ),
+    instance_get_by_uuid: call('1.2', validated(Type.Object({ instance_uuid: Type.String() })), instanceResult),
+    instance_get_all_by_host: call(
+      '1.47',
+      validated(
+        Type.Object({ host: Type.String(), node: NullableString, columns_to_join: Type.Union([Type.Array(Type.String()), Type.Null()]) }),
+      ),
+      revived(reviveList(reviveInstance)),
+    ),
+    instance_destroy: call('1.16', validated(Type.Object(instanceRef)), instanceResult),
+    instance_info_cache_update: call(
+      '1.26',
+      validated(Type.Object({ ...instanceRef, values: Type.Object({ network_info: NullableString }) })),
+      plain<InfoCache>(),
+    ),
+    instance_info_cache_delete: call('1.17', validated(Type.Object(instanceRef)), nothing),
+    instance_fault_create: call('1.36', validated(Type.Object({ values: FaultValuesSchema })), revived(reviveInstanceFault)),
+    action_event_start: call(
+      '1.25',
+      validated(Type.Object({ values: ActionEventValuesSchema }), (wire) => ({ values: reviveEvent(wire.values) })),
+      eventResult,
+    ),
+    action_event_finish: call(
+      '1.25',
+      validated(Type.Object({ values: ActionEventValuesSchema }), (wire) => ({ values: reviveEvent(wire.values) })),
+      eventResult,
+    ),
+    compute_node_create: call('1.33', validated(Type.Object({ values: ComputeNodeCreateSchema })), computeNodeResult),
+    compute_node_update: call(
+      '1.33',
+      validated(Type.Object({ node: RowRefSchema, values: Type.Partial(ComputeNodeWriteSchema), prune_stats: Type.Boolean() })),
+      computeNodeResult,
+    ),
+    compute_node_delete: call('1.44', validated(Type.Object({ node: RowRefSchema })), nothing),
+    block_device_mapping_get_all_by_instance: call(
+      '1.13',
+      validated(Type.Object(instanceRef)),
+      revived(reviveList(reviveBlockDeviceMapping)),
+    ),
+    block_device_mapping_destroy: call('1.14', validated(BdmDestroyArgsSchema), nothing),
+  },
+});
+
+export type ConductorContract = typeof conductorContract;
+/** What nova-compute talks to the conductor through, over the bus or in-process. */
+export type ConductorClient = ContractClient<ConductorContract>;
+/** What the conductor manager implements. */
+export type ConductorEndpoint = Endpoint<ConductorContract>;

@@ -1,0 +1,91 @@
+/**
+ * nova-network's RPC contract (topic `network`, Grizzly's network API 1.9): what the API
+ * and compute hosts ask of it, and what network hosts ask of each other (`network.<host>`).
+ */
+
+import * as networkErrors from '../common/network-errors.js';
+import type { FixedIp, Network, VirtualInterface } from '../db/types.js';
+import { reviveFixedIp, reviveList, reviveNetwork, reviveVirtualInterface } from '../db/wire.js';
+import { plain, revived } from '../rpc/codec.js';
+import { call, cast, defineContract, type Endpoint } from '../rpc/contract.js';
+import type { ContractClient } from '../rpc/contract-client.js';
+import { errorTable } from '../rpc/error-table.js';
+import { hydrateNetworkInfo, type NetworkInfo } from '../virt/network-model.js';
+import type { CreateNetworksArgs } from './create.js';
+import * as linuxNetErrors from './linux-net/errors.js';
+
+/** An instance as network requests name it (Nova sends its uuid as `instance_id`). */
+export interface InstanceArgs {
+  instance_id: string;
+  project_id?: string | null;
+  /** The compute host of the instance. */
+  host?: string | null;
+  rxtx_factor?: number | null;
+}
+
+/** (network uuid, fixed IP or null) pairs, as Nova sends requested networks. */
+export type RequestedNetworkPairs = [string, string | null][];
+
+export interface AllocateForInstanceArgs extends InstanceArgs {
+  vpn: boolean;
+  requested_networks: RequestedNetworkPairs | null;
+  /** MACs the hypervisor allows, when it restricts them. */
+  macs: string[] | null;
+}
+
+export interface IpFilters {
+  ip?: string;
+  ip6?: string;
+  fixed_ip?: string;
+}
+
+const done = plain<null>();
+const networkInfo = revived<NetworkInfo>((wire) => hydrateNetworkInfo(wire));
+const network = revived<Network>(reviveNetwork);
+const networks = revived<Network[]>(reviveList(reviveNetwork));
+
+export const networkContract = defineContract({
+  topic: 'network',
+  baseVersion: '1.0',
+  version: '1.9',
+  errors: errorTable(networkErrors, linuxNetErrors),
+  methods: {
+    /** Gives the instance its interfaces and fixed IPs; `network.<host>` under multi_host. */
+    allocate_for_instance: call('1.9', plain<AllocateForInstanceArgs>(), networkInfo),
+    deallocate_for_instance: call('1.0', plain<InstanceArgs>(), done),
+    get_instance_nw_info: call('1.9', plain<InstanceArgs>(), networkInfo),
+    /** Throws the 400-class errors of errors.ts when requested networks or addresses cannot be used. */
+    validate_networks: call('1.0', plain<{ networks: RequestedNetworkPairs | null }>(), done),
+    get_instance_uuids_by_ip_filter: call('1.0', plain<{ filters: IpFilters }>(), plain<{ instance_uuid: string; ip: string }[]>()),
+    get_all_networks: call('1.0', plain<Record<string, never>>(), networks),
+    get_network: call('1.0', plain<{ network_uuid: string }>(), network),
+    create_networks: call('1.0', plain<CreateNetworksArgs>(), networks),
+    delete_network: call('1.0', plain<{ uuid: string | null; fixed_range: string | null; require_disassociated?: boolean }>(), done),
+    disassociate_network: call('1.0', plain<{ network_uuid: string }>(), done),
+    associate: call('1.5', plain<{ network_uuid: string; associations: { host?: string | null; project?: string | null } }>(), done),
+    add_network_to_project: call('1.0', plain<{ project_id: string; network_uuid: string | null }>(), done),
+    set_network_host: call('1.0', plain<{ network_ref: { id: number } }>(), plain<string>()),
+    setup_networks_on_host: call('1.0', plain<InstanceArgs & { teardown: boolean }>(), done),
+    /**
+     * Sent by the network host an instance's request reached to the host serving the
+     * network. Grizzly's client waits for it; nova-ts does not (a host that is down would
+     * otherwise hold the request for rpc_response_timeout).
+     */
+    rpc_setup_network_on_host: cast('1.0', plain<{ network_id: number; teardown: boolean }>()),
+    deallocate_fixed_ip: call('1.0', plain<{ address: string; host: string | null }>(), done),
+    /** dnsmasq handed the address out (nova-dhcpbridge). */
+    lease_fixed_ip: cast('1.0', plain<{ address: string }>()),
+    release_fixed_ip: cast('1.0', plain<{ address: string }>()),
+    get_fixed_ip_by_address: call('1.0', plain<{ address: string }>(), revived<FixedIp>(reviveFixedIp)),
+    get_vifs_by_instance: call('1.0', plain<{ instance_id: string }>(), revived<VirtualInterface[]>(reviveList(reviveVirtualInterface))),
+    get_vif_by_mac_address: call(
+      '1.0',
+      plain<{ mac_address: string }>(),
+      revived<VirtualInterface | null>((wire) => (wire === null ? null : reviveVirtualInterface(wire))),
+    ),
+  },
+});
+
+export type NetworkContract = typeof networkContract;
+export type NetworkClient = ContractClient<NetworkContract>;
+export type NetworkEndpoint = Endpoint<NetworkContract>;

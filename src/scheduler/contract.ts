@@ -1,0 +1,40 @@
+/**
+ * The scheduler's RPC contract (topic `scheduler`, Grizzly's scheduler API 2.6): the build
+ * request the compute API casts, host selection, and the capabilities compute hosts
+ * broadcast.
+ */
+import { plain } from '../rpc/codec.js';
+import { call, cast, defineContract, type Endpoint, fanoutCast } from '../rpc/contract.js';
+import type { ContractClient } from '../rpc/contract-client.js';
+import { errorTable } from '../rpc/error-table.js';
+import * as schedulerErrors from './errors.js';
+import type { FilterProperties, RequestSpec, RunInstanceRequest } from './types.js';
+
+export interface SelectHostsRequest {
+  request_spec: RequestSpec;
+  filter_properties: FilterProperties;
+}
+
+export interface ServiceCapabilities {
+  service_name: string;
+  host: string;
+  capabilities: Record<string, unknown> | Record<string, unknown>[] | null;
+}
+
+export const schedulerContract = defineContract({
+  topic: 'scheduler',
+  baseVersion: '2.0',
+  version: '2.6',
+  errors: errorTable(schedulerErrors),
+  methods: {
+    /** Places each instance of request_spec.instance_uuids and casts its build to the chosen host. */
+    run_instance: cast('2.0', plain<RunInstanceRequest>()),
+    /** The hosts the scheduler would pick, without building anything. */
+    select_hosts: call('2.6', plain<SelectHostsRequest>(), plain<string[]>()),
+    update_service_capabilities: fanoutCast('2.4', plain<ServiceCapabilities>()),
+  },
+});
+
+export type SchedulerContract = typeof schedulerContract;
+export type SchedulerClient = ContractClient<SchedulerContract>;
+export type SchedulerEndpoint = Endpoint<SchedulerContract>;
