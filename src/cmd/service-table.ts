@@ -68,7 +68,7 @@ export const RPC_BINARIES = {
   'nova-cert': {
     topic: (conf) => conf.get(topicOpts).cert_topic ?? 'cert',
     dbAllowed: true,
-    manager: (host) => new CertManager(host),
+    manager: (host, deps) => new CertManager(host, { db: requireDb(deps, 'nova-cert'), conf: deps.conf }),
   },
   'nova-consoleauth': {
     topic: (conf) => conf.get(topicOpts).consoleauth_topic ?? 'consoleauth',

@@ -4,6 +4,7 @@
 import './common-opts.js';
 import '../api/opts.js';
 import '../compute/api-opts.js';
+import '../cert/opts.js';
 import '../compute/availability-zones.js';
 import '../db/opts.js';
 import '../identity/opts.js';

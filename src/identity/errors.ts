@@ -3,7 +3,7 @@
  * RPC re-creation work as everywhere else); the identity server renders them in
  * Keystone's `{"error": {"code", "message", "title"}}` shape.
  */
-import { Conflict, Forbidden, Invalid, NotFound, registerErrors, Unauthorized } from '../common/errors.js';
+import { Conflict, Forbidden, Invalid, NotFound, NovaError, registerErrors, Unauthorized } from '../common/errors.js';
 
 export class IdentityValidationError extends Invalid {}
 
@@ -41,7 +41,15 @@ export class IdentityConflict extends Conflict {
   }
 }
 
+export class IdentityMethodNotAllowed extends NovaError {
+  static override readonly code = 405;
+  constructor(message = 'The method specified is not allowed for this resource.') {
+    super(message);
+  }
+}
+
 registerErrors({
+  IdentityMethodNotAllowed,
   IdentityValidationError,
   IdentityUnauthorized,
   IdentityForbidden,
