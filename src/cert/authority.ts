@@ -33,6 +33,11 @@ export interface IssuedCertificate {
   fileName: string;
 }
 
+/** PEM text as openssl writes it, ending in a newline, so that files can be concatenated. */
+function pemFile(pem: string): string {
+  return pem.endsWith('\n') ? pem : `${pem}\n`;
+}
+
 async function writeAtomically(path: string, data: string, mode = 0o644): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.tmp`);
   await writeFile(tmp, data, { mode });
@@ -91,7 +96,7 @@ export class CertificateAuthority {
     await writeFile(join(this.dir, 'serial'), `${FIRST_SERIAL}\n`);
     await this.#writeCrl(now, cert.subject);
     // The certificate last: its presence is what marks the CA as created.
-    await writeAtomically(this.certPath, cert.toString('pem'));
+    await writeAtomically(this.certPath, pemFile(cert.toString('pem')));
   }
 
   async #signingKey(): Promise<CryptoKey> {
@@ -128,9 +133,9 @@ export class CertificateAuthority {
         await x509.AuthorityKeyIdentifierExtension.create(ca),
       ],
     });
-    const pem = cert.toString('pem');
+    const pem = pemFile(cert.toString('pem'));
     const fileName = join(this.dir, 'newcerts', `${serial}.pem`);
-    await writeFile(fileName, `${pem}\n`);
+    await writeFile(fileName, pem);
     await appendFile(join(this.dir, 'index.txt'), `${formatIndexLine({ status: 'V', expires: notAfter, revoked: null, serial, subject: slashSubject(subject) })}\n`);
     await writeAtomically(join(this.dir, 'serial'), `${nextSerial(serial)}\n`);
     return { serial, pem, fileName };
@@ -159,11 +164,13 @@ export class CertificateAuthority {
       issuer,
       thisUpdate: now,
       nextUpdate: new Date(now.getTime() + CERT_DAYS * DAY_MS),
-      entries: revoked.map((e) => ({ serialNumber: derSerialHex(e.serial), revocationDate: e.revoked ?? now })),
+      // An entry carries its invalidity date: the library writes an empty, and so invalid,
+      // extension list for an entry without any.
+      entries: revoked.map((e) => ({ serialNumber: derSerialHex(e.serial), revocationDate: e.revoked ?? now, invalidity: e.revoked ?? now })),
       signingKey,
       signingAlgorithm: RSA_SHA256,
     });
-    await writeAtomically(this.crlPath, crl.toString('pem'));
+    await writeAtomically(this.crlPath, pemFile(x509.PemConverter.encode(crl.rawData, 'X509 CRL')));
   }
 
   /** Decrypts RSA PKCS#1 v1.5 data with the CA's private key. */
