@@ -1,3 +1,4 @@
+import { certificatesResource } from '../api/openstack/compute/certificates.js';
 import { imagesResource } from '../api/openstack/compute/images.js';
 import { computeResourceModules, createComputeApiServices } from '../api/openstack/compute/index.js';
 import { ipsResource } from '../api/openstack/compute/ips.js';
@@ -6,12 +7,14 @@ import { serverMetadataResource } from '../api/openstack/compute/server-metadata
 import { serversResource } from '../api/openstack/compute/servers.js';
 import type { ResourceModule } from '../api/openstack/routing.js';
 import { dbFlavorLookup, dbKeypairLookup, networkApiValidator } from '../compute/api/adapters.js';
+import { CertAPI } from '../cert/rpcapi.js';
 import type { ComputePolicy } from '../compute/api/deps.js';
 import { ComputeAPI } from '../compute/api.js';
 import { ComputeRPCAPI } from '../compute/rpcapi.js';
 import type { ImageService } from '../image/glance-client.js';
 import { NetworkAPI } from '../network/api.js';
 import { SchedulerRPCAPI } from '../scheduler/rpcapi.js';
+import { topicOpts } from '../service/opts.js';
 import type { Runtime } from './runtime.js';
 
 export interface ComputeResourceDeps {
@@ -47,5 +50,6 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     ipsResource({ compute }),
     networksResource(network),
     imagesResource({ conf, images: deps.images, quota: services.quota, imageEndpoint: deps.imageEndpoint }),
+    certificatesResource(new CertAPI(transport, conf.get(topicOpts).cert_topic ?? 'cert')),
   ];
 }

@@ -7,7 +7,7 @@ import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { Invalid, KeypairLimitExceeded, OverQuota, registerErrors } from '../common/errors.js';
 import type { RequestContext } from '../context/context.js';
 import type { Db } from '../db/api/common.js';
-import { keyPairCreate, keyPairDestroy } from '../db/api/keypairs.js';
+import { keyPairCreate, keyPairDestroy, keyPairGet, keyPairGetAllByUser } from '../db/api/keypairs.js';
 import type { KeyPair } from '../db/types.js';
 import type { QuotaEngine } from '../quota/engine.js';
 
@@ -169,6 +169,16 @@ export class KeypairAPI {
       throw err;
     }
     return { keypair, privateKey: generated?.privateKey ?? null };
+  }
+
+  /** The user's key pairs, by name. */
+  list(ctx: RequestContext, userId: string): Promise<KeyPair[]> {
+    return keyPairGetAllByUser(this.db, ctx, userId);
+  }
+
+  /** One key pair of the user; KeypairNotFound. */
+  get(ctx: RequestContext, userId: string, name: string): Promise<KeyPair> {
+    return keyPairGet(this.db, ctx, userId, name);
   }
 
   async delete(ctx: RequestContext, userId: string, name: string): Promise<void> {
