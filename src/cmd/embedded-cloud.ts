@@ -17,7 +17,10 @@ import { GlanceImageService } from '../image/glance-client.js';
 import { startImageService } from '../image/server.js';
 import { ensureDefaultNetwork } from '../network/bootstrap.js';
 import type { Service } from '../service/service.js';
+import { apiOpts } from '../api/opts.js';
+import { ec2Opts } from '../api/ec2/opts.js';
 import { imageTokenValidator, startOsapiCompute } from './apis.js';
+import { type RunningEc2, startEc2Api, startObjectStore } from './ec2-services.js';
 import { openRuntime, type Runtime } from './runtime.js';
 import { createService, type RpcBinary } from './service-table.js';
 
@@ -37,6 +40,9 @@ export interface EmbeddedCloud {
   runtime: Runtime;
   computeUrl: string;
   identityUrl: string;
+  /** The EC2 API's base URL; null when `enabled_apis` leaves it out. */
+  ec2: RunningEc2 | null;
+  objectstoreUrl: string;
   services: Service[];
   identity: RunningIdentityService;
   bootstrap: BootstrapResult;
@@ -93,13 +99,26 @@ export async function startEmbeddedCloud(conf: Config, options: { stateDir: stri
     });
     stops.push(() => compute.close());
 
+    const objectstore = await startObjectStore(conf, { identity: identity.service });
+    stops.push(() => objectstore.close());
+    let ec2: RunningEc2 | null = null;
+    if (conf.get(apiOpts).enabled_apis.includes('ec2')) {
+      ec2 = await startEc2Api(runtime, {
+        images: GlanceImageService.fromConfig(conf, imageUrl),
+        identity: identity.service,
+        objectstoreUrl: objectstore.url,
+      });
+      stops.push(() => (ec2 as RunningEc2).close());
+    }
+    const ec2Endpoint = io.ec2_endpoint ?? (ec2 ? `${ec2.url}${conf.get(ec2Opts).ec2_path ?? '/services/Cloud'}` : null);
+
     identity.service.setCatalog(
       buildCatalog(
         catalogSpecs({
           identity: io.identity_endpoint ?? identityUrl,
           compute: io.compute_endpoint ?? `${compute.url}/v2.1`,
           image: io.image_endpoint ?? imageUrl,
-          ec2: io.ec2_endpoint,
+          ec2: ec2Endpoint,
         }),
         io.region ?? 'RegionOne',
       ),
@@ -134,6 +153,8 @@ export async function startEmbeddedCloud(conf: Config, options: { stateDir: stri
       `  compute API   ${compute.url}/v2.1`,
       `  identity API  ${identityUrl}`,
       `  image API     ${imageUrl}`,
+      ...(ec2 ? [`  EC2 API       ${ec2.url}/   (aws --endpoint-url ${ec2.url}/ ec2 ...)`] : []),
+      `  object store  ${objectstore.url}   (aws --endpoint-url ${objectstore.url} s3 ...)`,
       `  state         ${options.stateDir}`,
     ];
     if (existsSync(cloudsYaml)) lines.push(`  clouds.yaml   ${cloudsYaml}   (export OS_CLIENT_CONFIG_FILE=${cloudsYaml} OS_CLOUD=nova-ts)`);
@@ -143,6 +164,8 @@ export async function startEmbeddedCloud(conf: Config, options: { stateDir: stri
       runtime,
       computeUrl: compute.url,
       identityUrl,
+      ec2,
+      objectstoreUrl: objectstore.url,
       services,
       identity,
       bootstrap,

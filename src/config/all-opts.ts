@@ -3,6 +3,7 @@
 // A module that adds an opts file adds its line here.
 import './common-opts.js';
 import '../api/opts.js';
+import '../api/ec2/opts.js';
 import '../compute/api-opts.js';
 import '../cert/opts.js';
 import '../compute/availability-zones.js';
@@ -10,6 +11,7 @@ import '../db/opts.js';
 import '../identity/opts.js';
 import '../image/opts.js';
 import '../network/opts.js';
+import '../objectstore/opts.js';
 import '../policy/opts.js';
 import '../quota/opts.js';
 import '../rpc/opts.js';

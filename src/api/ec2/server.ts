@@ -41,7 +41,7 @@ function pathOf(url: string): string {
 export function buildEc2App(deps: Ec2AppDeps): FastifyInstance {
   const actions = actionTable(deps.actions);
   const base = deps.path.replace(/\/+$/, '');
-  const app = Fastify({ logger: false, genReqId: () => `req-${randomUUID()}` });
+  const app = Fastify({ logger: false, exposeHeadRoutes: false, genReqId: () => `req-${randomUUID()}` });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 

@@ -128,7 +128,7 @@ export async function formatImage(services: Ec2Services, image: NovaImage, ids: 
  * The image an EC2 id names: by its number, else (as Grizzly does) by image name. The
  * prefix must match the image's type (`aki-` for a kernel, ...).
  */
-export async function findImage(ctx: RequestContext, services: Ec2Services, ec2Id: string): Promise<NovaImage> {
+export async function findImage(ctx: RequestContext, services: Pick<Ec2Services, 'ids' | 'images'>, ec2Id: string): Promise<NovaImage> {
   const parsed = parseEc2Id(ec2Id);
   let image: NovaImage | undefined;
   if (parsed && ['ami', 'aki', 'ari'].includes(parsed.prefix)) {
