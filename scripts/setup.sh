@@ -11,7 +11,9 @@ if [ "$node_major" != "20" ]; then
   exit 1
 fi
 
-packages="python3 make g++ python3-openstackclient python3-novaclient"
+packages="python3 make g++ openssl python3-openstackclient python3-novaclient"
+# The EC2 and S3 end-to-end test drives the real awscli: Debian's, unless one is installed.
+command -v aws >/dev/null 2>&1 || packages="$packages awscli"
 missing=""
 for pkg in $packages; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $pkg"

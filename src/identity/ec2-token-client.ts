@@ -5,9 +5,9 @@
  */
 import { NotFound, ServiceUnavailable, Unauthorized } from '../common/errors.js';
 import type { Ec2Credentials } from '../common/aws-signature/ec2.js';
-import { authenticateEc2, authenticateS3, type S3TokenCredentials } from './ec2-tokens.js';
+import { EC2_AUTH_METHOD, type S3TokenCredentials, verifyEc2Request, verifyS3Request } from './ec2-tokens.js';
 import { identityV3Url } from './keystone-client.js';
-import type { IdentityService } from './service.js';
+import type { Ec2Credential, IdentityService } from './service.js';
 import { type TokenInfo, tokenInfoFromBody, tokenInfoFromValidated } from './token-info.js';
 
 export interface SignedRequestToken {
@@ -24,16 +24,40 @@ export interface SignatureValidator {
   s3(credentials: S3TokenCredentials): Promise<SignedRequestToken>;
 }
 
+/** A cached token is used again only while it has this long left. */
+const REUSE_MARGIN_MS = 300_000;
+
+/**
+ * Checks signatures against the embedded identity service. Every request's signature is
+ * checked; the token it yields is kept per user and project and handed out again while
+ * it stays valid (revalidated each time), instead of storing a new token per request.
+ */
 export class InProcessSignatureValidator implements SignatureValidator {
+  readonly #tokens = new Map<string, string>();
+
   constructor(
     private readonly identity: IdentityService,
     private readonly authTtlMinutes: number,
   ) {}
 
-  async #exchange(run: () => ReturnType<typeof authenticateEc2>): Promise<SignedRequestToken> {
+  async #token(pair: Ec2Credential): Promise<SignedRequestToken> {
+    const key = `${pair.userId}:${pair.projectId}`;
+    const cached = this.#tokens.get(key);
+    if (cached !== undefined) {
+      const token = await this.identity.validateToken(cached).catch(() => null);
+      if (token && token.expiresAt.getTime() - this.identity.now().getTime() > REUSE_MARGIN_MS) {
+        return { tokenId: token.id, info: tokenInfoFromValidated(token, this.identity.catalog) };
+      }
+      this.#tokens.delete(key);
+    }
+    const token = await this.identity.issueProjectToken(pair.userId, pair.projectId, EC2_AUTH_METHOD);
+    this.#tokens.set(key, token.id);
+    return { tokenId: token.id, info: tokenInfoFromValidated(token, this.identity.catalog) };
+  }
+
+  async #exchange(verify: () => Promise<Ec2Credential>): Promise<SignedRequestToken> {
     try {
-      const token = await run();
-      return { tokenId: token.id, info: tokenInfoFromValidated(token, this.identity.catalog) };
+      return await this.#token(await verify());
     } catch (err) {
       if (err instanceof Unauthorized || err instanceof NotFound) throw new SignatureRefused(err.message);
       throw err;
@@ -41,11 +65,11 @@ export class InProcessSignatureValidator implements SignatureValidator {
   }
 
   ec2(credentials: Ec2Credentials): Promise<SignedRequestToken> {
-    return this.#exchange(() => authenticateEc2(this.identity, credentials, this.authTtlMinutes));
+    return this.#exchange(() => verifyEc2Request(this.identity, credentials, this.authTtlMinutes));
   }
 
   s3(credentials: S3TokenCredentials): Promise<SignedRequestToken> {
-    return this.#exchange(() => authenticateS3(this.identity, credentials));
+    return this.#exchange(() => verifyS3Request(this.identity, credentials));
   }
 }
 

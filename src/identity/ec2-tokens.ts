@@ -83,8 +83,8 @@ function signedAt(c: Ec2Credentials): Date | null | undefined {
   return undefined;
 }
 
-/** `POST /v3/ec2tokens`: checks the signature, then issues a token. */
-export async function authenticateEc2(service: IdentityService, c: Ec2Credentials, authTtlMinutes: number): Promise<ValidatedToken> {
+/** Checks an EC2 request's signature and age; returns the key pair that signed it. */
+export async function verifyEc2Request(service: IdentityService, c: Ec2Credentials, authTtlMinutes: number): Promise<Ec2Credential> {
   const pair = await keyPair(service, c.access);
   if (c.signature === '') throw new IdentityUnauthorized('EC2 signature not supplied.');
   let expected: string[];
@@ -103,11 +103,17 @@ export async function authenticateEc2(service: IdentityService, c: Ec2Credential
   if (at !== undefined && service.now().getTime() > at.getTime() + authTtlMinutes * 60_000) {
     throw new IdentityUnauthorized('Credential is expired');
   }
+  return pair;
+}
+
+/** `POST /v3/ec2tokens`: checks the signature, then issues a token. */
+export async function authenticateEc2(service: IdentityService, c: Ec2Credentials, authTtlMinutes: number): Promise<ValidatedToken> {
+  const pair = await verifyEc2Request(service, c, authTtlMinutes);
   return service.issueProjectToken(pair.userId, pair.projectId, EC2_AUTH_METHOD);
 }
 
-/** `POST /v3/s3tokens`: checks the signature over the string the S3 server computed. */
-export async function authenticateS3(service: IdentityService, c: S3TokenCredentials): Promise<ValidatedToken> {
+/** Checks the signature over the string the S3 server computed; returns the key pair that made it. */
+export async function verifyS3Request(service: IdentityService, c: S3TokenCredentials): Promise<Ec2Credential> {
   const pair = await keyPair(service, c.access);
   const stringToSign = Buffer.from(c.token.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
   let expected: string;
@@ -118,5 +124,11 @@ export async function authenticateS3(service: IdentityService, c: S3TokenCredent
     throw err;
   }
   if (!signaturesEqual(expected, c.signature)) throw new IdentityUnauthorized('Credential signature mismatch');
+  return pair;
+}
+
+/** `POST /v3/s3tokens`. */
+export async function authenticateS3(service: IdentityService, c: S3TokenCredentials): Promise<ValidatedToken> {
+  const pair = await verifyS3Request(service, c);
   return service.issueProjectToken(pair.userId, pair.projectId, EC2_AUTH_METHOD);
 }
