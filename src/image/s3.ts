@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { pipeline as pipe, type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { Invalid, registerErrors } from '../common/errors.js';
+import { Invalid, NotFound, registerErrors } from '../common/errors.js';
 import { getLogger } from '../common/log.js';
 import { extractFirstFile } from '../common/tar.js';
 import type { RequestContext } from '../context/context.js';
@@ -105,6 +105,7 @@ export class S3ImageRegistrar implements BundleRegistrar {
       manifest = parseBundleManifest(await readAll(await this.deps.objects.get(ctx, bucket, key)));
     } catch (err) {
       if (err instanceof InvalidBundleManifest) throw new InvalidManifest(`The manifest ${r.location} is invalid: ${err.message}`);
+      if (err instanceof NotFound) throw new InvalidManifest(`The manifest ${r.location} does not exist.`);
       throw err;
     }
     const kernelId = r.kernelId ?? (manifest.kernelId ? await this.deps.resolveImageId(ctx, manifest.kernelId) : undefined);
