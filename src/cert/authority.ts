@@ -83,7 +83,10 @@ export class CertificateAuthority {
       signingAlgorithm: RSA_SHA256,
       extensions: [
         new x509.BasicConstraintsExtension(true, undefined, true),
-        new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
+        new x509.KeyUsagesExtension(
+          x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature,
+          true,
+        ),
         await x509.SubjectKeyIdentifierExtension.create(publicKey),
         await x509.AuthorityKeyIdentifierExtension.create(publicKey),
       ],
@@ -136,7 +139,10 @@ export class CertificateAuthority {
     const pem = pemFile(cert.toString('pem'));
     const fileName = join(this.dir, 'newcerts', `${serial}.pem`);
     await writeFile(fileName, pem);
-    await appendFile(join(this.dir, 'index.txt'), `${formatIndexLine({ status: 'V', expires: notAfter, revoked: null, serial, subject: slashSubject(subject) })}\n`);
+    await appendFile(
+      join(this.dir, 'index.txt'),
+      `${formatIndexLine({ status: 'V', expires: notAfter, revoked: null, serial, subject: slashSubject(subject) })}\n`,
+    );
     await writeAtomically(join(this.dir, 'serial'), `${nextSerial(serial)}\n`);
     return { serial, pem, fileName };
   }
@@ -166,7 +172,11 @@ export class CertificateAuthority {
       nextUpdate: new Date(now.getTime() + CERT_DAYS * DAY_MS),
       // An entry carries its invalidity date: the library writes an empty, and so invalid,
       // extension list for an entry without any.
-      entries: revoked.map((e) => ({ serialNumber: derSerialHex(e.serial), revocationDate: e.revoked ?? now, invalidity: e.revoked ?? now })),
+      entries: revoked.map((e) => ({
+        serialNumber: derSerialHex(e.serial),
+        revocationDate: e.revoked ?? now,
+        invalidity: e.revoked ?? now,
+      })),
       signingKey,
       signingAlgorithm: RSA_SHA256,
     });

@@ -4,13 +4,13 @@
  */
 import type { Config } from '../config/config.js';
 import { adminContext, type RequestContext } from '../context/context.js';
-import type { Db } from '../db/api/common.js';
 import {
   certificateCreate,
   certificateGetAllByProject,
   certificateGetAllByUser,
   certificateGetAllByUserAndProject,
 } from '../db/api/certificates.js';
+import type { Db } from '../db/api/common.js';
 import type { Certificate } from '../db/types.js';
 import { Manager } from '../service/manager.js';
 import { X509Service, x509SettingsFromConf } from './x509-service.js';
@@ -63,7 +63,11 @@ export class CertManager extends Manager {
   /** `[private_key_pem, certificate_pem]`, the pair Grizzly returns. */
   async generate_x509_cert(_ctx: RequestContext, args: { user_id: string; project_id: string }): Promise<[string, string]> {
     const generated = await this.x509.generateX509Cert(args.user_id, args.project_id);
-    await certificateCreate(this.#db, adminContext(), { user_id: args.user_id, project_id: args.project_id, file_name: generated.fileName });
+    await certificateCreate(this.#db, adminContext(), {
+      user_id: args.user_id,
+      project_id: args.project_id,
+      file_name: generated.fileName,
+    });
     return [generated.privateKey, generated.pem];
   }
 

@@ -37,7 +37,9 @@ export function rsaPkcs1Decrypt(key: KeyObject, ciphertext: Buffer): Buffer {
   }
   bad |= separator === 0 ? 1 : 0;
   bad |= separator < 10 ? 1 : 0;
-  const secret = createHash('sha256').update(key.export({ type: 'pkcs1', format: 'der' })).digest();
+  const secret = createHash('sha256')
+    .update(key.export({ type: 'pkcs1', format: 'der' }))
+    .digest();
   const synthetic = createHmac('sha256', secret).update(ciphertext).digest().subarray(0, SYNTHETIC_LENGTH);
   return bad ? synthetic : block.subarray(separator + 1);
 }

@@ -3,8 +3,9 @@
  * embedded identity service in-process or by Keystone's ec2tokens/s3tokens, the EC2
  * actions over compute-side services, bundle registration through nova-cert.
  */
-import { ec2ActionModules } from '../api/ec2/actions/index.js';
+
 import { findImage } from '../api/ec2/actions/image-view.js';
+import { ec2ActionModules } from '../api/ec2/actions/index.js';
 import { Ec2Authenticator } from '../api/ec2/auth.js';
 import { ec2Opts } from '../api/ec2/opts.js';
 import { buildEc2App, listenEc2 } from '../api/ec2/server.js';
@@ -14,7 +15,7 @@ import { listAvailabilityZones } from '../compute/availability-zones.js';
 import { DbEc2IdMapper } from '../compute/ec2-ids.js';
 import { KeypairAPI } from '../compute/keypairs.js';
 import type { Config } from '../config/config.js';
-import { type SignatureValidator, InProcessSignatureValidator, KeystoneSignatureValidator } from '../identity/ec2-token-client.js';
+import { InProcessSignatureValidator, KeystoneSignatureValidator, type SignatureValidator } from '../identity/ec2-token-client.js';
 import { credentialOpts, keystoneAuthtokenOpts } from '../identity/opts.js';
 import type { IdentityService } from '../identity/service.js';
 import type { ImageService } from '../image/glance-client.js';

@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { ec2Opts } from '../api/ec2/opts.js';
+import { apiOpts } from '../api/opts.js';
 import type { RunningApi } from '../api/server.js';
 import { getLogger } from '../common/log.js';
 import { seedDefaultFlavors } from '../compute/flavors.js';
@@ -17,8 +19,6 @@ import { GlanceImageService } from '../image/glance-client.js';
 import { startImageService } from '../image/server.js';
 import { ensureDefaultNetwork } from '../network/bootstrap.js';
 import type { Service } from '../service/service.js';
-import { apiOpts } from '../api/opts.js';
-import { ec2Opts } from '../api/ec2/opts.js';
 import { imageTokenValidator, startOsapiCompute } from './apis.js';
 import { type RunningEc2, startEc2Api, startObjectStore } from './ec2-services.js';
 import { openRuntime, type Runtime } from './runtime.js';

@@ -1,11 +1,11 @@
 import { Command } from 'commander';
+import { apiOpts } from '../api/opts.js';
 import { GlanceImageService } from '../image/glance-client.js';
 import { glanceOpts } from '../image/opts.js';
 import { serviceOpts } from '../service/opts.js';
-import { apiOpts } from '../api/opts.js';
 import { startOsapiCompute } from './apis.js';
-import { startEc2Api } from './ec2-services.js';
 import { type CommonArgs, loadConfigOrExit, onShutdown, setupLogging, withConfigArgs } from './common.js';
+import { startEc2Api } from './ec2-services.js';
 import { openRuntime } from './runtime.js';
 
 const program = withConfigArgs(new Command('nova-api')).description('serve the OpenStack Compute API');
@@ -23,7 +23,9 @@ if (!glance) {
 }
 const api = await startOsapiCompute(runtime, { images: GlanceImageService.fromConfig(conf), imageEndpoint: glance });
 process.stdout.write(`nova-api listening on ${api.url}\n`);
-const ec2 = conf.get(apiOpts).enabled_apis.includes('ec2') ? await startEc2Api(runtime, { images: GlanceImageService.fromConfig(conf) }) : null;
+const ec2 = conf.get(apiOpts).enabled_apis.includes('ec2')
+  ? await startEc2Api(runtime, { images: GlanceImageService.fromConfig(conf) })
+  : null;
 if (ec2) process.stdout.write(`nova-api EC2 API listening on ${ec2.url}\n`);
 onShutdown(async () => {
   await ec2?.close();

@@ -60,7 +60,8 @@ function parseOctal(buf: Buffer, start: number, length: number): number {
 
 function checkName(name: string): void {
   const parts = name.split('/');
-  if (name.startsWith('/') || parts.includes('..') || name.includes('\0')) throw new UnsafeTarMember(`unsafe member name in archive: ${name}`);
+  if (name.startsWith('/') || parts.includes('..') || name.includes('\0'))
+    throw new UnsafeTarMember(`unsafe member name in archive: ${name}`);
 }
 
 function paxPath(data: Buffer): string | undefined {
@@ -158,7 +159,10 @@ export async function extractFirstFile(input: Readable, dir: string): Promise<st
     }
     checkName(name);
     if ((type === '0' || type === '\0') && first === null) {
-      const base = name.split('/').filter((p) => p !== '' && p !== '.').pop();
+      const base = name
+        .split('/')
+        .filter((p) => p !== '' && p !== '.')
+        .pop();
       if (!base) throw new UnsafeTarMember(`unusable member name in archive: ${name}`);
       const out = await open(join(dir, base), 'wx');
       try {

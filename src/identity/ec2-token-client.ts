@@ -3,8 +3,9 @@
  * against the embedded identity service, or over HTTP against Keystone's
  * `/v3/ec2tokens` and `/v3/s3tokens` (keystonemiddleware's s3token does the same).
  */
-import { NotFound, ServiceUnavailable, Unauthorized } from '../common/errors.js';
+
 import type { Ec2Credentials } from '../common/aws-signature/ec2.js';
+import { NotFound, ServiceUnavailable, Unauthorized } from '../common/errors.js';
 import { EC2_AUTH_METHOD, type S3TokenCredentials, verifyEc2Request, verifyS3Request } from './ec2-tokens.js';
 import { identityV3Url } from './keystone-client.js';
 import type { Ec2Credential, IdentityService } from './service.js';

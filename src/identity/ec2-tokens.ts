@@ -4,10 +4,9 @@
  * identity service is the only place that holds the secrets, so it is the one that
  * recomputes the signature.
  */
-import { signaturesEqual } from '../common/aws-signature/canonical.js';
+import { parseAmzDate, parseIsoTimestamp, signaturesEqual } from '../common/aws-signature/canonical.js';
 import { type Ec2Credentials, expectedEc2Signatures, UnsupportedSignature } from '../common/aws-signature/ec2.js';
 import { MalformedS3Signature, s3SignatureFor } from '../common/aws-signature/s3.js';
-import { parseAmzDate, parseIsoTimestamp } from '../common/aws-signature/canonical.js';
 import { getLogger } from '../common/log.js';
 import { IdentityNotFound, IdentityUnauthorized, IdentityValidationError } from './errors.js';
 import type { Ec2Credential, IdentityService, ValidatedToken } from './service.js';

@@ -71,7 +71,12 @@ function filenames(v: unknown, out: BundlePart[]): void {
 export function parseBundleManifest(xml: string): BundleManifest {
   let doc: Node;
   try {
-    doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', parseTagValue: false, isArray: (name) => name === 'mapping' }).parse(xml) as Node;
+    doc = new XMLParser({
+      ignoreAttributes: false,
+      attributeNamePrefix: '@_',
+      parseTagValue: false,
+      isArray: (name) => name === 'mapping',
+    }).parse(xml) as Node;
   } catch (err) {
     throw new InvalidBundleManifest(`the manifest is not XML: ${(err as Error).message}`);
   }

@@ -48,7 +48,13 @@ function wrap(pem: string, hexText: string): string {
 /** Writes its input into numbered part files of at most `partSize` bytes, hashing each. */
 class PartWriter extends Writable {
   readonly parts: { filename: string; sha1: string; path: string }[] = [];
-  #current: { fd: Awaited<ReturnType<typeof open>>; size: number; hash: ReturnType<typeof createHash>; path: string; filename: string } | null = null;
+  #current: {
+    fd: Awaited<ReturnType<typeof open>>;
+    size: number;
+    hash: ReturnType<typeof createHash>;
+    path: string;
+    filename: string;
+  } | null = null;
 
   constructor(
     private readonly dir: string,

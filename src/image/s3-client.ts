@@ -4,7 +4,7 @@
  */
 import { Readable } from 'node:stream';
 import type { ReadableStream } from 'node:stream/web';
-import { NotFound, NotAuthorized, ServiceUnavailable } from '../common/errors.js';
+import { NotAuthorized, NotFound, ServiceUnavailable } from '../common/errors.js';
 import type { Config } from '../config/config.js';
 import type { RequestContext } from '../context/context.js';
 import { s3ImageOpts } from './opts.js';

@@ -181,7 +181,8 @@ export class S3ImageRegistrar implements BundleRegistrar {
         const hash = createHash('sha1');
         await pipeline(await this.deps.objects.get(ctx, bucket, part.filename), hashing(hash), out, { end: false });
         const digest = hash.digest('hex');
-        if (part.sha1 !== null && part.sha1 !== digest) throw new Error(`part ${part.filename} has SHA-1 ${digest}, the manifest says ${part.sha1}`);
+        if (part.sha1 !== null && part.sha1 !== digest)
+          throw new Error(`part ${part.filename} has SHA-1 ${digest}, the manifest says ${part.sha1}`);
       }
       out.end();
       await new Promise<void>((resolve, reject) => {
@@ -218,7 +219,8 @@ export class S3ImageRegistrar implements BundleRegistrar {
       const tar = pipe(createReadStream(tarball), createGunzip(), hashing(hash), () => {});
       const name = await extractFirstFile(tar, dir);
       const digest = hash.digest('hex');
-      if (manifest.sha1 !== null && manifest.sha1 !== digest) throw new Error(`the archive has SHA-1 ${digest}, the manifest says ${manifest.sha1}`);
+      if (manifest.sha1 !== null && manifest.sha1 !== digest)
+        throw new Error(`the archive has SHA-1 ${digest}, the manifest says ${manifest.sha1}`);
       return join('unpacked', name);
     } catch (err) {
       throw new StepFailed('failed_untar', `unpacking the bundle failed: ${(err as Error).message}`, { cause: err });

@@ -4,9 +4,10 @@
  * identity service checks the signature over the string computed here) or carry a
  * Keystone token (X-Auth-Token, how nova-api itself fetches bundles for a user).
  */
+
+import type { AuthStrategy } from '../api/auth/strategy.js';
 import { parseQueryPairs } from '../common/aws-signature/canonical.js';
 import { MalformedS3Signature, type S3HttpRequest, s3SignedRequestOf } from '../common/aws-signature/s3.js';
-import type { AuthStrategy } from '../api/auth/strategy.js';
 import { RequestContext } from '../context/context.js';
 import { SignatureRefused, type SignatureValidator } from '../identity/ec2-token-client.js';
 import { accessDenied, S3Error } from './errors.js';
@@ -37,7 +38,12 @@ export class S3Authenticator {
     const token = req.headers['x-auth-token'];
     if (typeof token === 'string' && token !== '') {
       try {
-        const ctx = await this.o.tokens.authenticate({ headers: req.headers, remoteAddress: req.remoteAddress, requestId: req.requestId, globalRequestId: null });
+        const ctx = await this.o.tokens.authenticate({
+          headers: req.headers,
+          remoteAddress: req.remoteAddress,
+          requestId: req.requestId,
+          globalRequestId: null,
+        });
         return { ctx: this.#withAdmin(ctx), payloadSha256: null };
       } catch {
         throw accessDenied('The token is not valid.');

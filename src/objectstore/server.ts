@@ -8,8 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { XMLParser } from 'fast-xml-parser';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { parseQueryPairs } from '../common/aws-signature/canonical.js';
 import { getLogger } from '../common/log.js';
 import type { S3Authenticator, S3Caller } from './auth.js';
@@ -51,7 +51,9 @@ async function readBody(req: FastifyRequest): Promise<Buffer> {
 
 function parseXml(body: Buffer): Record<string, unknown> {
   try {
-    return new XMLParser({ parseTagValue: false, isArray: (name) => name === 'Part' || name === 'Object' }).parse(body.toString('utf8')) as Record<string, unknown>;
+    return new XMLParser({ parseTagValue: false, isArray: (name) => name === 'Part' || name === 'Object' }).parse(
+      body.toString('utf8'),
+    ) as Record<string, unknown>;
   } catch {
     throw new S3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.', 400);
   }
@@ -149,7 +151,9 @@ export class ObjectStoreApp {
       const after = token !== null ? Buffer.from(token, 'base64url').toString('utf8') : (startAfter ?? '');
       const result = await this.store.listObjects(bucket, { prefix, after, maxKeys, delimiter });
       const nextToken = result.truncated && result.last !== null ? Buffer.from(result.last, 'utf8').toString('base64url') : null;
-      await r.reply.type(XML_TYPE).send(listObjectsXml(result, { bucket, prefix, delimiter, maxKeys, v2: { continuationToken: token, startAfter, nextToken } }));
+      await r.reply
+        .type(XML_TYPE)
+        .send(listObjectsXml(result, { bucket, prefix, delimiter, maxKeys, v2: { continuationToken: token, startAfter, nextToken } }));
       return;
     }
     const marker = r.query.get('marker') ?? '';
@@ -182,7 +186,8 @@ export class ObjectStoreApp {
     const uploadId = r.query.get('uploadId');
     switch (r.method) {
       case 'PUT': {
-        if (header(r.raw, 'x-amz-copy-source') !== undefined) throw new S3Error('NotImplemented', 'Copying objects is not implemented.', 501);
+        if (header(r.raw, 'x-amz-copy-source') !== undefined)
+          throw new S3Error('NotImplemented', 'Copying objects is not implemented.', 501);
         if (uploadId !== undefined) {
           await this.store.upload(uploadId, bucket, key);
           const etag = await this.store.putPart(uploadId, Number(r.query.get('partNumber')), r.raw.raw, this.#checks(r));
@@ -203,7 +208,9 @@ export class ObjectStoreApp {
         }
         if (uploadId !== undefined) {
           const doc = parseXml(await readBody(r.raw));
-          const parts = ((doc.CompleteMultipartUpload as { Part?: { PartNumber?: unknown; ETag?: unknown }[] } | undefined)?.Part ?? []).map((p) => ({
+          const parts = (
+            (doc.CompleteMultipartUpload as { Part?: { PartNumber?: unknown; ETag?: unknown }[] } | undefined)?.Part ?? []
+          ).map((p) => ({
             partNumber: Number(p.PartNumber),
             etag: String(p.ETag ?? ''),
           }));
@@ -268,11 +275,19 @@ export class ObjectStoreApp {
       if (bucket === null) await this.#service(r);
       else if (key === null) await this.#bucket(r);
       else await this.#object(r);
-      log.info({ method: req.method, path: rawPath, status: reply.statusCode, request_id: requestId, project_id: caller.ctx.projectId }, 'S3 request');
+      log.info(
+        { method: req.method, path: rawPath, status: reply.statusCode, request_id: requestId, project_id: caller.ctx.projectId },
+        'S3 request',
+      );
     } catch (err) {
-      const known = err instanceof S3Error ? err : err instanceof URIError ? new S3Error('InvalidURI', "Couldn't parse the specified URI.", 400) : null;
+      const known =
+        err instanceof S3Error ? err : err instanceof URIError ? new S3Error('InvalidURI', "Couldn't parse the specified URI.", 400) : null;
       if (!known) log.error({ err, method: req.method, path: rawPath, request_id: requestId }, 'S3 request failed');
-      else log.info({ method: req.method, path: rawPath, code: known.code, status: known.status, request_id: requestId }, 'S3 request refused');
+      else
+        log.info(
+          { method: req.method, path: rawPath, code: known.code, status: known.status, request_id: requestId },
+          'S3 request refused',
+        );
       const e = known ?? new S3Error('InternalError', 'We encountered an internal error. Please try again.', 500);
       // An unread request body would otherwise be left in the connection.
       if (!req.raw.readableEnded) req.raw.resume();
@@ -284,7 +299,11 @@ export class ObjectStoreApp {
 }
 
 export function buildObjectStoreApp(store: ObjectStore, auth: S3Authenticator): FastifyInstance {
-  const app = Fastify({ logger: false, exposeHeadRoutes: false, genReqId: () => randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase() });
+  const app = Fastify({
+    logger: false,
+    exposeHeadRoutes: false,
+    genReqId: () => randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase(),
+  });
   // Bodies are streamed by the handlers, never parsed by fastify.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));

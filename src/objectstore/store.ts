@@ -74,7 +74,8 @@ export function encodeKey(key: string): string {
   let out = '';
   for (const ch of key) {
     const code = ch.codePointAt(0) as number;
-    out += ch === '%' || ch === '/' || ch === '\\' || code < 0x20 || code === 0x7f ? `%${code.toString(16).toUpperCase().padStart(2, '0')}` : ch;
+    out +=
+      ch === '%' || ch === '/' || ch === '\\' || code < 0x20 || code === 0x7f ? `%${code.toString(16).toUpperCase().padStart(2, '0')}` : ch;
   }
   return out.startsWith('.') ? `%2E${out.slice(1)}` : out;
 }
@@ -170,7 +171,12 @@ export class ObjectStore {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const existing = await this.bucket(name);
-      if (existing?.owner === owner) throw new S3Error('BucketAlreadyOwnedByYou', 'Your previous request to create the named bucket succeeded and you already own it.', 409);
+      if (existing?.owner === owner)
+        throw new S3Error(
+          'BucketAlreadyOwnedByYou',
+          'Your previous request to create the named bucket succeeded and you already own it.',
+          409,
+        );
       throw new S3Error('BucketAlreadyExists', 'The requested bucket name is not available.', 409);
     }
     await mkdir(this.#meta('objects', name), { recursive: true });
@@ -182,7 +188,8 @@ export class ObjectStore {
     try {
       await rmdir(this.#bucketDir(name));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOTEMPTY') throw new S3Error('BucketNotEmpty', 'The bucket you tried to delete is not empty', 409);
+      if ((err as NodeJS.ErrnoException).code === 'ENOTEMPTY')
+        throw new S3Error('BucketNotEmpty', 'The bucket you tried to delete is not empty', 409);
       throw err;
     }
     await rm(this.#meta('objects', name), { recursive: true, force: true });
@@ -253,7 +260,7 @@ export class ObjectStore {
     const keys = (await readdir(dir))
       .map((name) => ({ name, key: decodeKey(name) }))
       .filter((e) => e.key.startsWith(o.prefix) && e.key > o.after)
-      .sort((a, b) => (Buffer.compare(Buffer.from(a.key), Buffer.from(b.key))));
+      .sort((a, b) => Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)));
     const contents: ObjectInfo[] = [];
     const commonPrefixes: string[] = [];
     let last: string | null = null;
@@ -295,7 +302,10 @@ export class ObjectStore {
     this.#objectPath(bucket, key);
     const uploadId = randomUUID();
     await mkdir(this.#uploadDir(uploadId));
-    await writeFile(join(this.#uploadDir(uploadId), 'upload.json'), JSON.stringify({ bucket, key, owner, contentType } satisfies UploadMeta));
+    await writeFile(
+      join(this.#uploadDir(uploadId), 'upload.json'),
+      JSON.stringify({ bucket, key, owner, contentType } satisfies UploadMeta),
+    );
     return uploadId;
   }
 
@@ -333,7 +343,8 @@ export class ObjectStore {
   async completeUpload(uploadId: string, bucket: string, key: string, parts: { partNumber: number; etag: string }[]): Promise<string> {
     const meta = await this.upload(uploadId, bucket, key);
     const dir = this.#uploadDir(uploadId);
-    if (parts.length === 0) throw new S3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.', 400);
+    if (parts.length === 0)
+      throw new S3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.', 400);
     const digests: Buffer[] = [];
     for (let i = 0; i < parts.length; i++) {
       const part = parts[i] as { partNumber: number; etag: string };
@@ -343,7 +354,8 @@ export class ObjectStore {
       const path = join(dir, String(part.partNumber));
       if (!(await statOrNull(path))) throw new S3Error('InvalidPart', 'One or more of the specified parts could not be found.', 400);
       const digest = await md5OfFile(path);
-      if (part.etag.replace(/"/g, '') !== digest.toString('hex')) throw new S3Error('InvalidPart', 'One or more of the specified parts could not be found.', 400);
+      if (part.etag.replace(/"/g, '') !== digest.toString('hex'))
+        throw new S3Error('InvalidPart', 'One or more of the specified parts could not be found.', 400);
       digests.push(digest);
     }
     const tmp = join(this.root, '.tmp', randomUUID());

@@ -62,7 +62,11 @@ export function completeUploadXml(location: string, bucket: string, key: string,
   return `${HEAD}<CompleteMultipartUploadResult xmlns="${NS}">${el('Location', location)}${el('Bucket', bucket)}${el('Key', key)}${el('ETag', etag)}</CompleteMultipartUploadResult>`;
 }
 
-export function deleteResultXml(deleted: readonly string[], errors: readonly { key: string; code: string; message: string }[], quiet: boolean): string {
+export function deleteResultXml(
+  deleted: readonly string[],
+  errors: readonly { key: string; code: string; message: string }[],
+  quiet: boolean,
+): string {
   const ok = quiet ? '' : deleted.map((k) => `<Deleted>${el('Key', k)}</Deleted>`).join('');
   const bad = errors.map((e) => `<Error>${el('Key', e.key)}${el('Code', e.code)}${el('Message', e.message)}</Error>`).join('');
   return `${HEAD}<DeleteResult xmlns="${NS}">${ok}${bad}</DeleteResult>`;

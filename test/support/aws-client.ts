@@ -22,7 +22,10 @@ const sha256 = (d: string | Buffer) => createHash('sha256').update(d).digest('he
 const hmac = (k: string | Buffer, d: string, alg = 'sha256') => createHmac(alg, k).update(d).digest();
 
 function amzDate(at: Date): string {
-  return at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 function query(pairs: [string, string][]): string {
@@ -76,7 +79,11 @@ export class Ec2Client {
     const all: [string, string][] = [['Action', action], ['Version', o.version ?? '2016-11-15'], ...Object.entries(params)];
     const signing = o.signing ?? 'v4';
     if (signing === 'v2' || signing === 'v2-sha1') {
-      all.push(['AWSAccessKeyId', this.keys.access], ['SignatureVersion', '2'], ['SignatureMethod', signing === 'v2' ? 'HmacSHA256' : 'HmacSHA1']);
+      all.push(
+        ['AWSAccessKeyId', this.keys.access],
+        ['SignatureVersion', '2'],
+        ['SignatureMethod', signing === 'v2' ? 'HmacSHA256' : 'HmacSHA1'],
+      );
       all.push(o.expires ? ['Expires', o.expires.toISOString()] : ['Timestamp', at.toISOString().replace(/\.\d{3}Z$/, 'Z')]);
       const toSign = `POST\n${host}\n${path}\n${query(all)}`;
       all.push(['Signature', hmac(secret, toSign, signing === 'v2' ? 'sha256' : 'sha1').toString('base64')]);
@@ -103,7 +110,14 @@ export class Ec2Client {
     }
     const body = all.map(([k, v]) => `${enc(k)}=${enc(v)}`).join('&');
     const contentType = 'application/x-www-form-urlencoded; charset=utf-8';
-    const canonical = ['POST', path, '', `content-type:${contentType}\nhost:${host}\nx-amz-date:${stamp}\n`, 'content-type;host;x-amz-date', sha256(body)].join('\n');
+    const canonical = [
+      'POST',
+      path,
+      '',
+      `content-type:${contentType}\nhost:${host}\nx-amz-date:${stamp}\n`,
+      'content-type;host;x-amz-date',
+      sha256(body),
+    ].join('\n');
     const signature = v4Signature(secret, date, this.region, 'ec2', canonical, stamp);
     return send(`${url.origin}${path}`, {
       method: 'POST',
@@ -187,7 +201,10 @@ export class S3Client {
       const toSign = [method, lower['content-md5'] ?? '', lower['content-type'] ?? '', dateLine, ''].join('\n') + resource;
       const signature = hmac(secret, toSign, 'sha1').toString('base64');
       if (signing === 'v2') headers.Authorization = `AWS ${this.keys.access}:${signature}`;
-      else finalQuery = [rawQuery, `AWSAccessKeyId=${enc(this.keys.access)}&Expires=${dateLine}&Signature=${enc(signature)}`].filter((x) => x).join('&');
+      else
+        finalQuery = [rawQuery, `AWSAccessKeyId=${enc(this.keys.access)}&Expires=${dateLine}&Signature=${enc(signature)}`]
+          .filter((x) => x)
+          .join('&');
     }
     return send(`${url.origin}${path}${finalQuery ? `?${finalQuery}` : ''}`, {
       method,

@@ -57,7 +57,8 @@ export class Ec2Authenticator {
     this.#fresh(at);
     if (query && params['X-Amz-Expires'] !== undefined) {
       const seconds = Number(params['X-Amz-Expires']);
-      if (!Number.isInteger(seconds) || seconds < 0) throw new Ec2Error('InvalidParameterValue', 'X-Amz-Expires must be a non-negative integer.');
+      if (!Number.isInteger(seconds) || seconds < 0)
+        throw new Ec2Error('InvalidParameterValue', 'X-Amz-Expires must be a non-negative integer.');
       if (at.getTime() + seconds * 1000 < this.#now().getTime()) throw requestExpired();
     }
   }
@@ -74,7 +75,8 @@ export class Ec2Authenticator {
     if (signed === null) throw new Ec2Error('MissingAuthenticationToken', 'Request is missing Authentication Token', 401);
     const { form, credentials } = signed;
     if (form === 'v2') {
-      if (credentials.params.SignatureVersion !== '2') throw authFailure(`SignatureVersion ${credentials.params.SignatureVersion} is not supported.`);
+      if (credentials.params.SignatureVersion !== '2')
+        throw authFailure(`SignatureVersion ${credentials.params.SignatureVersion} is not supported.`);
       for (const name of V2_REQUIRED) if (name !== 'Signature' && !credentials.params[name]) throw missingParameter(name);
       if (credentials.signature === '') throw missingParameter('Signature');
       this.#checkV2Time(credentials.params);

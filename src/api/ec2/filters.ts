@@ -5,7 +5,10 @@ import type { Ec2Filter } from './params.js';
 export type FilterFields<T> = Readonly<Record<string, (item: T) => string | readonly string[] | null | undefined>>;
 
 function pattern(value: string): RegExp {
-  const body = value.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = value
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${body}$`, 's');
 }
 

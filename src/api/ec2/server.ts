@@ -69,18 +69,27 @@ export function buildEc2App(deps: Ec2AppDeps): FastifyInstance {
       if (!handler) throw new Ec2Error('InvalidAction', `The action ${action} is not valid for this web service.`);
       const result = await handler({ ctx, params, services: deps.services });
       log.info({ action, request_id: requestId, project_id: ctx.projectId, status: 200 }, 'EC2 request');
-      await reply.code(200).type(XML_TYPE).send(ec2ResponseXml(action, version, requestId, result));
+      await reply
+        .code(200)
+        .type(XML_TYPE)
+        .send(ec2ResponseXml(action, version, requestId, result));
     } catch (err) {
       const rendered = ec2ErrorOf(err);
       if (rendered.unexpected) log.error({ err, action, request_id: requestId }, 'EC2 request failed');
       else log.info({ action, request_id: requestId, code: rendered.code, status: rendered.status }, 'EC2 request refused');
-      await reply.code(rendered.status).type(XML_TYPE).send(ec2ErrorXml(rendered.code, rendered.message, requestId));
+      await reply
+        .code(rendered.status)
+        .type(XML_TYPE)
+        .send(ec2ErrorXml(rendered.code, rendered.message, requestId));
     }
   }
 
   app.route({ method: ['GET', 'POST'], url: '*', handler: handle });
   app.setNotFoundHandler(async (req, reply) => {
-    await reply.code(405).type(XML_TYPE).send(ec2ErrorXml('InvalidRequest', `The method ${req.method} is not supported.`, req.id));
+    await reply
+      .code(405)
+      .type(XML_TYPE)
+      .send(ec2ErrorXml('InvalidRequest', `The method ${req.method} is not supported.`, req.id));
   });
   app.setErrorHandler(async (err, req, reply) => {
     const status = typeof (err as { statusCode?: number }).statusCode === 'number' ? (err as { statusCode: number }).statusCode : 500;
@@ -89,7 +98,13 @@ export function buildEc2App(deps: Ec2AppDeps): FastifyInstance {
     await reply
       .code(client ? 400 : 500)
       .type(XML_TYPE)
-      .send(ec2ErrorXml(client ? 'InvalidRequest' : 'InternalError', client ? (err as Error).message : 'An internal error has occurred.', req.id));
+      .send(
+        ec2ErrorXml(
+          client ? 'InvalidRequest' : 'InternalError',
+          client ? (err as Error).message : 'An internal error has occurred.',
+          req.id,
+        ),
+      );
   });
   return app;
 }

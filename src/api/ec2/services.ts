@@ -14,7 +14,12 @@ export interface Ec2KeyPair {
 /** compute/keypairs.ts's KeypairAPI, as far as EC2 uses it. */
 export interface Ec2KeypairService {
   list(ctx: RequestContext, userId: string): Promise<Ec2KeyPair[]>;
-  create(ctx: RequestContext, userId: string, name: string, publicKey?: string): Promise<{ keypair: Ec2KeyPair; privateKey: string | null }>;
+  create(
+    ctx: RequestContext,
+    userId: string,
+    name: string,
+    publicKey?: string,
+  ): Promise<{ keypair: Ec2KeyPair; privateKey: string | null }>;
   delete(ctx: RequestContext, userId: string, name: string): Promise<void>;
 }
 

@@ -119,7 +119,10 @@ export function canonicalHeaderValue(value: string | readonly string[]): string 
 }
 
 /** `name:value\n` for each signed header, in the order SignedHeaders lists them. */
-export function canonicalHeaders(headers: Readonly<Record<string, string | readonly string[] | undefined>>, signed: readonly string[]): string {
+export function canonicalHeaders(
+  headers: Readonly<Record<string, string | readonly string[] | undefined>>,
+  signed: readonly string[],
+): string {
   const lower: Record<string, string | readonly string[]> = {};
   for (const [k, v] of Object.entries(headers)) if (v !== undefined) lower[k.toLowerCase()] = v;
   return signed.map((name) => `${name}:${canonicalHeaderValue(lower[name] ?? '')}\n`).join('');

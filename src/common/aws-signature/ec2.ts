@@ -103,7 +103,8 @@ export function ec2CredentialsOf(req: Ec2HttpRequest): { form: Ec2SignatureForm;
   }
   const query = lastValues(req.query);
   if (query['X-Amz-Algorithm'] !== undefined) {
-    if (query['X-Amz-Algorithm'] !== SIGV4_ALGORITHM) throw new UnsupportedSignature(`X-Amz-Algorithm ${query['X-Amz-Algorithm']} is not supported.`);
+    if (query['X-Amz-Algorithm'] !== SIGV4_ALGORITHM)
+      throw new UnsupportedSignature(`X-Amz-Algorithm ${query['X-Amz-Algorithm']} is not supported.`);
     const scope = parseCredentialScope(query['X-Amz-Credential'] ?? '');
     const signature = query['X-Amz-Signature'];
     if (!scope || !signature || !query['X-Amz-SignedHeaders']) {

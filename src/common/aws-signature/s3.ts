@@ -101,7 +101,8 @@ function sigv2Resource(req: S3HttpRequest): string {
 }
 
 function sigv2StringToSign(req: S3HttpRequest, dateLine: string): string {
-  return [req.method.toUpperCase(), header(req, 'content-md5') ?? '', header(req, 'content-type') ?? '', dateLine].join('\n')
+  return [req.method.toUpperCase(), header(req, 'content-md5') ?? '', header(req, 'content-type') ?? '', dateLine]
+    .join('\n')
     .concat('\n', amzHeaderLines(req), sigv2Resource(req));
 }
 
@@ -119,7 +120,10 @@ function sigv4Path(rawPath: string): string {
     .join('/');
 }
 
-function sigv4StringToSign(req: S3HttpRequest, o: { signedHeaders: string; scope: string; date: string; payload: string; dropSignature: boolean }): string {
+function sigv4StringToSign(
+  req: S3HttpRequest,
+  o: { signedHeaders: string; scope: string; date: string; payload: string; dropSignature: boolean },
+): string {
   const query = o.dropSignature ? req.query.filter(([k]) => k !== 'X-Amz-Signature') : req.query;
   const canonicalRequest = [
     req.method.toUpperCase(),
@@ -148,7 +152,13 @@ export function s3SignedRequestOf(req: S3HttpRequest): S3SignedRequest | null {
       version: 4,
       access: scope.access,
       signature: parsed.signature,
-      stringToSign: sigv4StringToSign(req, { signedHeaders: parsed.signedHeaders, scope: scope.scope, date, payload, dropSignature: false }),
+      stringToSign: sigv4StringToSign(req, {
+        signedHeaders: parsed.signedHeaders,
+        scope: scope.scope,
+        date,
+        payload,
+        dropSignature: false,
+      }),
       signedAt,
       expiresAt: null,
       payloadHash: payload,
@@ -183,7 +193,9 @@ export function s3SignedRequestOf(req: S3HttpRequest): S3SignedRequest | null {
     const signature = queryValue(req, 'X-Amz-Signature');
     const signedHeaders = queryValue(req, 'X-Amz-SignedHeaders');
     if (!scope || !signedAt || !signature || !signedHeaders || !Number.isInteger(expires) || expires < 1 || expires > 604800) {
-      throw new MalformedS3Signature('Query-string authentication requires X-Amz-Credential, X-Amz-Date, X-Amz-Expires, X-Amz-SignedHeaders and X-Amz-Signature.');
+      throw new MalformedS3Signature(
+        'Query-string authentication requires X-Amz-Credential, X-Amz-Date, X-Amz-Expires, X-Amz-SignedHeaders and X-Amz-Signature.',
+      );
     }
     const payload = header(req, 'x-amz-content-sha256') ?? UNSIGNED_PAYLOAD;
     return {

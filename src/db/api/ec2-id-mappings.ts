@@ -13,7 +13,12 @@ export type Ec2MappingTable = 's3_images' | 'instance_id_mappings' | 'volume_id_
 async function lowestIds(db: Db, table: Ec2MappingTable, uuids: readonly string[]): Promise<Map<string, number>> {
   const found = new Map<string, number>();
   if (uuids.length === 0) return found;
-  const rows = await db.kysely.selectFrom(table).select(['id', 'uuid']).where('uuid', 'in', [...uuids]).orderBy('id').execute();
+  const rows = await db.kysely
+    .selectFrom(table)
+    .select(['id', 'uuid'])
+    .where('uuid', 'in', [...uuids])
+    .orderBy('id')
+    .execute();
   for (const row of rows) if (!found.has(row.uuid)) found.set(row.uuid, row.id);
   return found;
 }

@@ -1,7 +1,7 @@
 /** `/v3/ec2tokens` and `/v3/s3tokens`: tokens in exchange for EC2-signed requests. */
 import type { FastifyInstance } from 'fastify';
-import { IdentityMethodNotAllowed } from '../errors.js';
 import { authenticateEc2, authenticateS3, parseEc2TokenBody, parseS3TokenBody } from '../ec2-tokens.js';
+import { IdentityMethodNotAllowed } from '../errors.js';
 import type { IdentityService } from '../service.js';
 import { tokenView } from '../views.js';
 

@@ -184,7 +184,10 @@ describe('nova-cert with use_project_ca', () => {
     writeFileSync(join(work, 'cert.pem'), certPem);
     assert.equal(openssl(['verify', '-CAfile', join(work, 'project.pem'), join(work, 'cert.pem')]).status, 0);
     assert.notEqual(openssl(['verify', '-CAfile', join(work, 'root.pem'), join(work, 'cert.pem')]).status, 0);
-    const sealed = publicEncrypt({ key: createPublicKey(projectCa), padding: constants.RSA_PKCS1_PADDING }, Buffer.from('0123456789abcdef'));
+    const sealed = publicEncrypt(
+      { key: createPublicKey(projectCa), padding: constants.RSA_PKCS1_PADDING },
+      Buffer.from('0123456789abcdef'),
+    );
     assert.equal(await c.cert.decryptText(ctx, 'proj', sealed.toString('base64')), '0123456789abcdef');
     rmSync(work, { recursive: true, force: true });
   });
@@ -194,4 +197,3 @@ describe('nova-cert with use_project_ca', () => {
     await assert.rejects(c.cert.decryptText(ctx, 'nobody', 'AAAA'), { name: 'ProjectNotFound' });
   });
 });
-

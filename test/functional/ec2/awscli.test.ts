@@ -77,7 +77,9 @@ describe('awscli against nova-ts', () => {
     assert.match(missing.err, /InvalidKeyPair\.NotFound/);
     assert.equal((await ec2('delete-key-pair', '--key-name', 'k')).code, 0);
     const wrongEnv = { ...env, AWS_SECRET_ACCESS_KEY: 'wrong' };
-    const wrong = await run('aws', ['--endpoint-url', `${c.ec2Url}/`, 'ec2', 'describe-regions'], { env: wrongEnv }).catch((e: { stderr: string }) => e);
+    const wrong = await run('aws', ['--endpoint-url', `${c.ec2Url}/`, 'ec2', 'describe-regions'], { env: wrongEnv }).catch(
+      (e: { stderr: string }) => e,
+    );
     assert.match((wrong as { stderr: string }).stderr, /AuthFailure/);
   });
 
@@ -107,7 +109,21 @@ describe('awscli against nova-ts', () => {
     mkdirSync(out);
     await run(
       process.execPath,
-      ['--import', 'tsx', 'src/cmd/nova-bundle-image.ts', '-i', join(home, 'disk.img'), '--ec2cert', join(home, 'cloud-cert.pem'), '-d', out, '-p', 'cli', '--part-size', '20000'],
+      [
+        '--import',
+        'tsx',
+        'src/cmd/nova-bundle-image.ts',
+        '-i',
+        join(home, 'disk.img'),
+        '--ec2cert',
+        join(home, 'cloud-cert.pem'),
+        '-d',
+        out,
+        '-p',
+        'cli',
+        '--part-size',
+        '20000',
+      ],
       { cwd: ROOT, timeout: 60_000 },
     );
     assert.equal((await s3('mb', 's3://cli-bundles')).code, 0);

@@ -37,7 +37,11 @@ function imageEndpoint(c: Ec2Cloud): string {
   return (s?.endpoints.find((e) => e.interface === 'public')?.url ?? '').replace(/\/+$/, '');
 }
 
-async function compute(c: Ec2Cloud, method: string, path: string): Promise<{ status: number; json: { certificate: { data: string; private_key: string | null } } }> {
+async function compute(
+  c: Ec2Cloud,
+  method: string,
+  path: string,
+): Promise<{ status: number; json: { certificate: { data: string; private_key: string | null } } }> {
   const res = await fetch(`${c.cloud.computeUrl}/v2.1${path}`, { method, headers: { 'X-Auth-Token': c.demoToken } });
   const text = await res.text();
   return { status: res.status, json: text ? JSON.parse(text) : null };
@@ -123,17 +127,31 @@ describe('registering images from S3 bundles', () => {
     const image = join(work, 'disk.img');
     const data = randomBytes(300 * 1024);
     writeFileSync(image, data);
-    const bundle = await bundleImage({ image, destination: work, prefix: 'good', ec2Cert: certs.root, userCert: certs.cert, userKey: certs.key, user: 'demo', partSize: 100 * 1024 });
+    const bundle = await bundleImage({
+      image,
+      destination: work,
+      prefix: 'good',
+      ec2Cert: certs.root,
+      userCert: certs.cert,
+      userKey: certs.key,
+      user: 'demo',
+      partSize: 100 * 1024,
+    });
     assert.ok(bundle.parts.length >= 3, `parts: ${bundle.parts.map((p) => basename(p)).join(',')}`);
     await upload('good');
     const registered = await register('good');
     assert.match(registered.imageId, /^ami-/);
     assert.equal(registered.state, 'available');
-    const described = parse((await ec2.call('DescribeImages', { 'ImageId.1': registered.imageId })).text).DescribeImagesResponse.imagesSet.item[0];
+    const described = parse((await ec2.call('DescribeImages', { 'ImageId.1': registered.imageId })).text).DescribeImagesResponse.imagesSet
+      .item[0];
     assert.equal(described.imageLocation, 'bundles/good.manifest.xml');
     assert.equal(described.architecture, 'x86_64');
     const glance = GlanceImageService.fromConfig(c.cloud.runtime.conf, imageEndpoint(c));
-    const ctx = new RequestContext({ userId: c.cloud.bootstrap.demo.userId, projectId: c.cloud.bootstrap.demo.projectId, authToken: c.demoToken });
+    const ctx = new RequestContext({
+      userId: c.cloud.bootstrap.demo.userId,
+      projectId: c.cloud.bootstrap.demo.projectId,
+      authToken: c.demoToken,
+    });
     const [img] = await glance.detail(ctx, { name: 'good' });
     assert.equal(img?.status, 'active');
     const chunks: Buffer[] = [];
@@ -176,7 +194,12 @@ describe('registering images from S3 bundles', () => {
     await upload('nottar');
     assert.equal((await register('nottar')).state, 'failed_untar');
     const evil = Buffer.from('owned');
-    rawBundle(work, 'escape', Buffer.concat([tarFileHeader('../../evil', evil.length, new Date()), evil, tarPadding(evil.length), TAR_END]), certs.root);
+    rawBundle(
+      work,
+      'escape',
+      Buffer.concat([tarFileHeader('../../evil', evil.length, new Date()), evil, tarPadding(evil.length), TAR_END]),
+      certs.root,
+    );
     await upload('escape');
     assert.equal((await register('escape')).state, 'failed_untar');
     assert.ok(!readdirSync(c.stateDir).includes('evil'));
@@ -207,7 +230,11 @@ describe('registering images from S3 bundles', () => {
       resolveImageId: () => Promise.reject(new Error('no kernel here')),
       decryptionDir: join(work, 'decrypt'),
     });
-    const ctx = new RequestContext({ userId: c.cloud.bootstrap.demo.userId, projectId: c.cloud.bootstrap.demo.projectId, authToken: c.demoToken });
+    const ctx = new RequestContext({
+      userId: c.cloud.bootstrap.demo.userId,
+      projectId: c.cloud.bootstrap.demo.projectId,
+      authToken: c.demoToken,
+    });
     const created = await registrar.register(ctx, { location: 'bundles/upload.manifest.xml', name: 'upload' });
     assert.equal(created.properties.image_state, 'pending');
     await registrar.idle();

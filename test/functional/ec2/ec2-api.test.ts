@@ -127,7 +127,10 @@ describe('EC2 API: authentication and framework', () => {
     assert.equal(errorCode(unknown.text), 'InvalidParameterValue');
     const verbose = parse((await new Ec2Client(c.ec2Url, c.admin).call('DescribeAvailabilityZones', { 'ZoneName.1': 'verbose' })).text);
     const names = verbose.DescribeAvailabilityZonesResponse.availabilityZoneInfo.item.map((z: Xml) => z.zoneName);
-    assert.ok(names.some((n: string) => n.startsWith('|- ')), names.join(','));
+    assert.ok(
+      names.some((n: string) => n.startsWith('|- ')),
+      names.join(','),
+    );
     assert.ok(names.includes('| |- nova-compute'), names.join(','));
     const notVerbose = parse((await demo.call('DescribeAvailabilityZones', { 'ZoneName.1': 'verbose' })).text);
     assert.equal(notVerbose.DescribeAvailabilityZonesResponse.availabilityZoneInfo.item.length, 1);
@@ -155,7 +158,9 @@ describe('EC2 API: authentication and framework', () => {
     const pub = generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' }) as { x: string };
     const blob = Buffer.concat([sshString('ssh-ed25519'), sshString(Buffer.from(pub.x, 'base64url'))]);
     const line = `ssh-ed25519 ${blob.toString('base64')} me@host`;
-    const imported = parse((await demo.call('ImportKeyPair', { KeyName: '0123', PublicKeyMaterial: Buffer.from(line).toString('base64') })).text);
+    const imported = parse(
+      (await demo.call('ImportKeyPair', { KeyName: '0123', PublicKeyMaterial: Buffer.from(line).toString('base64') })).text,
+    );
     assert.equal(imported.ImportKeyPairResponse.keyName, '0123');
     const badKey = await demo.call('ImportKeyPair', { KeyName: 'k3', PublicKeyMaterial: Buffer.from('ssh-rsa AAAA').toString('base64') });
     assert.equal(errorCode(badKey.text), 'InvalidKeyPair.Format');
@@ -163,9 +168,15 @@ describe('EC2 API: authentication and framework', () => {
     const all = parse((await demo.call('DescribeKeyPairs')).text).DescribeKeyPairsResponse.keySet.item.map((k: Xml) => k.keyName);
     assert.deepEqual(all, ['0123', 'k1']);
     const one = parse((await demo.call('DescribeKeyPairs', { 'KeyName.1': 'k1' })).text).DescribeKeyPairsResponse.keySet.item;
-    assert.deepEqual(one.map((k: Xml) => k.keyName), ['k1']);
+    assert.deepEqual(
+      one.map((k: Xml) => k.keyName),
+      ['k1'],
+    );
     const filtered = parse((await demo.call('DescribeKeyPairs', { 'Filter.1.Name': 'key-name', 'Filter.1.Value.1': '01*' })).text);
-    assert.deepEqual(filtered.DescribeKeyPairsResponse.keySet.item.map((k: Xml) => k.keyName), ['0123']);
+    assert.deepEqual(
+      filtered.DescribeKeyPairsResponse.keySet.item.map((k: Xml) => k.keyName),
+      ['0123'],
+    );
     const notFound = await demo.call('DescribeKeyPairs', { 'KeyName.1': 'k1', 'KeyName.2': 'nope' });
     assert.equal(errorCode(notFound.text), 'InvalidKeyPair.NotFound');
     const adminKeys = parse((await new Ec2Client(c.ec2Url, c.admin).call('DescribeKeyPairs')).text).DescribeKeyPairsResponse.keySet;
@@ -180,7 +191,13 @@ describe('EC2 API: authentication and framework', () => {
   it('images: ids by type that stay stable, attributes, publicity, deregistration', async () => {
     const token = c.demoToken;
     const kernel = await createGlanceImage(c, token, { name: 'vmlinuz', container_format: 'aki', disk_format: 'aki' });
-    const machine = await createGlanceImage(c, token, { name: 'cirros', container_format: 'bare', disk_format: 'qcow2', kernel_id: kernel, description: 'tiny' });
+    const machine = await createGlanceImage(c, token, {
+      name: 'cirros',
+      container_format: 'bare',
+      disk_format: 'qcow2',
+      kernel_id: kernel,
+      description: 'tiny',
+    });
     const images = parse((await demo.call('DescribeImages')).text).DescribeImagesResponse.imagesSet.item as Xml[];
     const byName = new Map(images.map((i) => [i.name, i]));
     const ami = byName.get('cirros');
@@ -207,7 +224,10 @@ describe('EC2 API: authentication and framework', () => {
     const unknown = await demo.call('DescribeImages', { 'ImageId.1': 'ami-0000ffff' });
     assert.equal(errorCode(unknown.text), 'InvalidAMIID.NotFound');
     const kernels = parse((await demo.call('DescribeImages', { 'Filter.1.Name': 'image-type', 'Filter.1.Value.1': 'kernel' })).text);
-    assert.deepEqual(kernels.DescribeImagesResponse.imagesSet.item.map((i: Xml) => i.name), ['vmlinuz']);
+    assert.deepEqual(
+      kernels.DescribeImagesResponse.imagesSet.item.map((i: Xml) => i.name),
+      ['vmlinuz'],
+    );
     const mine = parse((await demo.call('DescribeImages', { 'Owner.1': 'self' })).text).DescribeImagesResponse.imagesSet.item;
     assert.equal(mine.length, 2);
 
@@ -228,7 +248,12 @@ describe('EC2 API: authentication and framework', () => {
     assert.equal(publicize.status, 403, publicize.text);
     assert.equal(errorCode(publicize.text), 'UnauthorizedOperation');
     const admin = new Ec2Client(c.ec2Url, c.admin);
-    const byAdmin = await admin.call('ModifyImageAttribute', { ImageId: ami.imageId, Attribute: 'launchPermission', OperationType: 'add', 'UserGroup.1': 'all' });
+    const byAdmin = await admin.call('ModifyImageAttribute', {
+      ImageId: ami.imageId,
+      Attribute: 'launchPermission',
+      OperationType: 'add',
+      'UserGroup.1': 'all',
+    });
     assert.equal(byAdmin.status, 200, byAdmin.text);
     const launch2 = parse((await demo.call('DescribeImageAttribute', { ImageId: ami.imageId, Attribute: 'launchPermission' })).text);
     assert.deepEqual(launch2.DescribeImageAttributeResponse.launchPermission.item, [{ group: 'all' }]);

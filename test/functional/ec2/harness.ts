@@ -3,8 +3,7 @@
  * directory, with EC2 key pairs for the bootstrap admin and demo users made through the
  * identity API as `openstack ec2 credentials create` makes them.
  */
-import { rmSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type EmbeddedCloud, startEmbeddedCloud } from '../../../src/cmd/embedded-cloud.js';

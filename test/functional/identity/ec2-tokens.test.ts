@@ -60,7 +60,9 @@ describe('the identity service exchanges EC2 signatures for tokens', () => {
     const subject = r.headers.get('x-subject-token') as string;
     const check = await call(h, 'GET', '/v3/auth/tokens', { token: subject, subject });
     assert.equal(check.status, 200);
-    const legacy = await call(h, 'POST', '/v3/ec2tokens', { body: { ec2Credentials: v2Credentials(keys.access, keys.secret, new Date()) } });
+    const legacy = await call(h, 'POST', '/v3/ec2tokens', {
+      body: { ec2Credentials: v2Credentials(keys.access, keys.secret, new Date()) },
+    });
     assert.equal(legacy.status, 200);
   });
 
@@ -69,7 +71,9 @@ describe('the identity service exchanges EC2 signatures for tokens', () => {
     assert.equal(wrong.status, 401);
     const unknown = await call(h, 'POST', '/v3/ec2tokens', { body: { credentials: v2Credentials('nobody', 'x', new Date()) } });
     assert.equal(unknown.status, 404);
-    const old = await call(h, 'POST', '/v3/ec2tokens', { body: { credentials: v2Credentials(keys.access, keys.secret, new Date(Date.now() - 20 * 60_000)) } });
+    const old = await call(h, 'POST', '/v3/ec2tokens', {
+      body: { credentials: v2Credentials(keys.access, keys.secret, new Date(Date.now() - 20 * 60_000)) },
+    });
     assert.equal(old.status, 401);
     assert.match(old.body.error.message, /expired/);
     assert.equal((await call(h, 'POST', '/v3/ec2tokens', {})).status, 400);
@@ -104,12 +108,18 @@ describe('the identity service exchanges EC2 signatures for tokens', () => {
     });
     const env: NodeJS.ProcessEnv = { ...process.env, OS_CLIENT_CONFIG_FILE: clouds, HOME: h.dir };
     for (const k of Object.keys(env)) if (k.startsWith('OS_') && k !== 'OS_CLIENT_CONFIG_FILE') delete env[k];
-    const created = JSON.parse((await run(binary as string, ['--os-cloud', 'nova-ts-demo', 'ec2', 'credentials', 'create', '-f', 'json'], { env, timeout: 60_000 })).stdout);
+    const created = JSON.parse(
+      (await run(binary as string, ['--os-cloud', 'nova-ts-demo', 'ec2', 'credentials', 'create', '-f', 'json'], { env, timeout: 60_000 }))
+        .stdout,
+    );
     assert.match(created.access, /^[0-9a-f]{32}$/);
     assert.equal(created.project_id, h.accounts.demo.projectId);
     const r = await call(h, 'POST', '/v3/ec2tokens', { body: { credentials: v2Credentials(created.access, created.secret, new Date()) } });
     assert.equal(r.status, 200);
-    const listed = JSON.parse((await run(binary as string, ['--os-cloud', 'nova-ts-demo', 'ec2', 'credentials', 'list', '-f', 'json'], { env, timeout: 60_000 })).stdout);
+    const listed = JSON.parse(
+      (await run(binary as string, ['--os-cloud', 'nova-ts-demo', 'ec2', 'credentials', 'list', '-f', 'json'], { env, timeout: 60_000 }))
+        .stdout,
+    );
     assert.ok(listed.some((c: { Access: string }) => c.Access === created.access));
   });
 });

@@ -129,7 +129,10 @@ describe('nova-objectstore', () => {
     const lying = await demo.call('PUT', '/checked/a', { body: 'real', payloadHash: createHash('sha256').update('fake').digest('hex') });
     assert.equal(lying.status, 400);
     assert.equal(code(lying.text), 'XAmzContentSHA256Mismatch');
-    const md5 = await demo.call('PUT', '/checked/b', { body: 'real', headers: { 'Content-MD5': createHash('md5').update('fake').digest('base64') } });
+    const md5 = await demo.call('PUT', '/checked/b', {
+      body: 'real',
+      headers: { 'Content-MD5': createHash('md5').update('fake').digest('base64') },
+    });
     assert.equal(code(md5.text), 'BadDigest');
     assert.equal((await demo.call('GET', '/checked/a')).status, 404);
     assert.equal((await demo.call('GET', '/checked/b')).status, 404);
@@ -171,7 +174,9 @@ describe('nova-objectstore', () => {
     const v2 = parse((await demo.call('GET', '/listing?list-type=2&max-keys=3')).text).ListBucketResult;
     assert.equal(v2.KeyCount, '3');
     assert.equal(v2.IsTruncated, 'true');
-    const next = parse((await demo.call('GET', `/listing?list-type=2&continuation-token=${encodeURIComponent(v2.NextContinuationToken)}`)).text).ListBucketResult;
+    const next = parse(
+      (await demo.call('GET', `/listing?list-type=2&continuation-token=${encodeURIComponent(v2.NextContinuationToken)}`)).text,
+    ).ListBucketResult;
     assert.deepEqual(
       next.Contents.map((o: Xml) => o.Key),
       ['b', 'c'],

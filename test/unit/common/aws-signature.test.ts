@@ -41,14 +41,33 @@ describe('EC2 request signatures', () => {
       ['Timestamp', '2026-12-07T17:13:10Z'],
       ['Signature', 'Aitk2du6lfNr1JVWjCRVS4rB1yyBockM93ajPBNO9gs='],
     ];
-    const signed = ec2CredentialsOf({ method: 'POST', host: '127.0.0.1:8773', path: '/services/Cloud/', query: [], form, headers: {}, body: Buffer.alloc(0) });
+    const signed = ec2CredentialsOf({
+      method: 'POST',
+      host: '127.0.0.1:8773',
+      path: '/services/Cloud/',
+      query: [],
+      form,
+      headers: {},
+      body: Buffer.alloc(0),
+    });
     assert.equal(signed?.form, 'v2');
     assert.ok(expectedEc2Signatures(SECRET, signed.credentials).includes(signed.credentials.signature));
     assert.equal(signed.credentials.params.Signature, undefined);
   });
 
   it('carry no credentials when the request is not signed', () => {
-    assert.equal(ec2CredentialsOf({ method: 'GET', host: 'h', path: '/', query: [['Action', 'DescribeRegions']], form: [], headers: {}, body: Buffer.alloc(0) }), null);
+    assert.equal(
+      ec2CredentialsOf({
+        method: 'GET',
+        host: 'h',
+        path: '/',
+        query: [['Action', 'DescribeRegions']],
+        form: [],
+        headers: {},
+        body: Buffer.alloc(0),
+      }),
+      null,
+    );
   });
 });
 
@@ -75,7 +94,12 @@ describe('S3 request signatures', () => {
       method: 'GET',
       rawPath: '/bucket/key',
       query: [['acl', '']],
-      headers: { host: '127.0.0.1:3333', date: 'Mon, 07 Dec 2026 17:13:10 GMT', 'x-amz-meta-foo': 'bar', authorization: 'AWS AKIDEXAMPLE:bNSBox4WPWtQDGmlQniR+2nuzbA=' },
+      headers: {
+        host: '127.0.0.1:3333',
+        date: 'Mon, 07 Dec 2026 17:13:10 GMT',
+        'x-amz-meta-foo': 'bar',
+        authorization: 'AWS AKIDEXAMPLE:bNSBox4WPWtQDGmlQniR+2nuzbA=',
+      },
     });
     assert.equal(s3SignatureFor(SECRET, signed?.stringToSign ?? ''), signed?.signature);
   });
@@ -84,7 +108,12 @@ describe('S3 request signatures', () => {
     const url = new URL(
       'http://127.0.0.1:3333/bucket/key?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20261207%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20261207T171310Z&X-Amz-Expires=3600&X-Amz-SignedHeaders=host&X-Amz-Signature=895db2f4f7b978f5eb48e2d9a6b607bd3b21e38826f5ee8ee6f35049972a22aa',
     );
-    const signed = s3SignedRequestOf({ method: 'GET', rawPath: url.pathname, query: parseQueryPairs(url.search.slice(1)), headers: { host: url.host } });
+    const signed = s3SignedRequestOf({
+      method: 'GET',
+      rawPath: url.pathname,
+      query: parseQueryPairs(url.search.slice(1)),
+      headers: { host: url.host },
+    });
     assert.equal(s3SignatureFor(SECRET, signed?.stringToSign ?? ''), signed?.signature);
     assert.equal(signed?.expiresAt?.toISOString(), '2026-12-07T18:13:10.000Z');
   });

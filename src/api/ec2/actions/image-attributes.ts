@@ -49,7 +49,8 @@ export const imageAttributeActions = defineEc2Actions('image-attributes', {
       const attribute = params.require('Attribute');
       if (attribute !== 'launchPermission') throw invalidParameterValue(`Value (${attribute}) for parameter attribute is invalid.`);
       operation = params.require('OperationType');
-      if (params.list('UserId').length > 0) throw new Ec2Error('UnsupportedOperation', 'Launch permissions can only be given to the group all.');
+      if (params.list('UserId').length > 0)
+        throw new Ec2Error('UnsupportedOperation', 'Launch permissions can only be given to the group all.');
       groups = params.list('UserGroup');
       if (groups.length === 0) throw new Ec2Error('MissingParameter', 'The request must contain the parameter UserGroup');
     }

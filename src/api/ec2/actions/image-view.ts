@@ -4,8 +4,8 @@
  * `mappings` (ephemeral/swap) and `block_device_mapping` (EBS) properties.
  */
 import { ImageNotFound, NotFound } from '../../../common/errors.js';
-import type { RequestContext } from '../../../context/context.js';
 import { formatEc2Id, imagePrefixOf, parseEc2Id } from '../../../compute/ec2-ids.js';
+import type { RequestContext } from '../../../context/context.js';
 import type { NovaImage } from '../../../image/glance-client.js';
 import { Ec2Error } from '../errors.js';
 import type { Ec2Services } from '../services.js';

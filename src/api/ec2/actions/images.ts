@@ -1,6 +1,7 @@
 /** DescribeImages, RegisterImage (from an S3 bundle), DeregisterImage. */
-import type { RequestContext } from '../../../context/context.js';
+
 import { formatEc2Id, imagePrefixOf, parseEc2Id } from '../../../compute/ec2-ids.js';
+import type { RequestContext } from '../../../context/context.js';
 import type { NovaImage } from '../../../image/glance-client.js';
 import { Ec2Error, invalidParameterValue } from '../errors.js';
 import { applyFilters } from '../filters.js';
@@ -15,9 +16,15 @@ function str(v: unknown): string | undefined {
 }
 
 /** The kernel or ramdisk uuid an `aki-`/`ari-` id names. */
-async function dependentImage(ctx: RequestContext, services: Ec2Services, ec2Id: string | undefined, prefix: 'aki' | 'ari'): Promise<string | undefined> {
+async function dependentImage(
+  ctx: RequestContext,
+  services: Ec2Services,
+  ec2Id: string | undefined,
+  prefix: 'aki' | 'ari',
+): Promise<string | undefined> {
   if (ec2Id === undefined) return undefined;
-  if (!ec2Id.startsWith(`${prefix}-`)) throw invalidParameterValue(`Value (${ec2Id}) is not a valid ${prefix === 'aki' ? 'kernel' : 'ramdisk'} id.`);
+  if (!ec2Id.startsWith(`${prefix}-`))
+    throw invalidParameterValue(`Value (${ec2Id}) is not a valid ${prefix === 'aki' ? 'kernel' : 'ramdisk'} id.`);
   return (await findImage(ctx, services, ec2Id)).id;
 }
 

@@ -9,4 +9,10 @@ import { regionActions } from './regions.js';
 import type { Ec2ActionModule } from './registry.js';
 import { volumeActions } from './volumes.js';
 
-export const ec2ActionModules: readonly Ec2ActionModule[] = [regionActions, keyPairActions, imageActions, imageAttributeActions, volumeActions];
+export const ec2ActionModules: readonly Ec2ActionModule[] = [
+  regionActions,
+  keyPairActions,
+  imageActions,
+  imageAttributeActions,
+  volumeActions,
+];

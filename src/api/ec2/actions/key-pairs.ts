@@ -1,6 +1,7 @@
 /** CreateKeyPair, ImportKeyPair, DescribeKeyPairs, DeleteKeyPair: the caller's SSH key pairs. */
-import { InvalidKeypair, validateKeyPairName } from '../../../compute/keypairs.js';
+
 import { KeypairNotFound } from '../../../common/errors.js';
+import { InvalidKeypair, validateKeyPairName } from '../../../compute/keypairs.js';
 import { Ec2Error } from '../errors.js';
 import { applyFilters } from '../filters.js';
 import { ec2Opts } from '../opts.js';
@@ -11,7 +12,8 @@ function checkName(name: string): void {
   try {
     validateKeyPairName(name);
   } catch (err) {
-    if (err instanceof InvalidKeypair) throw new Ec2Error('InvalidParameterValue', `Value (${name}) for parameter keyName is invalid. ${err.message}`);
+    if (err instanceof InvalidKeypair)
+      throw new Ec2Error('InvalidParameterValue', `Value (${name}) for parameter keyName is invalid. ${err.message}`);
     throw err;
   }
 }

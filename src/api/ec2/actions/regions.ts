@@ -17,7 +17,9 @@ function regions(services: Ec2Services): Region[] {
   if (o.region_list.length === 0) return [{ regionName: 'nova', regionEndpoint: endpoint(o.ec2_host ?? '127.0.0.1') }];
   return o.region_list.map((item) => {
     const eq = item.indexOf('=');
-    return eq < 0 ? { regionName: item, regionEndpoint: endpoint(o.ec2_host ?? '127.0.0.1') } : { regionName: item.slice(0, eq), regionEndpoint: endpoint(item.slice(eq + 1)) };
+    return eq < 0
+      ? { regionName: item, regionEndpoint: endpoint(o.ec2_host ?? '127.0.0.1') }
+      : { regionName: item.slice(0, eq), regionEndpoint: endpoint(item.slice(eq + 1)) };
   });
 }
 

@@ -3,8 +3,9 @@
  * signs them (`GET root`), for euca-bundle-image's --cert/--privatekey/--ec2cert. Both go
  * to nova-cert over RPC.
  */
-import { NotImplementedYet } from '../../../common/errors.js';
+
 import type { CertAPI } from '../../../cert/rpcapi.js';
+import { NotImplementedYet } from '../../../common/errors.js';
 import { defineResource, type ResourceModule } from '../routing.js';
 
 export type CertificateClient = Pick<CertAPI, 'generateX509Cert' | 'fetchCa'>;
