@@ -12,7 +12,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline as pipe, type Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { Invalid, NotFound, registerErrors } from '../common/errors.js';
 import { getLogger } from '../common/log.js';
@@ -175,21 +175,18 @@ export class S3ImageRegistrar implements BundleRegistrar {
   }
 
   async #download(ctx: RequestContext, bucket: string, manifest: BundleManifest, target: string): Promise<void> {
+    const out = createWriteStream(target);
     try {
-      const out = createWriteStream(target);
       for (const part of manifest.parts) {
         const hash = createHash('sha1');
         await pipeline(await this.deps.objects.get(ctx, bucket, part.filename), hashing(hash), out, { end: false });
         const digest = hash.digest('hex');
-        if (part.sha1 !== null && part.sha1 !== digest)
-          throw new Error(`part ${part.filename} has SHA-1 ${digest}, the manifest says ${part.sha1}`);
+        if (part.sha1 !== null && part.sha1 !== digest) throw new Error(`part ${part.filename} has SHA-1 ${digest}, the manifest says ${part.sha1}`);
       }
       out.end();
-      await new Promise<void>((resolve, reject) => {
-        out.once('finish', resolve);
-        out.once('error', reject);
-      });
+      await finished(out);
     } catch (err) {
+      out.destroy();
       throw new StepFailed('failed_download', `downloading the bundle failed: ${(err as Error).message}`, { cause: err });
     }
   }

@@ -18,7 +18,8 @@ export interface Ec2AuthOptions {
   now?: () => Date;
 }
 
-const V2_REQUIRED = ['AWSAccessKeyId', 'Signature', 'SignatureMethod', 'Version'];
+/** What a SigV2 request must carry besides its Signature and a Timestamp or Expires. */
+const V2_REQUIRED = ['AWSAccessKeyId', 'SignatureMethod', 'Version'];
 
 export class Ec2Authenticator {
   constructor(private readonly o: Ec2AuthOptions) {}
@@ -77,7 +78,7 @@ export class Ec2Authenticator {
     if (form === 'v2') {
       if (credentials.params.SignatureVersion !== '2')
         throw authFailure(`SignatureVersion ${credentials.params.SignatureVersion} is not supported.`);
-      for (const name of V2_REQUIRED) if (name !== 'Signature' && !credentials.params[name]) throw missingParameter(name);
+      for (const name of V2_REQUIRED) if (!credentials.params[name]) throw missingParameter(name);
       if (credentials.signature === '') throw missingParameter('Signature');
       this.#checkV2Time(credentials.params);
     } else {
