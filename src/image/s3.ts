@@ -181,7 +181,8 @@ export class S3ImageRegistrar implements BundleRegistrar {
         const hash = createHash('sha1');
         await pipeline(await this.deps.objects.get(ctx, bucket, part.filename), hashing(hash), out, { end: false });
         const digest = hash.digest('hex');
-        if (part.sha1 !== null && part.sha1 !== digest) throw new Error(`part ${part.filename} has SHA-1 ${digest}, the manifest says ${part.sha1}`);
+        if (part.sha1 !== null && part.sha1 !== digest)
+          throw new Error(`part ${part.filename} has SHA-1 ${digest}, the manifest says ${part.sha1}`);
       }
       out.end();
       await finished(out);
