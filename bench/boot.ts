@@ -70,6 +70,8 @@ function overridesFor(count: number, network: { network_size: number } | null): 
   return {
     DEFAULT: {
       osapi_compute_listen_port: 0,
+      ec2_listen_port: 0,
+      s3_listen_port: 0,
       quota_instances: -1,
       quota_cores: -1,
       quota_ram: -1,

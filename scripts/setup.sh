@@ -12,11 +12,13 @@ if [ "$node_major" != "20" ]; then
   exit 1
 fi
 
-packages="python3 make g++ openssh-client python3-openstackclient python3-novaclient"
+packages="python3 make g++ openssh-client openssl python3-openstackclient python3-novaclient"
 # nova-network's real host plumbing (network_driver = nova.network.linux_net) and its namespace
 # tests: dnsmasq, dhcp_release, iptables/ebtables, arping, and busybox's udhcpc for the test guest.
 # (radvd is needed too when use_ipv6 is on; the tests do not use it.)
 packages="$packages iproute2 dnsmasq-base dnsmasq-utils iptables iputils-arping busybox-static"
+# The EC2 and S3 end-to-end test drives the real awscli: Debian's, unless one is installed.
+command -v aws >/dev/null 2>&1 || packages="$packages awscli"
 missing=""
 for pkg in $packages; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $pkg"

@@ -7,6 +7,7 @@ import { nothing, plain } from '../rpc/codec.js';
 import { call, defineContract, type Endpoint } from '../rpc/contract.js';
 import type { ContractClient } from '../rpc/contract-client.js';
 import { errorTable } from '../rpc/error-table.js';
+import * as certErrors from './errors.js';
 
 const project = plain<{ project_id: string }>();
 
@@ -14,7 +15,7 @@ export const certContract = defineContract({
   topic: 'cert',
   baseVersion: '1.0',
   version: '1.1',
-  errors: errorTable(),
+  errors: errorTable(certErrors),
   methods: {
     revoke_certs_by_user: call('1.0', plain<{ user_id: string }>(), nothing),
     revoke_certs_by_project: call('1.0', project, nothing),
@@ -25,8 +26,8 @@ export const certContract = defineContract({
     fetch_ca: call('1.0', plain<{ project_id: string | null }>(), plain<string>()),
     /** The certificate revocation list (PEM) of the project, or the root CA's when project_id is null. */
     fetch_crl: call('1.0', plain<{ project_id: string | null }>(), plain<string>()),
-    /** `text` (base64) decrypted with the project's private key. */
-    decrypt_text: call('1.0', plain<{ project_id: string; text: string }>(), plain<string>()),
+    /** `text` (base64) decrypted with the project's private key (the root CA's when project_id is null). */
+    decrypt_text: call('1.0', plain<{ project_id: string | null; text: string }>(), plain<string>()),
   },
 });
 

@@ -4,7 +4,9 @@
 import '../config/common-opts.js';
 import '../config/api-opts.js';
 import '../config/metadata-api-opts.js';
+import '../config/ec2-api-opts.js';
 import '../compute/api-opts.js';
+import '../cert/opts.js';
 import '../compute/availability-zones.js';
 import '../consoleauth/opts.js';
 import '../db/opts.js';
@@ -12,6 +14,7 @@ import '../identity/opts.js';
 import '../image/opts.js';
 import '../metadata/opts.js';
 import '../network/opts.js';
+import '../objectstore/opts.js';
 import '../policy/opts.js';
 import '../quota/opts.js';
 import '../rpc/opts.js';

@@ -1,3 +1,4 @@
+import { certificatesResource } from '../api/openstack/compute/certificates.js';
 import { imagesResource } from '../api/openstack/compute/images.js';
 import { type ComputeApiServices, computeResourceModules } from '../api/openstack/compute/index.js';
 import { ipsResource } from '../api/openstack/compute/ips.js';
@@ -6,6 +7,7 @@ import { serverMetadataResource } from '../api/openstack/compute/server-metadata
 import { serverPasswordResource } from '../api/openstack/compute/server-password.js';
 import { serversResource } from '../api/openstack/compute/servers.js';
 import type { ResourceModule } from '../api/openstack/routing.js';
+import { CertAPI } from '../cert/rpcapi.js';
 import { dbFlavorLookup, dbKeypairLookup, networkApiValidator } from '../compute/api/adapters.js';
 import type { ComputePolicy } from '../compute/api/deps.js';
 import { ComputeAPI } from '../compute/api/index.js';
@@ -64,5 +66,6 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     ipsResource({ compute }),
     networksResource(network),
     imagesResource({ conf, images: deps.images, quota: services.quota, imageEndpoint: deps.imageEndpoint }),
+    certificatesResource(new CertAPI(transport, conf.get(topicOpts).cert_topic ?? 'cert')),
   ];
 }

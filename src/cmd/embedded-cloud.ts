@@ -6,6 +6,7 @@ import { getLogger } from '../common/log.js';
 import { seedDefaultFlavors } from '../compute/flavors.js';
 import { apiOpts } from '../config/api-opts.js';
 import type { Config } from '../config/config.js';
+import { ec2Opts } from '../config/ec2-api-opts.js';
 import type { Database } from '../db/engine.js';
 import type { IdentitySchema } from '../db/identity/schema.js';
 import type { ImageSchema } from '../db/image/schema.js';
@@ -20,6 +21,7 @@ import { startImageService } from '../image/server.js';
 import { ensureDefaultNetwork } from '../network/bootstrap.js';
 import type { Service } from '../service/service.js';
 import { imageTokenValidator, startMetadataService, startOsapiCompute } from './apis.js';
+import { type RunningEc2, startEc2Api, startObjectStore } from './ec2-services.js';
 import { openRuntime, type Runtime } from './runtime.js';
 import { createService, type RpcBinary } from './service-table.js';
 
@@ -41,6 +43,9 @@ export interface EmbeddedCloud {
   /** Null when `enabled_apis` leaves the metadata service out. */
   metadataUrl: string | null;
   identityUrl: string;
+  /** The EC2 API's base URL; null when `enabled_apis` leaves it out. */
+  ec2: RunningEc2 | null;
+  objectstoreUrl: string;
   services: Service[];
   identity: RunningIdentityService;
   bootstrap: BootstrapResult;
@@ -100,13 +105,26 @@ export async function startEmbeddedCloud(conf: Config, options: { stateDir: stri
     const metadata = conf.get(apiOpts).enabled_apis.includes('metadata') ? await startMetadataService(runtime) : null;
     if (metadata) stops.push(() => metadata.close());
 
+    const objectstore = await startObjectStore(conf, { identity: identity.service });
+    stops.push(() => objectstore.close());
+    let ec2: RunningEc2 | null = null;
+    if (conf.get(apiOpts).enabled_apis.includes('ec2')) {
+      ec2 = await startEc2Api(runtime, {
+        images: GlanceImageService.fromConfig(conf, imageUrl),
+        identity: identity.service,
+        objectstoreUrl: objectstore.url,
+      });
+      stops.push(() => (ec2 as RunningEc2).close());
+    }
+    const ec2Endpoint = io.ec2_endpoint ?? (ec2 ? `${ec2.url}${conf.get(ec2Opts).ec2_path ?? '/services/Cloud'}` : null);
+
     identity.service.setCatalog(
       buildCatalog(
         catalogSpecs({
           identity: io.identity_endpoint ?? identityUrl,
           compute: io.compute_endpoint ?? `${compute.url}/v2.1`,
           image: io.image_endpoint ?? imageUrl,
-          ec2: io.ec2_endpoint,
+          ec2: ec2Endpoint,
         }),
         io.region ?? 'RegionOne',
       ),
@@ -141,6 +159,8 @@ export async function startEmbeddedCloud(conf: Config, options: { stateDir: stri
       `  compute API   ${compute.url}/v2.1`,
       `  identity API  ${identityUrl}`,
       `  image API     ${imageUrl}`,
+      ...(ec2 ? [`  EC2 API       ${ec2.url}/   (aws --endpoint-url ${ec2.url}/ ec2 ...)`] : []),
+      `  object store  ${objectstore.url}   (aws --endpoint-url ${objectstore.url} s3 ...)`,
       `  state         ${options.stateDir}`,
     ];
     if (metadata) lines.splice(4, 0, `  metadata      ${metadata.url}`);
@@ -152,6 +172,8 @@ export async function startEmbeddedCloud(conf: Config, options: { stateDir: stri
       computeUrl: compute.url,
       metadataUrl: metadata?.url ?? null,
       identityUrl,
+      ec2,
+      objectstoreUrl: objectstore.url,
       services,
       identity,
       bootstrap,

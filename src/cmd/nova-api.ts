@@ -7,6 +7,7 @@ import { glanceOpts } from '../image/opts.js';
 import { serviceOpts } from '../service/opts.js';
 import { startMetadataService, startOsapiCompute } from './apis.js';
 import { type CommonArgs, loadConfigOrExit, onShutdown, setupLogging, startOrExit, withConfigArgs } from './common.js';
+import { startEc2Api } from './ec2-services.js';
 import { openRuntime } from './runtime.js';
 
 const program = withConfigArgs(new Command('nova-api')).description('serve the APIs named in enabled_apis');
@@ -33,6 +34,11 @@ const { runtime, apis } = await startOrExit(async () => {
     const metadata = await startMetadataService(runtime);
     apis.push(metadata);
     process.stdout.write(`nova-api metadata listening on ${metadata.url}\n`);
+  }
+  if (enabled.includes('ec2')) {
+    const ec2 = await startEc2Api(runtime, { images: GlanceImageService.fromConfig(conf) });
+    apis.push(ec2);
+    process.stdout.write(`nova-api EC2 API listening on ${ec2.url}\n`);
   }
   return { runtime, apis };
 });

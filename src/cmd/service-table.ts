@@ -100,7 +100,7 @@ export const RPC_BINARIES = {
   'nova-cert': {
     topic: (conf) => conf.get(topicOpts).cert_topic ?? 'cert',
     dbAllowed: true,
-    build: (host) => served(certContract, new CertManager(host)),
+    build: (host, deps) => served(certContract, new CertManager(host, { db: requireDb(deps, 'nova-cert'), conf: deps.conf })),
   },
   'nova-consoleauth': {
     topic: (conf) => conf.get(topicOpts).consoleauth_topic ?? 'consoleauth',

@@ -25,6 +25,8 @@ export function generatedConfig(root: string): string {
     'my_ip = 127.0.0.1',
     'osapi_compute_listen = 127.0.0.1',
     'metadata_listen = 127.0.0.1',
+    'ec2_listen = 127.0.0.1',
+    's3_listen = 127.0.0.1',
     'compute_driver = fake.FakeDriver',
     '# Nothing leases addresses without real DHCP, so release them as soon as a server is deleted.',
     'force_dhcp_release = true',

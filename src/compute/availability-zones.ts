@@ -36,7 +36,27 @@ export interface ZonedServices {
   internal: string;
 }
 
-/** Availability zones of hosts and services, as the API layer shows them. */
+/** A service as the EC2 zone listing shows it. */
+export interface ZonedService {
+  zone: string;
+  host: string | null;
+  binary: string | null;
+  disabled: boolean;
+  up: boolean;
+  updatedAt: Date | null;
+}
+
+export interface AvailabilityZoneListing {
+  /** Zones with at least one enabled service, sorted. */
+  available: string[];
+  /** Zones whose services are all disabled, sorted. */
+  unavailable: string[];
+  /** `internal_service_availability_zone`, which listings hide. */
+  internal: string;
+  services: ZonedService[];
+}
+
+/** Availability zones of hosts and services, as the APIs show them. */
 export class AvailabilityZoneAPI {
   constructor(
     private readonly db: Db,
@@ -50,18 +70,24 @@ export class AvailabilityZoneAPI {
     return (host) => byHost.get(host) ?? defaultZone;
   }
 
-  /** Every service grouped by the zone it is shown in. */
-  async servicesByZone(): Promise<ZonedServices> {
+  /** Every service row with the zone it is shown in. */
+  async #zoned(): Promise<{ internal: string; services: { service: Service; zone: string }[] }> {
     const opts = this.conf.get(availabilityZoneOpts);
     const zones = {
       internal: opts.internal_service_availability_zone ?? 'internal',
       default: opts.default_availability_zone ?? 'nova',
       byHost: await aggregateZonesByHost(this.db, null),
     };
+    const services = (await serviceGetAll(this.db, null)).map((service) => ({ service, zone: serviceAvailabilityZone(service, zones) }));
+    return { internal: zones.internal, services };
+  }
+
+  /** Every service grouped by the zone it is shown in. */
+  async servicesByZone(): Promise<ZonedServices> {
+    const { internal, services } = await this.#zoned();
     const available = new Map<string, Service[]>();
     const disabledZones = new Set<string>();
-    for (const service of await serviceGetAll(this.db, null)) {
-      const zone = serviceAvailabilityZone(service, zones);
+    for (const { service, zone } of services) {
       if (service.disabled) {
         disabledZones.add(zone);
         continue;
@@ -72,7 +98,23 @@ export class AvailabilityZoneAPI {
     }
     const sorted = new Map([...available].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     const unavailable = [...disabledZones].filter((z) => !available.has(z)).sort();
-    return { available: sorted, unavailable, internal: zones.internal };
+    return { available: sorted, unavailable, internal };
+  }
+
+  /** Every service's zone and liveness, and the zones they make (Grizzly's get_availability_zones). */
+  async listing(now: Date = new Date()): Promise<AvailabilityZoneListing> {
+    const { internal, services: zoned } = await this.#zoned();
+    const services = zoned.map(({ service, zone }) => ({
+      zone,
+      host: service.host,
+      binary: service.binary,
+      disabled: !!service.disabled,
+      up: this.isUp(service, now),
+      updatedAt: service.updated_at ?? service.created_at ?? null,
+    }));
+    const available = [...new Set(services.filter((s) => !s.disabled).map((s) => s.zone))].sort();
+    const unavailable = [...new Set(services.filter((s) => s.disabled).map((s) => s.zone))].filter((z) => !available.includes(z)).sort();
+    return { available, unavailable, internal, services };
   }
 
   /** Whether the service reported within service_down_time of `now`. */

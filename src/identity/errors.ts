@@ -3,7 +3,7 @@
  * RPC re-creation work as everywhere else); the identity server renders them in
  * Keystone's `{"error": {"code", "message", "title"}}` shape.
  */
-import { Conflict, Forbidden, Invalid, NotFound, Unauthorized } from '../common/errors.js';
+import { Conflict, Forbidden, Invalid, NotFound, NovaError, Unauthorized } from '../common/errors.js';
 
 export class IdentityValidationError extends Invalid {}
 
@@ -38,5 +38,12 @@ export class TokenNotFound extends NotFound {
 export class IdentityConflict extends Conflict {
   constructor(kind: string, detail = 'Duplicate entry.') {
     super(`Conflict occurred attempting to store ${kind} - ${detail}`, { kwargs: { kind } });
+  }
+}
+
+export class IdentityMethodNotAllowed extends NovaError {
+  static override readonly code = 405;
+  constructor(message = 'The method specified is not allowed for this resource.') {
+    super(message);
   }
 }

@@ -59,3 +59,8 @@ export const keystoneAuthtokenOpts = defineGroup('keystone_authtoken', {
   http_connect_timeout: opt.int(10, 'Seconds to wait for Keystone to answer a validation request.', { min: 1 }),
   service_token_roles_required: opt.bool(false, 'Accepted for compatibility; nova-ts does not use service tokens.'),
 });
+
+/** Keystone's `[credential]` options that the EC2 and S3 token endpoints use. */
+export const credentialOpts = defineGroup('credential', {
+  auth_ttl: opt.int(15, 'Minutes a signed EC2 or S3 request stays acceptable to /v3/ec2tokens after the time it names.', { min: 1 }),
+});

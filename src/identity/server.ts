@@ -15,12 +15,13 @@ import { IdentityStore } from '../db/identity/store.js';
 import { openServiceDatabase } from '../db/manage.js';
 import { buildCatalog, type CatalogServiceSpec, type CatalogUrls, catalogSpecs } from './catalog.js';
 import { IdentityValidationError } from './errors.js';
-import { identityOpts } from './opts.js';
+import { credentialOpts, identityOpts } from './opts.js';
 import { registerAssignmentRoutes } from './routes/assignments.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerCatalogRoutes } from './routes/catalog.js';
 import { baseUrl } from './routes/common.js';
 import { registerCredentialRoutes } from './routes/credentials.js';
+import { registerEc2TokenRoutes } from './routes/ec2-tokens.js';
 import { registerDomainRoutes, registerProjectRoutes, registerRoleRoutes, registerUserRoutes } from './routes/resources.js';
 import { registerVersionRoutes } from './routes/versions.js';
 import { IdentityService } from './service.js';
@@ -49,7 +50,7 @@ export function keystoneError(code: number, message: string): { error: { code: n
 }
 
 /** The fastify application of the identity API, not yet listening (tests may `inject`). */
-export function buildIdentityApp(service: IdentityService): FastifyInstance {
+export function buildIdentityApp(service: IdentityService, options: { ec2AuthTtlMinutes?: number } = {}): FastifyInstance {
   const app = Fastify({ logger: false, genReqId: () => `req-${randomUUID()}` });
 
   // Keystone accepts a missing or empty body on any method, and JSON under any type.
@@ -100,6 +101,7 @@ export function buildIdentityApp(service: IdentityService): FastifyInstance {
   registerRoleRoutes(app, service);
   registerAssignmentRoutes(app, service);
   registerCredentialRoutes(app, service);
+  registerEc2TokenRoutes(app, service, options.ec2AuthTtlMinutes ?? 15);
   registerCatalogRoutes(app, service);
   return app;
 }
@@ -158,7 +160,7 @@ export async function startIdentityService(conf: Config, deps: IdentityServiceDe
     catalog: [],
     ...(deps.now ? { now: deps.now } : {}),
   });
-  const app = buildIdentityApp(service);
+  const app = buildIdentityApp(service, { ec2AuthTtlMinutes: conf.get(credentialOpts).auth_ttl ?? 15 });
   const host = deps.host ?? o.listen ?? '0.0.0.0';
   try {
     await app.listen({ host, port: deps.port ?? o.listen_port });

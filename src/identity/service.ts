@@ -189,23 +189,50 @@ export class IdentityService {
       if (project?.enabled && (await this.#hasRoleOn(user.id, 'UserProject', project.id))) projectId = project.id;
     }
 
+    return this.#issue({ user, projectId, domainId, methods, expiresAt, parentAuditId });
+  }
+
+  /**
+   * A project-scoped token for a user who proved who they are by other means than a
+   * password (an EC2 signature), as Keystone's ec2tokens does: the user, the project
+   * and a role on it must exist and be enabled.
+   */
+  async issueProjectToken(userId: string, projectId: string, method: string): Promise<ValidatedToken> {
+    const refused = new IdentityUnauthorized('The request you have made requires authentication.');
+    const user = await this.store.getUser(userId);
+    if (!user?.enabled) throw refused;
+    const domain = await this.store.getDomain(user.domainId);
+    if (!domain?.enabled) throw refused;
+    const project = await this.#resolveProjectForScope({ id: projectId });
+    if (!(await this.#hasRoleOn(user.id, 'UserProject', project.id))) throw new IdentityUnauthorized('User not valid for project.');
+    return this.#issue({ user, projectId: project.id, domainId: null, methods: [method], expiresAt: null, parentAuditId: null });
+  }
+
+  async #issue(o: {
+    user: UserRecord;
+    projectId: string | null;
+    domainId: string | null;
+    methods: string[];
+    expiresAt: Date | null;
+    parentAuditId: string | null;
+  }): Promise<ValidatedToken> {
     const now = this.#now();
     const ownExpiry = new Date(now.getTime() + this.#tokenExpiration * 1000);
     const tokenId = newTokenId();
     const record: TokenRecord = {
       idHash: hashTokenId(tokenId),
-      userId: user.id,
-      projectId,
-      domainId,
-      methods,
+      userId: o.user.id,
+      projectId: o.projectId,
+      domainId: o.domainId,
+      methods: o.methods,
       auditId: newAuditId(),
-      parentAuditId,
+      parentAuditId: o.parentAuditId,
       issuedAt: now,
-      expiresAt: expiresAt !== null && expiresAt < ownExpiry ? expiresAt : ownExpiry,
+      expiresAt: o.expiresAt !== null && o.expiresAt < ownExpiry ? o.expiresAt : ownExpiry,
       revoked: false,
     };
     await this.store.createToken(record);
-    log.info({ user_id: user.id, project_id: projectId, domain_id: domainId, audit_id: record.auditId }, 'token issued');
+    log.info({ user_id: o.user.id, project_id: o.projectId, domain_id: o.domainId, audit_id: record.auditId }, 'token issued');
     return this.#expand(tokenId, record);
   }
 
@@ -307,6 +334,11 @@ export class IdentityService {
     const token = await this.validateToken(tokenId);
     await this.store.revokeToken(hashTokenId(tokenId));
     log.info({ user_id: token.user.id, audit_id: token.auditIds[0] }, 'token revoked');
+  }
+
+  /** The service's clock (tests drive it). */
+  now(): Date {
+    return this.#now();
   }
 
   async purgeExpiredTokens(): Promise<number> {

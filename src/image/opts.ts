@@ -28,3 +28,14 @@ export const glanceOpts = defineGroup('glance', {
   }),
   timeout: opt.int(60, 'Seconds to wait for the image service to start answering a request.', { min: 1 }),
 });
+
+/** How image registration reaches the object store holding EC2 bundles (Grizzly's nova/image/s3.py options). */
+export const s3ImageOpts = defineGroup('DEFAULT', {
+  image_decryption_dir: opt.str('/tmp', 'Where bundles are downloaded, decrypted and unpacked while an image is registered.'),
+  s3_host: opt.str('$my_ip', 'Host of the object store (nova-objectstore) holding image bundles.'),
+  s3_port: opt.port(3333, 'Port of the object store holding image bundles.'),
+  s3_use_ssl: opt.bool(false, 'Reach the object store over HTTPS.'),
+  s3_access_key: opt.str('notchecked', "Accepted for Grizzly compatibility; nova-ts reaches the object store with the caller's token."),
+  s3_secret_key: opt.str('notchecked', 'Accepted for Grizzly compatibility; see s3_access_key.', { secret: true }),
+  s3_affix_tenant: opt.bool(false, 'Accepted for Grizzly compatibility; see s3_access_key.'),
+});

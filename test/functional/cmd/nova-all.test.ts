@@ -25,7 +25,7 @@ describe('nova-all and nova-manage as processes', () => {
       // Free ports, so the test never collides with a cloud running on the machine.
       writeFileSync(
         extraConf,
-        '[DEFAULT]\nosapi_compute_listen_port = 0\nmetadata_listen_port = 0\n\n[identity]\nlisten_port = 0\n\n[image]\nlisten_port = 0\n',
+        '[DEFAULT]\nosapi_compute_listen_port = 0\nmetadata_listen_port = 0\nec2_listen_port = 0\ns3_listen_port = 0\n\n[identity]\nlisten_port = 0\n\n[image]\nlisten_port = 0\n',
       );
       child = spawn(process.execPath, ['--import', 'tsx', 'src/cmd/nova-all.ts', '--state-dir', stateDir, '--config-file', extraConf], {
         cwd: ROOT,

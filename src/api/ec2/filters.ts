@@ -1,0 +1,28 @@
+/** `Filter.N.Name` / `Filter.N.Value.M` applied to a listing: values OR-ed, filters AND-ed, `*` and `?` wildcards. */
+import { Ec2Error } from './errors.js';
+import type { Ec2Filter } from './params.js';
+
+export type FilterFields<T> = Readonly<Record<string, (item: T) => string | readonly string[] | null | undefined>>;
+
+function pattern(value: string): RegExp {
+  const body = value
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${body}$`, 's');
+}
+
+export function applyFilters<T>(items: readonly T[], filters: readonly Ec2Filter[], fields: FilterFields<T>): T[] {
+  const compiled = filters.map((f) => {
+    const field = fields[f.name];
+    if (!field) throw new Ec2Error('InvalidParameterValue', `The filter '${f.name}' is invalid`);
+    return { field, patterns: f.values.map(pattern) };
+  });
+  return items.filter((item) =>
+    compiled.every(({ field, patterns }) => {
+      const raw = field(item);
+      const values = raw === null || raw === undefined ? [] : typeof raw === 'string' ? [raw] : raw;
+      return values.some((v) => patterns.some((p) => p.test(v)));
+    }),
+  );
+}
