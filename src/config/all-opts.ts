@@ -16,4 +16,7 @@ import '../scheduler/opts.js';
 import '../service/opts.js';
 import '../virt/opts.js';
 import '../virt/fake/opts.js';
+import '../virt/qemu/opts.js';
+import '../virt/imagecache/opts.js';
+import '../virt/configdrive/opts.js';
 import '../notifications/opts.js';

@@ -196,6 +196,7 @@ describe('FakeDriver', () => {
     await driver.snapshot(i, 'snap-1', {
       updateTaskState: async (task, expected) => void calls.push([task, expected]),
       upload: async (meta, data) => {
+        assert.ok(Buffer.isBuffer(data), 'the fake driver uploads its disk from memory');
         uploaded = { meta, data };
       },
     });
