@@ -107,7 +107,8 @@ exec </dev/console >/dev/console 2>&1
 modprobe -a $modules 2>/dev/null
 hostname tinyguest
 ip link set lo up
-mkdir -p /etc/acpi/PWRF
+# busybox acpid exits at once when it cannot open its log and pid files.
+mkdir -p /etc/acpi/PWRF /var/log /var/run
 printf '#!/bin/sh\npoweroff -f\n' > /etc/acpi/PWRF/00000080
 chmod +x /etc/acpi/PWRF/00000080
 acpid -c /etc/acpi

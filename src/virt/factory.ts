@@ -4,6 +4,8 @@ import type { ComputeDriver } from './driver.js';
 import { ComputeDriverNotFound } from './errors.js';
 import { FakeDriver } from './fake/driver.js';
 import { fakeDriverOptionsFromConf } from './fake/opts.js';
+import { LibvirtDriver } from './libvirt/driver.js';
+import { libvirtDriverOptionsFromConf } from './libvirt/config.js';
 import { virtOpts } from './opts.js';
 import { qemuDriverOptionsFromConf } from './qemu/config.js';
 import { QemuDriver } from './qemu/driver.js';
@@ -18,6 +20,7 @@ function metadataAddress(conf: Config): string {
 
 const fake: DriverMaker = (conf) => new FakeDriver(fakeDriverOptionsFromConf(conf));
 const qemu: DriverMaker = (conf) => new QemuDriver(qemuDriverOptionsFromConf(conf, metadataAddress(conf)));
+const libvirt: DriverMaker = (conf) => new LibvirtDriver(libvirtDriverOptionsFromConf(conf, metadataAddress(conf)));
 
 /**
  * Drivers by every name nova.conf may give them: Grizzly's full class path, the short form
@@ -30,6 +33,10 @@ const DRIVERS: ReadonlyMap<string, DriverMaker> = new Map<string, DriverMaker>([
   ['nova.virt.qemu.QemuDriver', qemu],
   ['qemu.QemuDriver', qemu],
   ['qemu', qemu],
+  ['nova.virt.libvirt.LibvirtDriver', libvirt],
+  ['nova.virt.libvirt.driver.LibvirtDriver', libvirt],
+  ['libvirt.LibvirtDriver', libvirt],
+  ['libvirt', libvirt],
 ]);
 
 export const KNOWN_DRIVER_NAMES: readonly string[] = [...DRIVERS.keys()];

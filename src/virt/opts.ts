@@ -29,4 +29,5 @@ export const hypervisorOpts = defineGroup('DEFAULT', {
   vncserver_listen: opt.str('127.0.0.1', 'Address the VNC servers of guests listen on.'),
   vncserver_proxyclient_address: opt.str('127.0.0.1', 'Address the VNC proxy connects to for guests of this host.'),
   vnc_keymap: opt.str('en-us', 'Keymap of VNC consoles.'),
+  bios_serial_console: opt.bool(true, 'nova-ts addition: mirror the BIOS screen (SeaBIOS) to the serial console, so console.log shows a guest from its first instant (qemu and libvirt drivers).'),
 });

@@ -120,7 +120,7 @@ export function qemuDriverOptionsFromConf(conf: Config, metadataDefault: string 
     metadataForward: q.qemu_metadata_forward ?? metadataDefault,
     sshForward: q.qemu_ssh_forward,
     restrictUserNetwork: q.qemu_user_network_restrict,
-    biosSerialConsole: q.qemu_bios_serial_console,
+    biosSerialConsole: conf.get(hypervisorOpts).bios_serial_console,
     waitSoftRebootSeconds: q.qemu_wait_soft_reboot_seconds ?? 120,
     launchTimeoutSeconds: q.qemu_launch_timeout_seconds ?? 60,
     liveMigrationListen: q.qemu_live_migration_listen ?? '127.0.0.1',

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { InstanceExists } from '../../common/errors.js';
 import { getLogger } from '../../common/log.js';
 import { PowerState } from '../../compute/states/power-state.js';
+import { MAX_CONSOLE_BYTES, readTail } from '../console-log.js';
 import { describeDisks } from '../disk/disk-info.js';
 import { snapshotDisk } from '../disk/snapshot.js';
 import { BaseComputeDriver } from '../driver.js';
@@ -45,9 +46,6 @@ import { QemuStats } from './stats.js';
 import { nicsFor } from './vif.js';
 
 const log = getLogger('nova.virt.qemu');
-
-/** Grizzly returns at most this much of a console log. */
-export const MAX_CONSOLE_BYTES = 100 * 1024;
 
 function shellQuote(path: string): string {
   return `'${path.replaceAll("'", "'\\''")}'`;
@@ -595,20 +593,6 @@ async function readText(file: string): Promise<string> {
   const handle = await open(file, 'r');
   try {
     return await handle.readFile('utf8');
-  } finally {
-    await handle.close();
-  }
-}
-
-/** The last `maxBytes` of a file (the whole file when it is smaller). */
-export async function readTail(file: string, maxBytes: number): Promise<string> {
-  const handle = await open(file, 'r');
-  try {
-    const { size } = await handle.stat();
-    const length = Math.min(size, maxBytes);
-    const buffer = Buffer.alloc(length);
-    await handle.read(buffer, 0, length, size - length);
-    return buffer.toString('utf8');
   } finally {
     await handle.close();
   }
