@@ -100,7 +100,13 @@ export interface ComputeDriver {
   softDelete(instance: VirtInstance): Promise<void>;
   restore(instance: VirtInstance): Promise<void>;
   /** Boots the rescue image with the guest's own disk attached second; `extras.images` fetches the rescue image. */
-  rescue(instance: VirtInstance, networkInfo: NetworkInfo, imageMeta: ImageMeta, rescuePassword: string, extras?: SpawnExtras): Promise<void>;
+  rescue(
+    instance: VirtInstance,
+    networkInfo: NetworkInfo,
+    imageMeta: ImageMeta,
+    rescuePassword: string,
+    extras?: SpawnExtras,
+  ): Promise<void>;
   unrescue(instance: VirtInstance, networkInfo: NetworkInfo): Promise<void>;
   setAdminPassword(instance: VirtInstance, newPassword: string): Promise<void>;
   injectFile(instance: VirtInstance, path: string, contents: Buffer): Promise<void>;

@@ -75,6 +75,8 @@ export async function hostUptime(): Promise<string> {
 
 /** Hypervisor version as Nova stores it: major * 1000000 + minor * 1000 + micro. */
 export function versionNumber(v: readonly [number, number, number] | { major: number; minor: number; micro: number }): number {
-  const [major, minor, micro] = Array.isArray(v) ? v : [(v as { major: number }).major, (v as { minor: number }).minor, (v as { micro: number }).micro];
+  const [major, minor, micro] = Array.isArray(v)
+    ? v
+    : [(v as { major: number }).major, (v as { minor: number }).minor, (v as { micro: number }).micro];
   return major * 1_000_000 + minor * 1000 + micro;
 }

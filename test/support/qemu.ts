@@ -37,7 +37,11 @@ export interface TestImage {
  * side, so the build is serialised with a lock directory; a waiter polls for the result.
  */
 export async function testImage(): Promise<TestImage> {
-  const image = { disk: join(TEST_IMAGE_DIR, 'tiny.qcow2'), kernel: join(TEST_IMAGE_DIR, 'vmlinuz'), initrd: join(TEST_IMAGE_DIR, 'initrd.img') };
+  const image = {
+    disk: join(TEST_IMAGE_DIR, 'tiny.qcow2'),
+    kernel: join(TEST_IMAGE_DIR, 'vmlinuz'),
+    initrd: join(TEST_IMAGE_DIR, 'initrd.img'),
+  };
   const built = (): boolean => [image.disk, image.kernel, image.initrd].every((f) => existsSync(f) && statSync(f).size > 0);
   if (built()) return image;
   mkdirSync(join(ROOT, '.cache'), { recursive: true });
@@ -50,7 +54,8 @@ export async function testImage(): Promise<TestImage> {
     } catch {
       if (built()) return image;
       // A lock older than the build timeout belongs to a build that died.
-      if (Date.now() - statSync(lock, { throwIfNoEntry: false })?.mtimeMs! > BUILD_TIMEOUT_MS) rmSync(lock, { recursive: true, force: true });
+      const lockedAt = statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
+      if (Date.now() - lockedAt > BUILD_TIMEOUT_MS) rmSync(lock, { recursive: true, force: true });
       if (Date.now() > deadline) throw new Error('timed out waiting for another test to build the test image');
       await sleep(500);
     }
@@ -75,7 +80,13 @@ export function fileImageSource(files: Record<string, string>): ImageSource {
     async show(imageId) {
       const file = files[imageId];
       if (!file) throw new Error(`no test image ${imageId}`);
-      return { id: imageId, name: imageId, status: 'active', size: statSync(file).size, disk_format: file.endsWith('.qcow2') ? 'qcow2' : 'raw' };
+      return {
+        id: imageId,
+        name: imageId,
+        status: 'active',
+        size: statSync(file).size,
+        disk_format: file.endsWith('.qcow2') ? 'qcow2' : 'raw',
+      };
     },
     async download(imageId) {
       const file = files[imageId];
@@ -86,7 +97,13 @@ export function fileImageSource(files: Record<string, string>): ImageSource {
 }
 
 export const TINY_IMAGE_ID = 'a0f1c0de-0000-4000-8000-000000000001';
-export const TINY_IMAGE_META: ImageMeta = { id: TINY_IMAGE_ID, name: 'tiny', disk_format: 'qcow2', container_format: 'bare', status: 'active' };
+export const TINY_IMAGE_META: ImageMeta = {
+  id: TINY_IMAGE_ID,
+  name: 'tiny',
+  disk_format: 'qcow2',
+  container_format: 'bare',
+  status: 'active',
+};
 
 /** Boot markers the test guest prints on its serial console (scripts/build-test-image.sh). */
 export const MARKER = {
@@ -108,7 +125,8 @@ export async function waitForConsole(
 ): Promise<string> {
   const count = options.count ?? 1;
   const deadline = Date.now() + (options.timeoutMs ?? BOOT_TIMEOUT_MS);
-  const re = typeof pattern === 'string' ? new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'g') : new RegExp(pattern.source, 'g');
+  const re =
+    typeof pattern === 'string' ? new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'g') : new RegExp(pattern.source, 'g');
   for (;;) {
     const out = await driver.getConsoleOutput(instance);
     if ((out.match(re) ?? []).length >= count) return out;

@@ -74,7 +74,11 @@ export class InstanceDiskBuilder {
     const fsName = fsFormat ?? (instance.os_type || 'default');
     if (instance.ephemeral_gb > 0) {
       const template = await this.cache.generated(`ephemeral_${instance.ephemeral_gb}_${fsName}`, (t) =>
-        createEphemeral(t, instance.ephemeral_gb * GiB, 'ephemeral0', { fsFormat, osType: instance.os_type, virtMkfs: this.settings.virtMkfs }),
+        createEphemeral(t, instance.ephemeral_gb * GiB, 'ephemeral0', {
+          fsFormat,
+          osType: instance.os_type,
+          virtMkfs: this.settings.virtMkfs,
+        }),
       );
       await this.#fromTemplate(template, paths.diskLocal);
       disks.push(this.#disk('disk.local', paths.diskLocal, index++));

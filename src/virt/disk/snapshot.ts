@@ -33,7 +33,11 @@ export async function snapshotDisk(source: SnapshotSource, callbacks: SnapshotCa
     const out = join(work, 'snapshot');
     const resume = await source.quiesce();
     try {
-      await convert(source.path, out, format, { sourceFormat: info.format, compress: source.compress && format === 'qcow2', forceShare: true });
+      await convert(source.path, out, format, {
+        sourceFormat: info.format,
+        compress: source.compress && format === 'qcow2',
+        forceShare: true,
+      });
     } finally {
       await resume();
     }

@@ -1,6 +1,6 @@
+import { InvalidConfig } from '../../common/errors.js';
 import { commonOpts } from '../../config/common-opts.js';
 import type { Config } from '../../config/config.js';
-import { InvalidConfig } from '../../common/errors.js';
 import { hypervisorOpts } from '../opts.js';
 import { type QemuDriverOptions, sharedVirtSettings } from '../qemu/config.js';
 import { libvirtOpts } from './opts.js';

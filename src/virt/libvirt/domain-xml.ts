@@ -24,7 +24,13 @@ const QEMU_NS = 'http://libvirt.org/schemas/domain/qemu/1.0';
 /** Passed-through NICs get fixed PCI slots from here on, clear of what libvirt assigns itself. */
 const FIRST_PASSTHROUGH_SLOT = 0x10;
 
-const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', format: true, indentBy: '  ', suppressEmptyNode: true });
+const builder = new XMLBuilder({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  format: true,
+  indentBy: '  ',
+  suppressEmptyNode: true,
+});
 
 function disk(d: GuestDisk, cache: string): Record<string, unknown> {
   return {
@@ -53,10 +59,21 @@ function passthrough(spec: GuestSpec, s: DomainSettings): string[] {
   const args: string[] = [];
   spec.nics.forEach((nic, i) => {
     if (nic.mode !== 'user') return;
-    const parts = [`user,id=hostnet-nova${i}`, `net=${USER_NET.net}`, `host=${USER_NET.host}`, `dhcpstart=${USER_NET.dhcpStart}`, `hostname=${spec.name}`];
+    const parts = [
+      `user,id=hostnet-nova${i}`,
+      `net=${USER_NET.net}`,
+      `host=${USER_NET.host}`,
+      `dhcpstart=${USER_NET.dhcpStart}`,
+      `hostname=${spec.name}`,
+    ];
     if (i === 0 && s.metadataForward) parts.push(`guestfwd=tcp:${USER_NET.metadata}:80-cmd:socat - TCP:${s.metadataForward}`);
     const slot = `0x${(FIRST_PASSTHROUGH_SLOT + i).toString(16)}`;
-    args.push('-netdev', parts.join(','), '-device', `virtio-net-pci,netdev=hostnet-nova${i},mac=${nic.mac},bus=pci.0,addr=${slot},romfile=`);
+    args.push(
+      '-netdev',
+      parts.join(','),
+      '-device',
+      `virtio-net-pci,netdev=hostnet-nova${i},mac=${nic.mac},bus=pci.0,addr=${slot},romfile=`,
+    );
   });
   if (s.biosSerialPortFile) args.push('-fw_cfg', `name=etc/sercon-port,file=${s.biosSerialPortFile.replaceAll(',', ',,')}`);
   return args;
@@ -125,7 +142,12 @@ export function domainXml(spec: GuestSpec, s: DomainSettings): string {
     },
     ...(s.cpuMode === 'none'
       ? {}
-      : { cpu: s.cpuMode === 'custom' ? { '@_mode': 'custom', '@_match': 'exact', model: s.cpuModel ?? 'qemu64' } : { '@_mode': s.cpuMode, '@_match': 'exact' } }),
+      : {
+          cpu:
+            s.cpuMode === 'custom'
+              ? { '@_mode': 'custom', '@_match': 'exact', model: s.cpuModel ?? 'qemu64' }
+              : { '@_mode': s.cpuMode, '@_match': 'exact' },
+        }),
     devices,
     ...(extra.length ? { 'qemu:commandline': { 'qemu:arg': extra.map((value) => ({ '@_value': value })) } } : {}),
   };

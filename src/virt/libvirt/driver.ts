@@ -129,7 +129,9 @@ export class LibvirtDriver extends BaseComputeDriver {
   }
 
   override async manageImageCache(allInstances: readonly VirtInstance[]): Promise<void> {
-    await new ImageCacheManager(this.options.instancesPath, this.host.cache.baseDir, this.options.imageCache).verifyBaseImages(allInstances);
+    await new ImageCacheManager(this.options.instancesPath, this.host.cache.baseDir, this.options.imageCache).verifyBaseImages(
+      allInstances,
+    );
   }
 
   // ---- spawn and destroy ----------------------------------------------------------
@@ -213,7 +215,12 @@ export class LibvirtDriver extends BaseComputeDriver {
     }
   }
 
-  override async destroy(instance: VirtInstance, networkInfo: NetworkInfo, _bdi?: BlockDeviceInfo | null, destroyDisks = true): Promise<void> {
+  override async destroy(
+    instance: VirtInstance,
+    networkInfo: NetworkInfo,
+    _bdi?: BlockDeviceInfo | null,
+    destroyDisks = true,
+  ): Promise<void> {
     await this.host.ready();
     await this.host.lock.run(instance.uuid, async () => {
       const files = this.host.files(instance.uuid);
@@ -276,7 +283,8 @@ export class LibvirtDriver extends BaseComputeDriver {
   override async resumeStateOnHostBoot(instance: VirtInstance, _nw: NetworkInfo, _bdi?: BlockDeviceInfo | null): Promise<void> {
     await this.host.withGuest(instance, async (guest) => {
       const state = await this.host.powerState(guest);
-      if (state === PowerState.RUNNING || state === PowerState.SUSPENDED || state === PowerState.PAUSED || state === PowerState.NOSTATE) return;
+      if (state === PowerState.RUNNING || state === PowerState.SUSPENDED || state === PowerState.PAUSED || state === PowerState.NOSTATE)
+        return;
       await this.#hardReboot(guest);
     });
   }
@@ -298,7 +306,8 @@ export class LibvirtDriver extends BaseComputeDriver {
   override async suspend(instance: VirtInstance): Promise<void> {
     await this.host.withGuest(instance, async (guest) => {
       const state = await this.host.state(guest);
-      if (state !== 'running' && state !== 'paused') throw new InstanceSuspendFailure(`instance ${instance.uuid} is neither running nor paused`);
+      if (state !== 'running' && state !== 'paused')
+        throw new InstanceSuspendFailure(`instance ${instance.uuid} is neither running nor paused`);
       await this.host.virsh.run(['managedsave', guest.spec.name]);
     });
   }
@@ -313,9 +322,16 @@ export class LibvirtDriver extends BaseComputeDriver {
 
   // ---- rescue and snapshot -------------------------------------------------------
 
-  override async rescue(instance: VirtInstance, _nw: NetworkInfo, imageMeta: ImageMeta, _password: string, extras: SpawnExtras = {}): Promise<void> {
+  override async rescue(
+    instance: VirtInstance,
+    _nw: NetworkInfo,
+    imageMeta: ImageMeta,
+    _password: string,
+    extras: SpawnExtras = {},
+  ): Promise<void> {
     await this.host.withGuest(instance, async (guest) => {
-      if (guest.spec.rescued || existsSync(guest.files.unrescueFile)) throw new InstanceNotRescuable(instance.uuid, 'it is already in rescue mode');
+      if (guest.spec.rescued || existsSync(guest.files.unrescueFile))
+        throw new InstanceNotRescuable(instance.uuid, 'it is already in rescue mode');
       const imageId = this.options.rescueImageId ?? imageMeta.id ?? instance.image_ref;
       if (!imageId) throw new InstanceNotRescuable(instance.uuid, 'there is no image to rescue it with');
       const original = guest.spec;
@@ -324,7 +340,12 @@ export class LibvirtDriver extends BaseComputeDriver {
       const configDrive = original.disks.filter((d) => d.name === 'disk.config');
       await writeFile(guest.files.unrescueFile, JSON.stringify(original));
       await this.host.destroyDomain(guest);
-      guest.spec = { ...original, rescued: true, kernel: null, disks: [rescueDisk, ...(root ? [{ ...root, dev: 'vdb' }] : []), ...configDrive] };
+      guest.spec = {
+        ...original,
+        rescued: true,
+        kernel: null,
+        disks: [rescueDisk, ...(root ? [{ ...root, dev: 'vdb' }] : []), ...configDrive],
+      };
       await guest.files.writeSpec(guest.spec);
       await this.#boot(guest);
     });
@@ -472,7 +493,13 @@ export class LibvirtDriver extends BaseComputeDriver {
 
   // ---- resize and migration -----------------------------------------------------------
 
-  override async migrateDiskAndPowerOff(instance: VirtInstance, dest: string, flavor: FlavorSizes, networkInfo: NetworkInfo): Promise<string> {
+  override async migrateDiskAndPowerOff(
+    instance: VirtInstance,
+    dest: string,
+    flavor: FlavorSizes,
+    networkInfo: NetworkInfo,
+    _bdi?: BlockDeviceInfo | null,
+  ): Promise<string> {
     return this.#migrations.migrateDiskAndPowerOff(instance, dest, flavor, networkInfo);
   }
 
@@ -483,6 +510,7 @@ export class LibvirtDriver extends BaseComputeDriver {
     networkInfo: NetworkInfo,
     _imageMeta: ImageMeta,
     resizeInstance: boolean,
+    _bdi?: BlockDeviceInfo | null,
   ): Promise<void> {
     await this.#migrations.finishMigration(instance, networkInfo, resizeInstance);
   }
@@ -491,7 +519,7 @@ export class LibvirtDriver extends BaseComputeDriver {
     await this.#migrations.confirmMigration(instance);
   }
 
-  override async finishRevertMigration(instance: VirtInstance, networkInfo: NetworkInfo): Promise<void> {
+  override async finishRevertMigration(instance: VirtInstance, networkInfo: NetworkInfo, _bdi?: BlockDeviceInfo | null): Promise<void> {
     await this.#migrations.finishRevertMigration(instance, networkInfo);
   }
 
@@ -509,11 +537,20 @@ export class LibvirtDriver extends BaseComputeDriver {
     await this.host.removeMarker(destCheckData.filename);
   }
 
-  override async checkCanLiveMigrateSource(instance: VirtInstance, destCheckData: Record<string, unknown>): Promise<Record<string, unknown>> {
+  override async checkCanLiveMigrateSource(
+    instance: VirtInstance,
+    destCheckData: Record<string, unknown>,
+  ): Promise<Record<string, unknown>> {
     return this.#migrations.checkSource(instance, destCheckData);
   }
 
-  override async preLiveMigration(instance: VirtInstance, _bdi: BlockDeviceInfo | null, networkInfo: NetworkInfo): Promise<void> {
+  override async preLiveMigration(
+    instance: VirtInstance,
+    _bdi: BlockDeviceInfo | null,
+    networkInfo: NetworkInfo,
+    _diskInfo: string | null,
+    _migrateData: Record<string, unknown> | null,
+  ): Promise<void> {
     await this.host.plugAndFilter(instance, networkInfo);
   }
 
@@ -527,13 +564,23 @@ export class LibvirtDriver extends BaseComputeDriver {
     await this.#migrations.liveMigration(instance, dest, callbacks, blockMigration, migrateData);
   }
 
-  override async postLiveMigrationAtDestination(instance: VirtInstance, networkInfo: NetworkInfo): Promise<void> {
+  override async postLiveMigrationAtDestination(
+    instance: VirtInstance,
+    networkInfo: NetworkInfo,
+    _blockMigration: boolean,
+    _bdi?: BlockDeviceInfo | null,
+  ): Promise<void> {
     await this.#migrations.postLiveMigrationAtDestination(instance, networkInfo);
   }
 
   override async addToAggregate(_aggregate: Record<string, unknown>, _host: string): Promise<void> {}
   override async removeFromAggregate(_aggregate: Record<string, unknown>, _host: string): Promise<void> {}
-  override async undoAggregateOperation(_op: string, _aggregate: Record<string, unknown>, _host: string, _setError: boolean): Promise<void> {}
+  override async undoAggregateOperation(
+    _op: string,
+    _aggregate: Record<string, unknown>,
+    _host: string,
+    _setError: boolean,
+  ): Promise<void> {}
 
   /** Stops following libvirt's events; the domains keep running (libvirtd owns them). */
   detach(): void {

@@ -27,7 +27,9 @@ export class LibvirtEventStream {
 
   start(): void {
     if (this.#child) return;
-    const child = spawn('virsh', ['-q', '-c', this.uri, 'event', '--all', '--loop', '--event', 'lifecycle'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn('virsh', ['-q', '-c', this.uri, 'event', '--all', '--loop', '--event', 'lifecycle'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     this.#child = child;
     child.on('error', (err) => log.warn({ err }, 'cannot follow libvirt events'));
     child.on('exit', () => {

@@ -7,7 +7,7 @@ import { InstanceNotFound } from '../../common/errors.js';
 import { getLogger } from '../../common/log.js';
 import { PowerState } from '../../compute/states/power-state.js';
 import { InstanceDiskBuilder } from '../disk/instance-disks.js';
-import { lifecycleEvent, type LifecycleEvent } from '../event.js';
+import { type LifecycleEvent, lifecycleEvent } from '../event.js';
 import { NoopFirewallDriver } from '../firewall/noop.js';
 import type { FirewallDriver } from '../firewall/types.js';
 import type { GuestSpec } from '../guest-spec.js';
@@ -207,10 +207,11 @@ export class LibvirtHost {
 
   async unplugAndUnfilter(instance: VirtInstance, spec: GuestSpec | null, networkInfo: NetworkInfo): Promise<void> {
     // libvirt removes the taps it created with the domain; leftovers of a crash go here.
-    if (spec) await unplugNics(spec.nics, async (cmd, args) => {
-      const dev = args[2] as string;
-      if (existsSync(`/sys/class/net/${dev}`)) await this.run(cmd, args);
-    });
+    if (spec)
+      await unplugNics(spec.nics, async (cmd, args) => {
+        const dev = args[2] as string;
+        if (existsSync(`/sys/class/net/${dev}`)) await this.run(cmd, args);
+      });
     await this.firewall.unfilterInstance(firewallInstance(instance), networkInfo);
   }
 

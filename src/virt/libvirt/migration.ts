@@ -59,17 +59,28 @@ export class LibvirtMigrations {
   async finishMigration(instance: VirtInstance, networkInfo: NetworkInfo, resizeInstance: boolean): Promise<void> {
     await this.host.ready();
     await this.host.lock.run(instance.uuid, async () => {
-      if (this.host.guests.has(instance.uuid)) throw new InstanceExists(`Instance ${instance.name} already exists.`, { kwargs: { name: instance.name } });
+      if (this.host.guests.has(instance.uuid))
+        throw new InstanceExists(`Instance ${instance.name} already exists.`, { kwargs: { name: instance.name } });
       const handed = await this.host.files(instance.uuid).readSpec();
       if (!handed) {
-        throw new InstanceNotFound(`The disks of instance ${instance.uuid} are not here: the libvirt driver migrates only between hosts sharing instances_path.`, {
-          kwargs: { instance_id: instance.uuid },
-        });
+        throw new InstanceNotFound(
+          `The disks of instance ${instance.uuid} are not here: the libvirt driver migrates only between hosts sharing instances_path.`,
+          {
+            kwargs: { instance_id: instance.uuid },
+          },
+        );
       }
       if (resizeInstance) await growDisks(handed.disks, instance);
       await this.#bringUp(
         instance,
-        { ...handed, host: this.host.options.host, name: instance.name, memoryMb: instance.memory_mb, vcpus: instance.vcpus, nics: nicsFor(networkInfo, this.#userMode()) },
+        {
+          ...handed,
+          host: this.host.options.host,
+          name: instance.name,
+          memoryMb: instance.memory_mb,
+          vcpus: instance.vcpus,
+          nics: nicsFor(networkInfo, this.#userMode()),
+        },
         networkInfo,
       );
     });
@@ -102,7 +113,10 @@ export class LibvirtMigrations {
   }
 
   async checkDestination(blockMigration: boolean, diskOverCommit: boolean): Promise<Record<string, unknown>> {
-    if (blockMigration) throw new MigrationPreCheckError('block migration is not supported by the libvirt driver of nova-ts: share instances_path between the hosts');
+    if (blockMigration)
+      throw new MigrationPreCheckError(
+        'block migration is not supported by the libvirt driver of nova-ts: share instances_path between the hosts',
+      );
     return {
       filename: await this.host.sharedStorageMarker(),
       block_migration: false,
@@ -115,7 +129,9 @@ export class LibvirtMigrations {
     const guest = await this.host.guest(instance);
     if ((await this.host.state(guest)) !== 'running') throw new InstanceNotRunning(instance.uuid);
     if (data.libvirt_host_uuid && data.libvirt_host_uuid === (await this.#libvirtHostUuid())) {
-      throw new MigrationPreCheckError('the source and destination compute hosts use the same libvirtd; libvirt cannot live-migrate a domain to itself');
+      throw new MigrationPreCheckError(
+        'the source and destination compute hosts use the same libvirtd; libvirt cannot live-migrate a domain to itself',
+      );
     }
     const shared = typeof data.filename === 'string' && existsSync(join(this.host.options.instancesPath, data.filename));
     if (!shared) throw new MigrationPreCheckError(`instances_path ${this.host.options.instancesPath} is not shared with the destination`);

@@ -115,7 +115,8 @@ export class LibvirtStats {
       for (const [key, stat] of pairs) out[`${dev}_${key}`] = num(`net.${i}.${stat}`);
     }
     out.memory = num('balloon.maximum') || guest.spec.memoryMb * 1024;
-    for (const [k, v] of Object.entries(s)) if (k.startsWith('balloon.') && k !== 'balloon.maximum') out[`memory-${k.slice(8)}`] = Number(v);
+    for (const [k, v] of Object.entries(s))
+      if (k.startsWith('balloon.') && k !== 'balloon.maximum') out[`memory-${k.slice(8)}`] = Number(v);
     return out;
   }
 

@@ -28,7 +28,10 @@ export class Virsh {
   constructor(readonly uri: string) {}
 
   async run(args: readonly string[], options: { input?: string; timeoutMs?: number } = {}): Promise<string> {
-    const { stdout } = await execute('virsh', ['-q', '-c', this.uri, ...args], { timeoutMs: options.timeoutMs ?? 120_000, ...(options.input ? { input: options.input } : {}) });
+    const { stdout } = await execute('virsh', ['-q', '-c', this.uri, ...args], {
+      timeoutMs: options.timeoutMs ?? 120_000,
+      ...(options.input ? { input: options.input } : {}),
+    });
     return stdout;
   }
 
@@ -84,6 +87,9 @@ export class Virsh {
   }
 
   async listAll(): Promise<string[]> {
-    return (await this.run(['list', '--all', '--name'])).split('\n').map((l) => l.trim()).filter(Boolean);
+    return (await this.run(['list', '--all', '--name']))
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
   }
 }

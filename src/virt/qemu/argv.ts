@@ -51,7 +51,13 @@ function diskDevice(disk: GuestDisk, bootIndex: number | null): string {
 
 function netdev(nic: GuestNic, index: number, spec: GuestSpec, s: LaunchSettings): string {
   if (nic.mode === 'bridge') return `tap,id=net${index},ifname=${nic.tap},script=no,downscript=no`;
-  const parts = [`user,id=net${index}`, `net=${USER_NET.net}`, `host=${USER_NET.host}`, `dhcpstart=${USER_NET.dhcpStart}`, `hostname=${spec.name}`];
+  const parts = [
+    `user,id=net${index}`,
+    `net=${USER_NET.net}`,
+    `host=${USER_NET.host}`,
+    `dhcpstart=${USER_NET.dhcpStart}`,
+    `hostname=${spec.name}`,
+  ];
   if (s.restrictUserNetwork) parts.push('restrict=on');
   // Only the first NIC carries the forwards: one guest, one metadata route, one SSH port.
   if (index === 0 && s.metadataForward) parts.push(`guestfwd=tcp:${USER_NET.metadata}:80-cmd:socat - TCP:${s.metadataForward}`);

@@ -4,8 +4,8 @@ import type { Config } from '../../config/config.js';
 import { configDriveOpts } from '../configdrive/opts.js';
 import type { DiskSettings } from '../disk/instance-disks.js';
 import type { FirewallDriver } from '../firewall/types.js';
-import { imageCacheOpts } from '../imagecache/opts.js';
 import type { ImageCacheSettings } from '../imagecache/manager.js';
+import { imageCacheOpts } from '../imagecache/opts.js';
 import { hypervisorOpts } from '../opts.js';
 import type { ImageSource } from '../types.js';
 import { qemuOpts } from './opts.js';
@@ -56,7 +56,12 @@ export function imagesTypeFromConf(conf: Config, explicit: string | null = null)
 }
 
 /** Disk, config drive and image cache settings every real driver reads the same way. */
-export function sharedVirtSettings(conf: Config): Pick<QemuDriverOptions, 'instancesPath' | 'baseDirName' | 'forceRawImages' | 'disks' | 'snapshotFormat' | 'rescueImageId' | 'imageCache' | 'vnc'> & { imagesTypeDefault: 'qcow2' | 'raw' } {
+export function sharedVirtSettings(
+  conf: Config,
+): Pick<
+  QemuDriverOptions,
+  'instancesPath' | 'baseDirName' | 'forceRawImages' | 'disks' | 'snapshotFormat' | 'rescueImageId' | 'imageCache' | 'vnc'
+> & { imagesTypeDefault: 'qcow2' | 'raw' } {
   const common = conf.get(commonOpts);
   const hv = conf.get(hypervisorOpts);
   const cd = conf.get(configDriveOpts);

@@ -342,9 +342,16 @@ export class QemuDriver extends BaseComputeDriver {
 
   // ---- rescue and snapshot -------------------------------------------------------
 
-  override async rescue(instance: VirtInstance, _nw: NetworkInfo, imageMeta: ImageMeta, _password: string, extras: SpawnExtras = {}): Promise<void> {
+  override async rescue(
+    instance: VirtInstance,
+    _nw: NetworkInfo,
+    imageMeta: ImageMeta,
+    _password: string,
+    extras: SpawnExtras = {},
+  ): Promise<void> {
     await this.host.withGuest(instance, async (guest) => {
-      if (guest.spec.rescued || existsSync(guest.files.unrescueFile)) throw new InstanceNotRescuable(instance.uuid, 'it is already in rescue mode');
+      if (guest.spec.rescued || existsSync(guest.files.unrescueFile))
+        throw new InstanceNotRescuable(instance.uuid, 'it is already in rescue mode');
       const imageId = this.options.rescueImageId ?? imageMeta.id ?? instance.image_ref;
       if (!imageId) throw new InstanceNotRescuable(instance.uuid, 'there is no image to rescue it with');
       const original = guest.spec;
@@ -545,7 +552,10 @@ export class QemuDriver extends BaseComputeDriver {
     await this.#migrations.cleanupDestinationCheck(destCheckData);
   }
 
-  override async checkCanLiveMigrateSource(instance: VirtInstance, destCheckData: Record<string, unknown>): Promise<Record<string, unknown>> {
+  override async checkCanLiveMigrateSource(
+    instance: VirtInstance,
+    destCheckData: Record<string, unknown>,
+  ): Promise<Record<string, unknown>> {
     return this.#migrations.checkSource(instance, destCheckData);
   }
 
@@ -581,7 +591,12 @@ export class QemuDriver extends BaseComputeDriver {
   // Aggregates mean nothing to a QEMU host (as to Grizzly's libvirt driver).
   override async addToAggregate(_aggregate: Record<string, unknown>, _host: string): Promise<void> {}
   override async removeFromAggregate(_aggregate: Record<string, unknown>, _host: string): Promise<void> {}
-  override async undoAggregateOperation(_op: string, _aggregate: Record<string, unknown>, _host: string, _setError: boolean): Promise<void> {}
+  override async undoAggregateOperation(
+    _op: string,
+    _aggregate: Record<string, unknown>,
+    _host: string,
+    _setError: boolean,
+  ): Promise<void> {}
 
   /** Lets go of the guests' monitors without stopping them, as a nova-compute that exits does. */
   detach(): void {

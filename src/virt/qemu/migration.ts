@@ -45,7 +45,8 @@ export class QemuMigrations {
   async finishMigration(instance: VirtInstance, networkInfo: NetworkInfo, resizeInstance: boolean): Promise<void> {
     await this.host.ready();
     await this.host.lock.run(instance.uuid, async () => {
-      if (this.host.guests.has(instance.uuid)) throw new InstanceExists(`Instance ${instance.name} already exists.`, { kwargs: { name: instance.name } });
+      if (this.host.guests.has(instance.uuid))
+        throw new InstanceExists(`Instance ${instance.name} already exists.`, { kwargs: { name: instance.name } });
       const files = this.host.files(instance.uuid);
       const handed = await files.readSpec();
       if (!handed) {
@@ -112,7 +113,9 @@ export class QemuMigrations {
     diskOverCommit: boolean,
   ): Promise<Record<string, unknown>> {
     if (blockMigration) {
-      throw new MigrationPreCheckError('block migration is not supported by the QEMU driver: live migration needs instances_path shared by both hosts');
+      throw new MigrationPreCheckError(
+        'block migration is not supported by the QEMU driver: live migration needs instances_path shared by both hosts',
+      );
     }
     const srcType = srcComputeInfo.hypervisor_type;
     if (typeof srcType === 'string' && srcType !== 'QEMU') {
@@ -140,7 +143,9 @@ export class QemuMigrations {
     if ((await guest.status()) !== 'running') throw new InstanceNotRunning(instance.uuid);
     const shared = typeof data.filename === 'string' && existsSync(join(this.host.options.instancesPath, data.filename));
     if (!shared) {
-      throw new MigrationPreCheckError(`instances_path ${this.host.options.instancesPath} is not shared with the destination; the QEMU driver live-migrates only over shared storage`);
+      throw new MigrationPreCheckError(
+        `instances_path ${this.host.options.instancesPath} is not shared with the destination; the QEMU driver live-migrates only over shared storage`,
+      );
     }
     return { ...data, is_shared_storage: true, instance_relative_path: instance.uuid };
   }
@@ -149,7 +154,8 @@ export class QemuMigrations {
   async preLiveMigration(instance: VirtInstance, networkInfo: NetworkInfo, migrateData: Record<string, unknown> | null): Promise<void> {
     await this.host.ready();
     const uri = migrateData?.migration_uri;
-    if (typeof uri !== 'string') throw new MigrationPreCheckError('the migrate data names no migration listener (run the destination check first)');
+    if (typeof uri !== 'string')
+      throw new MigrationPreCheckError('the migrate data names no migration listener (run the destination check first)');
     await this.host.lock.run(instance.uuid, async () => {
       const files = this.host.files(instance.uuid);
       const onDisk = await files.readSpec();
@@ -204,7 +210,8 @@ export class QemuMigrations {
     await this.host.ready();
     await this.host.lock.run(instance.uuid, async () => {
       const guest = this.host.incoming.get(instance.uuid);
-      if (!guest) throw new InstanceNotFound(`Instance ${instance.uuid} is not arriving on this host.`, { kwargs: { instance_id: instance.uuid } });
+      if (!guest)
+        throw new InstanceNotFound(`Instance ${instance.uuid} is not arriving on this host.`, { kwargs: { instance_id: instance.uuid } });
       await this.host.waitForStatus(guest, (s) => s === 'running', 30_000);
       this.host.incoming.delete(instance.uuid);
       guest.spec = { ...guest.spec, host: this.host.options.host };

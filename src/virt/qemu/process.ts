@@ -56,7 +56,11 @@ function tail(file: string, lines: number): string {
  * a restart of nova-compute (which then re-adopts it), and waits for its QMP monitor.
  * If QEMU exits first, the error it printed becomes the QemuLaunchError.
  */
-export async function launchQemu(binary: string, argv: readonly string[], options: { qmpSocket: string; logFile: string; timeoutMs: number }): Promise<QemuProcess> {
+export async function launchQemu(
+  binary: string,
+  argv: readonly string[],
+  options: { qmpSocket: string; logFile: string; timeoutMs: number },
+): Promise<QemuProcess> {
   const logFd = openSync(options.logFile, 'a');
   const logStart = (() => {
     try {

@@ -24,7 +24,16 @@ function tapCounters(tap: string): number[] {
       return 0;
     }
   };
-  return [read('tx_bytes'), read('tx_packets'), read('tx_errors'), read('tx_dropped'), read('rx_bytes'), read('rx_packets'), read('rx_errors'), read('rx_dropped')];
+  return [
+    read('tx_bytes'),
+    read('tx_packets'),
+    read('tx_errors'),
+    read('tx_dropped'),
+    read('rx_bytes'),
+    read('rx_packets'),
+    read('rx_errors'),
+    read('rx_dropped'),
+  ];
 }
 
 /** Host resources and guest counters of the QEMU driver, read from /proc, statvfs and QMP. */

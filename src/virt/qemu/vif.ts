@@ -1,6 +1,6 @@
 import { InvalidInput } from '../../common/errors.js';
 import type { GuestNic } from '../guest-spec.js';
-import { NIC_NAME_LEN, type NetworkInfo } from '../network-model.js';
+import { type NetworkInfo, NIC_NAME_LEN } from '../network-model.js';
 import { execute } from '../process-utils.js';
 
 /** Runs a host command (ip); injectable so plugging can be checked without root. */

@@ -20,7 +20,16 @@ import { makeFixedIp, makeNetwork, makeSubnet, makeVif, type NetworkInfo } from 
 import type { QemuDriver } from '../../../src/virt/qemu/driver.js';
 import type { VirtInstance } from '../../../src/virt/types.js';
 import { requireExternal } from '../../support/externals.js';
-import { fileImageSource, MARKER, qemuPidsMentioning, qemuProblem, TINY_IMAGE_ID, TINY_IMAGE_META, testImage, waitForConsole } from '../../support/qemu.js';
+import {
+  fileImageSource,
+  MARKER,
+  qemuPidsMentioning,
+  qemuProblem,
+  TINY_IMAGE_ID,
+  TINY_IMAGE_META,
+  testImage,
+  waitForConsole,
+} from '../../support/qemu.js';
 import { makeQemuDriver } from './qemu-harness.js';
 
 const GiB = 1024 ** 3;
@@ -30,7 +39,12 @@ const networkInfo: NetworkInfo = [
   makeVif({
     id: randomUUID(),
     address: 'fa:16:3e:00:00:2a',
-    network: makeNetwork({ id: 'net-1', label: 'private', bridge: 'br100', subnets: [makeSubnet({ cidr: '10.0.0.0/24', ips: [makeFixedIp('10.0.0.2')] })] }),
+    network: makeNetwork({
+      id: 'net-1',
+      label: 'private',
+      bridge: 'br100',
+      subnets: [makeSubnet({ cidr: '10.0.0.0/24', ips: [makeFixedIp('10.0.0.2')] })],
+    }),
   }),
 ];
 
@@ -187,7 +201,9 @@ describe('QEMU driver with a booting guest', { concurrency: false }, () => {
     await driver.rescue(guest, networkInfo, TINY_IMAGE_META, 'rescue-pass', { images: images() });
     const proc = driver.host.guests.get(guest.uuid)?.proc;
     const blocks = await proc?.qmp.execute<{ 'node-name': string; file: string }[]>('query-named-block-nodes', { flat: true });
-    const files = Object.fromEntries((blocks ?? []).filter((b) => ['vda', 'vdb'].includes(b['node-name'])).map((b) => [b['node-name'], b.file]));
+    const files = Object.fromEntries(
+      (blocks ?? []).filter((b) => ['vda', 'vdb'].includes(b['node-name'])).map((b) => [b['node-name'], b.file]),
+    );
     assert.equal(files.vda, join(dir, guest.uuid, 'disk.rescue'));
     assert.equal(files.vdb, join(dir, guest.uuid, 'disk'));
     await waitForConsole(driver, guest, MARKER.ready, { count: before + 1 });

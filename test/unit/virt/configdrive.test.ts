@@ -48,7 +48,11 @@ describe('config drive builder', () => {
     if (!requireExternal(t, 'genisoimage', isoTools)) return;
     const target = join(dir, 'evil.config');
     await assert.rejects(
-      buildConfigDrive({ files: new Map([['../../etc/passwd', Buffer.from('x')]]) }, target, { format: 'iso9660', mkisofsCmd: 'genisoimage', tempDir: dir }),
+      buildConfigDrive({ files: new Map([['../../etc/passwd', Buffer.from('x')]]) }, target, {
+        format: 'iso9660',
+        mkisofsCmd: 'genisoimage',
+        tempDir: dir,
+      }),
       InvalidConfigDrivePath,
     );
     assert.ok(!existsSync(target));

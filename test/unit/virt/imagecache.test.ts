@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createOverlay, imageInfo } from '../../../src/virt/disk/qemu-img.js';
 import { BaseImageCache, ImageUnacceptable } from '../../../src/virt/imagecache/base-images.js';
-import { type ImageCacheSettings, ImageCacheManager } from '../../../src/virt/imagecache/manager.js';
+import { ImageCacheManager, type ImageCacheSettings } from '../../../src/virt/imagecache/manager.js';
 import { cacheNameFor } from '../../../src/virt/instance-paths.js';
 import type { ImageSource, VirtInstance } from '../../../src/virt/types.js';
 import { requireExternal } from '../../support/externals.js';
@@ -76,7 +76,9 @@ describe('image cache', () => {
     await assert.rejects(cache.fetch('img-evil', evil), ImageUnacceptable);
     assert.ok(!existsSync(join(base, cacheNameFor('img-evil'))));
     assert.deepEqual(
-      spawnSync('ls', [base], { encoding: 'utf8' }).stdout.split('\n').filter((n) => n.endsWith('.part') || n.endsWith('.converted')),
+      spawnSync('ls', [base], { encoding: 'utf8' })
+        .stdout.split('\n')
+        .filter((n) => n.endsWith('.part') || n.endsWith('.converted')),
       [],
     );
   });
@@ -114,7 +116,12 @@ describe('image cache', () => {
     for (const p of [oldOriginal, `${oldOriginal}.info`, oldResized]) assert.ok(!existsSync(p), p);
     assert.ok(Math.abs((await imageInfo(join(dir, 'some-uuid', 'disk'))).virtualSize - 1024 * 1024) === 0);
 
-    const off = await new ImageCacheManager(dir, base, { ...settings, removeUnusedBaseImages: false }, () => now + 10 * DAY * 1000).verifyBaseImages([]);
+    const off = await new ImageCacheManager(
+      dir,
+      base,
+      { ...settings, removeUnusedBaseImages: false },
+      () => now + 10 * DAY * 1000,
+    ).verifyBaseImages([]);
     assert.deepEqual(off.removed, []);
   });
 

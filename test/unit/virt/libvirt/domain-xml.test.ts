@@ -34,7 +34,11 @@ const settings: DomainSettings = {
   hostUuid: 'h-uuid',
 };
 
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ['disk', 'interface', 'serial', 'entry', 'qemu:arg', 'timer'].includes(name) });
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  isArray: (name) => ['disk', 'interface', 'serial', 'entry', 'qemu:arg', 'timer'].includes(name),
+});
 
 // biome-ignore lint/suspicious/noExplicitAny: a parsed XML tree is walked freely here
 function parse(xml: string): any {
@@ -63,7 +67,10 @@ describe('libvirt domain XML', () => {
     assert.equal(d.os.smbios.mode, 'sysinfo');
     assert.ok('acpi' in d.features && 'apic' in d.features);
     assert.deepEqual(d.cpu, { mode: 'host-model', match: 'exact' });
-    assert.deepEqual(d.clock.timer.map((t: { name: string }) => t.name), ['pit', 'rtc']);
+    assert.deepEqual(
+      d.clock.timer.map((t: { name: string }) => t.name),
+      ['pit', 'rtc'],
+    );
   });
 
   it('lists the disks in order with the config drive as a read-only IDE cdrom, and a bridge interface with its tap', () => {
@@ -97,7 +104,10 @@ describe('libvirt domain XML', () => {
     assert.equal(d['xmlns:qemu'], 'http://libvirt.org/schemas/domain/qemu/1.0');
     const args = d['qemu:commandline']['qemu:arg'].map((a: { value: string }) => a.value);
     assert.equal(args[0], '-netdev');
-    assert.match(args[1], /^user,id=hostnet-nova0,net=169\.254\.0\.0\/16,.*guestfwd=tcp:169\.254\.169\.254:80-cmd:socat - TCP:127\.0\.0\.1:8775$/);
+    assert.match(
+      args[1],
+      /^user,id=hostnet-nova0,net=169\.254\.0\.0\/16,.*guestfwd=tcp:169\.254\.169\.254:80-cmd:socat - TCP:127\.0\.0\.1:8775$/,
+    );
     assert.equal(args[3], 'virtio-net-pci,netdev=hostnet-nova0,mac=fa:16:3e:00:00:2a,bus=pci.0,addr=0x10,romfile=');
     assert.deepEqual(args.slice(4), ['-fw_cfg', 'name=etc/sercon-port,file=/i/u/bios']);
     assert.equal(d.devices.interface, undefined);
@@ -106,7 +116,12 @@ describe('libvirt domain XML', () => {
   });
 
   it('boots a kernel and ramdisk with Grizzly’s command line when the spec has them', () => {
-    const d = parse(domainXml({ ...spec, kernel: { kernel: '/i/u/kernel', ramdisk: '/i/u/ramdisk', cmdline: 'root=/dev/vda console=tty0 console=ttyS0' } }, settings));
+    const d = parse(
+      domainXml(
+        { ...spec, kernel: { kernel: '/i/u/kernel', ramdisk: '/i/u/ramdisk', cmdline: 'root=/dev/vda console=tty0 console=ttyS0' } },
+        settings,
+      ),
+    );
     assert.equal(d.os.kernel, '/i/u/kernel');
     assert.equal(d.os.initrd, '/i/u/ramdisk');
     assert.equal(d.os.cmdline, 'root=/dev/vda console=tty0 console=ttyS0');

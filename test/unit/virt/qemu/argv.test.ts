@@ -12,8 +12,24 @@ const spec: GuestSpec = {
   imageRef: 'img',
   disks: [
     { name: 'disk', path: '/var/lib/nova/instances/u/disk', format: 'qcow2', device: 'disk', bus: 'virtio', dev: 'vda', readOnly: false },
-    { name: 'disk.local', path: '/var/lib/nova/instances/u/disk.local', format: 'qcow2', device: 'disk', bus: 'virtio', dev: 'vdb', readOnly: false },
-    { name: 'disk.config', path: '/var/lib/nova/instances/u/disk.config', format: 'raw', device: 'cdrom', bus: 'ide', dev: 'hdd', readOnly: true },
+    {
+      name: 'disk.local',
+      path: '/var/lib/nova/instances/u/disk.local',
+      format: 'qcow2',
+      device: 'disk',
+      bus: 'virtio',
+      dev: 'vdb',
+      readOnly: false,
+    },
+    {
+      name: 'disk.config',
+      path: '/var/lib/nova/instances/u/disk.config',
+      format: 'raw',
+      device: 'cdrom',
+      bus: 'ide',
+      dev: 'hdd',
+      readOnly: true,
+    },
   ],
   kernel: null,
   nics: [{ vifId: 'v1', mac: 'fa:16:3e:00:00:2a', mode: 'user', bridge: null, tap: null }],
@@ -92,7 +108,14 @@ describe('QEMU command line', () => {
   it('doubles commas in paths inside option values, boots a kernel when the spec has one, and listens for an incoming state', () => {
     const argv = buildQemuArgv(
       { ...spec, disks: [], kernel: { kernel: '/k/vmlinuz', ramdisk: '/k/initrd', cmdline: 'root=/dev/vda console=ttyS0' } },
-      { ...settings, qmpSocket: '/odd,dir/qmp.sock', incoming: 'exec:cat /x', vnc: null, accel: 'kvm', biosSerialPortFile: '/odd,dir/bios' },
+      {
+        ...settings,
+        qmpSocket: '/odd,dir/qmp.sock',
+        incoming: 'exec:cat /x',
+        vnc: null,
+        accel: 'kvm',
+        biosSerialPortFile: '/odd,dir/bios',
+      },
     );
     assert.ok(values(argv, '-chardev').includes('socket,id=monitor,path=/odd,,dir/qmp.sock,server=on,wait=off'));
     assert.deepEqual(values(argv, '-kernel'), ['/k/vmlinuz']);

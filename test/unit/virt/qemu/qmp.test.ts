@@ -7,7 +7,10 @@ import { after, before, describe, it } from 'node:test';
 import { QmpClient, QmpDisconnected, QmpError } from '../../../../src/virt/qemu/qmp.js';
 
 /** A monitor that speaks QMP as QEMU does: greeting, capabilities, replies carrying the id, events in between. */
-function fakeQemu(path: string, handle: (cmd: { execute: string; id?: string; arguments?: Record<string, unknown> }, socket: Socket) => void): Promise<Server> {
+function fakeQemu(
+  path: string,
+  handle: (cmd: { execute: string; id?: string; arguments?: Record<string, unknown> }, socket: Socket) => void,
+): Promise<Server> {
   const server = createServer((socket) => {
     socket.write('{"QMP": {"version": {"qemu": {"micro": 22, "minor": 2, "major": 7}, "package": ""}, "capabilities": ["oob"]}}\r\n');
     let buf = '';
@@ -48,7 +51,10 @@ describe('QMP client', () => {
       assert.deepEqual(qmp.version, { major: 7, minor: 2, micro: 22 });
       const events: string[] = [];
       qmp.on('event', (e) => events.push(e.event));
-      const [status, name] = await Promise.all([qmp.execute<{ status: string }>('query-status'), qmp.execute<{ name: string }>('query-name')]);
+      const [status, name] = await Promise.all([
+        qmp.execute<{ status: string }>('query-status'),
+        qmp.execute<{ name: string }>('query-name'),
+      ]);
       assert.equal(status.status, 'paused');
       assert.equal(name.name, 'guest');
       assert.deepEqual(events, ['STOP']);
@@ -61,7 +67,9 @@ describe('QMP client', () => {
   it('turns an error reply into QmpError with its class', async () => {
     const path = join(dir, 'b.sock');
     const server = await fakeQemu(path, (cmd, socket) => {
-      socket.write(`${JSON.stringify({ error: { class: 'CommandNotFound', desc: `The command ${cmd.execute} has not been found` }, id: cmd.id })}\r\n`);
+      socket.write(
+        `${JSON.stringify({ error: { class: 'CommandNotFound', desc: `The command ${cmd.execute} has not been found` }, id: cmd.id })}\r\n`,
+      );
     });
     const qmp = await QmpClient.connect(path, { timeoutMs: 2000 });
     try {
