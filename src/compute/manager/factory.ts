@@ -1,5 +1,7 @@
 import type { ConductorAPI } from '../../conductor/api.js';
 import type { Config } from '../../config/config.js';
+import { GlanceImageService } from '../../image/glance-client.js';
+import { glanceOpts } from '../../image/opts.js';
 import { NetworkAPI } from '../../network/api.js';
 import { notifierFromConf } from '../../notifications/factory.js';
 import type { Transport } from '../../rpc/transport.js';
@@ -7,6 +9,7 @@ import { schedulerOpts } from '../../scheduler/opts.js';
 import { SchedulerRPCAPI } from '../../scheduler/rpcapi.js';
 import { topicOpts } from '../../service/opts.js';
 import { loadDriver } from '../../virt/factory.js';
+import { imageCacheOpts } from '../../virt/imagecache/opts.js';
 import { computeApiOpts } from '../api-opts.js';
 import { ComputeManager } from '../manager.js';
 
@@ -19,6 +22,8 @@ export function computeManagerFromConf(host: string, conf: Config, transport: Tr
     network: NetworkAPI.fromConfig(conf, transport),
     scheduler: new SchedulerRPCAPI(transport, conf.get(topicOpts).scheduler_topic ?? 'scheduler'),
     notifier: notifierFromConf(conf, transport),
+    ...(conf.get(glanceOpts).api_servers.length ? { images: GlanceImageService.fromConfig(conf) } : {}),
+    imageCacheManagerInterval: conf.get(imageCacheOpts).image_cache_manager_interval ?? 2400,
     instanceNameTemplate: conf.get(computeApiOpts).instance_name_template ?? 'instance-%08x',
     schedulerMaxAttempts: sched.scheduler_max_attempts ?? 3,
     reservedHostMemoryMb: sched.reserved_host_memory_mb ?? 512,

@@ -16,6 +16,8 @@ export interface ImageCacheSettings {
   originalMinimumAgeSeconds: number;
   checksumBaseImages: boolean;
   checksumIntervalSeconds: number;
+  /** `image_info_filename_pattern` with `%(image)s` for the base's name; null means `<base>.info` beside it. */
+  infoFilePattern?: string | null;
 }
 
 /** What one pass found and did, by base file name. */
@@ -131,7 +133,8 @@ export class ImageCacheManager {
   }
 
   #infoFile(name: string): string {
-    return join(this.baseDir, `${name}.info`);
+    const pattern = this.settings.infoFilePattern;
+    return pattern ? pattern.replace('%(image)s', name) : join(this.baseDir, `${name}.info`);
   }
 
   async #checksumMismatch(name: string, path: string, now: number): Promise<boolean> {

@@ -95,6 +95,7 @@ export function sharedVirtSettings(
       originalMinimumAgeSeconds: ic.remove_unused_original_minimum_age_seconds ?? 86400,
       checksumBaseImages: ic.checksum_base_images,
       checksumIntervalSeconds: ic.checksum_interval_seconds ?? 3600,
+      infoFilePattern: ic.image_info_filename_pattern,
     },
     vnc: hv.vnc_enabled
       ? {
