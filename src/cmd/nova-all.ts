@@ -7,7 +7,10 @@ import { prepareStateDir } from './state-dir.js';
 const program = withConfigArgs(new Command('nova-all'))
   .description('run every nova-ts service in one process, with all state in one directory')
   .option('--state-dir <dir>', 'directory for the databases, logs, instances and the generated nova.conf', './nova-state')
-  .option('--compute-driver <name>', 'hypervisor driver, overriding compute_driver in nova.conf: fake, qemu (real VMs, no libvirt) or libvirt');
+  .option(
+    '--compute-driver <name>',
+    'hypervisor driver, overriding compute_driver in nova.conf: fake, qemu (real VMs, no libvirt) or libvirt',
+  );
 program.parse(process.argv.slice(2), { from: 'user' });
 const args = program.opts<CommonArgs & { stateDir: string; computeDriver?: string }>();
 

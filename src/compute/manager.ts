@@ -46,7 +46,11 @@ export class ComputeManager extends Manager {
     this.addPeriodicTask({ name: 'update_available_resource', spacing: 0, run: (ctx) => this.updateAvailableResource(ctx) });
     const cacheInterval = deps.imageCacheManagerInterval ?? 2400;
     if (deps.driver.capabilities.has_imagecache && cacheInterval > 0) {
-      this.addPeriodicTask({ name: '_run_image_cache_manager_pass', spacing: cacheInterval, run: (ctx) => this.runImageCacheManagerPass(ctx) });
+      this.addPeriodicTask({
+        name: '_run_image_cache_manager_pass',
+        spacing: cacheInterval,
+        run: (ctx) => this.runImageCacheManagerPass(ctx),
+      });
     }
   }
 

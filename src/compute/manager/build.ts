@@ -94,7 +94,15 @@ export async function buildInstance(h: ComputeHost, ctx: RequestContext, args: R
     }));
     progress.spawnStarted = true;
     const images = imageSourceFor(h.images, ctx);
-    await h.driver.spawn(h.virt(instance), image, files, args.admin_password, progress.networkInfo, blockDeviceInfo, images ? { images } : {});
+    await h.driver.spawn(
+      h.virt(instance),
+      image,
+      files,
+      args.admin_password,
+      progress.networkInfo,
+      blockDeviceInfo,
+      images ? { images } : {},
+    );
 
     const power = await powerStateOf(h, instance);
     instance = await h.transition(ctx, instance, 'create', 'success', { power_state: power, launched_at: new Date() });
