@@ -25,7 +25,7 @@ export const qemuOpts = defineGroup('DEFAULT', {
   qemu_user_network_restrict: opt.bool(false, 'Isolate user-mode guests: they reach only the metadata and SSH forwards.'),
   qemu_wait_soft_reboot_seconds: opt.int(
     120,
-    'Seconds a soft reboot or stop waits for the guest to power off after the ACPI power button before it resets the guest.',
+    'Seconds a soft reboot waits for the guest to power off after the ACPI power button before it reboots the guest hard.',
     { min: 0 },
   ),
   qemu_launch_timeout_seconds: opt.int(60, 'Seconds a starting QEMU has to open its monitor socket.', { min: 1 }),

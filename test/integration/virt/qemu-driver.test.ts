@@ -16,6 +16,7 @@ import { PowerState } from '../../../src/compute/states/power-state.js';
 import { imageInfo } from '../../../src/virt/disk/qemu-img.js';
 import { MigrationPreCheckError, NotImplementedError } from '../../../src/virt/errors.js';
 import { type LifecycleEvent, LifecycleTransition } from '../../../src/virt/event.js';
+import type { FirewallDriver } from '../../../src/virt/firewall/types.js';
 import { makeFixedIp, makeNetwork, makeSubnet, makeVif, type NetworkInfo } from '../../../src/virt/network-model.js';
 import type { QemuDriver } from '../../../src/virt/qemu/driver.js';
 import type { VirtInstance } from '../../../src/virt/types.js';
@@ -95,6 +96,23 @@ describe('QEMU driver with a booting guest', { concurrency: false }, () => {
     };
   };
 
+  /** Every firewall hook the driver calls, as `<hook> <instance uuid>`. */
+  const firewallCalls: string[] = [];
+  const recordingFirewall: FirewallDriver = {
+    name: 'recording',
+    setupBasicFiltering: async (i) => void firewallCalls.push(`setupBasicFiltering ${i.uuid}`),
+    prepareInstanceFilter: async (i) => void firewallCalls.push(`prepareInstanceFilter ${i.uuid}`),
+    applyInstanceFilter: async (i) => void firewallCalls.push(`applyInstanceFilter ${i.uuid}`),
+    unfilterInstance: async (i) => void firewallCalls.push(`unfilterInstance ${i.uuid}`),
+    filterDeferApplyOn: () => undefined,
+    filterDeferApplyOff: async () => undefined,
+    refreshSecurityGroupRules: async () => undefined,
+    refreshSecurityGroupMembers: async () => undefined,
+    refreshInstanceSecurityRules: async () => undefined,
+    refreshProviderFwRules: async () => undefined,
+    instanceFilterExists: async () => true,
+  };
+
   const images = () => fileImageSource({ [TINY_IMAGE_ID]: image.disk, ...Object.fromEntries(snapshots) });
 
   before(async () => {
@@ -111,6 +129,7 @@ describe('QEMU driver with a booting guest', { concurrency: false }, () => {
       metadataForward: `127.0.0.1:${metadataPort}`,
       sshForward: true,
       waitSoftRebootSeconds: 120,
+      firewall: recordingFirewall,
     });
     driver.registerEventListener((e) => events.push(e));
     await driver.initHost('qemu-a');
@@ -143,6 +162,11 @@ describe('QEMU driver with a booting guest', { concurrency: false }, () => {
     assert.equal(disk.format, 'qcow2');
     assert.ok(disk.backingFile?.startsWith(join(dir, '_base')), 'the root disk is an overlay on the cached base');
     assert.equal(disk.virtualSize, GiB);
+    assert.deepEqual(
+      firewallCalls.filter((c) => c.endsWith(guest.uuid)).map((c) => c.split(' ')[0]),
+      ['setupBasicFiltering', 'prepareInstanceFilter', 'applyInstanceFilter'],
+      'filters are set up before QEMU starts and applied after',
+    );
   });
 
   it('serves VNC on loopback and reports diagnostics', async (t) => {
@@ -193,6 +217,7 @@ describe('QEMU driver with a booting guest', { concurrency: false }, () => {
     }
     assert.deepEqual(qemuPidsMentioning(second.uuid), []);
     assert.ok(!existsSync(join(dir, second.uuid)));
+    assert.ok(firewallCalls.includes(`unfilterInstance ${second.uuid}`), 'destroy removes the guest’s filters');
   });
 
   it('rescues the guest with its own disk as the second disk, and unrescues it', async (t) => {
