@@ -64,13 +64,3 @@ export function execute(command: string, args: readonly string[], options: Execu
     child.stdin.end(options.input ?? '');
   });
 }
-
-/** Whether a command can be found on PATH (or is an existing path). */
-export async function commandExists(command: string): Promise<boolean> {
-  try {
-    await execute('sh', ['-c', 'command -v "$1"', 'sh', command]);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -79,15 +79,3 @@ export async function convert(source: string, target: string, format: string, op
 export async function resize(path: string, sizeBytes: number): Promise<void> {
   await execute('qemu-img', ['resize', '-q', path, String(sizeBytes)]);
 }
-
-/** Points an overlay at another backing file without copying data (`-u`: the data is known to be the same). */
-export async function rebaseUnsafe(path: string, base: string, baseFormat: string): Promise<void> {
-  await execute('qemu-img', ['rebase', '-u', '-b', base, '-F', baseFormat, path]);
-}
-
-/** The QEMU version (`[major, minor, micro]`) of the installed tools. */
-export async function qemuImgVersion(): Promise<[number, number, number]> {
-  const { stdout } = await execute('qemu-img', ['--version']);
-  const m = /version (\d+)\.(\d+)\.(\d+)/.exec(stdout);
-  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [0, 0, 0];
-}

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GuestDisk } from '../guest-spec.js';
 import type { InstancePaths } from '../instance-paths.js';
@@ -50,13 +50,4 @@ export async function revertResize(paths: InstancePaths): Promise<boolean> {
   await rm(paths.dir, { recursive: true, force: true });
   await rename(paths.resizeDir, paths.dir);
   return true;
-}
-
-/** Whether a directory holds anything (for checks that an instance directory is really shared). */
-export async function isEmptyDir(dir: string): Promise<boolean> {
-  try {
-    return (await readdir(dir)).length === 0;
-  } catch {
-    return true;
-  }
 }

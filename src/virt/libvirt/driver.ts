@@ -7,7 +7,6 @@ import { PowerState } from '../../compute/states/power-state.js';
 import { MAX_CONSOLE_BYTES, readTail } from '../console-log.js';
 import { describeDisks } from '../disk/disk-info.js';
 import { snapshotDisk } from '../disk/snapshot.js';
-import { BaseComputeDriver } from '../driver.js';
 import {
   InstanceNotInRescueMode,
   InstanceNotRescuable,
@@ -17,10 +16,11 @@ import {
   InstanceUnpauseFailure,
   NotImplementedError,
 } from '../errors.js';
+import type { FirewallDriver } from '../firewall/types.js';
+import { FirewalledDriver, firewallInstance } from '../firewalled-driver.js';
 import type { GuestDisk, GuestSpec } from '../guest-spec.js';
 import { ImageCacheManager } from '../imagecache/manager.js';
 import type { NetworkInfo } from '../network-model.js';
-import { firewallInstance } from '../qemu/host.js';
 import { nicsFor } from '../qemu/vif.js';
 import type {
   AvailableResource,
@@ -53,7 +53,7 @@ const log = getLogger('nova.virt.libvirt');
  * config drive as the QEMU driver. `libvirt_type` is kvm or qemu (TCG). Select with
  * `compute_driver = libvirt.LibvirtDriver`.
  */
-export class LibvirtDriver extends BaseComputeDriver {
+export class LibvirtDriver extends FirewalledDriver {
   readonly driverName: string = 'libvirt';
   override readonly capabilities: DriverCapabilities = { has_imagecache: true, supports_recreate: true };
   readonly host: LibvirtHost;
@@ -66,6 +66,10 @@ export class LibvirtDriver extends BaseComputeDriver {
     this.host.onEvent((e) => this.emitEvent(e));
     this.#stats = new LibvirtStats(this.host);
     this.#migrations = new LibvirtMigrations(this.host, (g) => this.#firstOutput(g));
+  }
+
+  protected get firewall(): FirewallDriver {
+    return this.host.firewall;
   }
 
   get options(): LibvirtDriverOptions {
@@ -453,44 +457,6 @@ export class LibvirtDriver extends BaseComputeDriver {
     await this.host.unplugAndUnfilter(instance, this.host.guests.get(instance.uuid)?.spec ?? null, networkInfo);
   }
 
-  override async ensureFilteringRulesForInstance(instance: VirtInstance, networkInfo: NetworkInfo): Promise<void> {
-    const fw = firewallInstance(instance);
-    await this.host.firewall.setupBasicFiltering(fw, networkInfo);
-    await this.host.firewall.prepareInstanceFilter(fw, networkInfo);
-    await this.host.firewall.applyInstanceFilter(fw, networkInfo);
-  }
-
-  override async unfilterInstance(instance: VirtInstance, networkInfo: NetworkInfo): Promise<void> {
-    await this.host.firewall.unfilterInstance(firewallInstance(instance), networkInfo);
-  }
-
-  override async filterDeferApplyOn(): Promise<void> {
-    this.host.firewall.filterDeferApplyOn();
-  }
-
-  override async filterDeferApplyOff(): Promise<void> {
-    await this.host.firewall.filterDeferApplyOff();
-  }
-
-  override async refreshSecurityGroupRules(securityGroupId: number | string): Promise<boolean> {
-    await this.host.firewall.refreshSecurityGroupRules(securityGroupId);
-    return true;
-  }
-
-  override async refreshSecurityGroupMembers(securityGroupId: number | string): Promise<boolean> {
-    await this.host.firewall.refreshSecurityGroupMembers(securityGroupId);
-    return true;
-  }
-
-  override async refreshInstanceSecurityRules(instance: VirtInstance): Promise<boolean> {
-    await this.host.firewall.refreshInstanceSecurityRules(firewallInstance(instance));
-    return true;
-  }
-
-  override async refreshProviderFwRules(): Promise<void> {
-    await this.host.firewall.refreshProviderFwRules();
-  }
-
   // ---- resize and migration -----------------------------------------------------------
 
   override async migrateDiskAndPowerOff(
@@ -572,15 +538,6 @@ export class LibvirtDriver extends BaseComputeDriver {
   ): Promise<void> {
     await this.#migrations.postLiveMigrationAtDestination(instance, networkInfo);
   }
-
-  override async addToAggregate(_aggregate: Record<string, unknown>, _host: string): Promise<void> {}
-  override async removeFromAggregate(_aggregate: Record<string, unknown>, _host: string): Promise<void> {}
-  override async undoAggregateOperation(
-    _op: string,
-    _aggregate: Record<string, unknown>,
-    _host: string,
-    _setError: boolean,
-  ): Promise<void> {}
 
   /** Stops following libvirt's events; the domains keep running (libvirtd owns them). */
   detach(): void {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { access, constants, mkdir, open, rm, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InstanceExists } from '../../common/errors.js';
 import { getLogger } from '../../common/log.js';
@@ -7,7 +7,6 @@ import { PowerState } from '../../compute/states/power-state.js';
 import { MAX_CONSOLE_BYTES, readTail } from '../console-log.js';
 import { describeDisks } from '../disk/disk-info.js';
 import { snapshotDisk } from '../disk/snapshot.js';
-import { BaseComputeDriver } from '../driver.js';
 import {
   InstanceNotInRescueMode,
   InstanceNotRescuable,
@@ -17,6 +16,8 @@ import {
   InstanceUnpauseFailure,
   NotImplementedError,
 } from '../errors.js';
+import type { FirewallDriver } from '../firewall/types.js';
+import { FirewalledDriver, firewallInstance } from '../firewalled-driver.js';
 import type { GuestDisk, GuestSpec } from '../guest-spec.js';
 import { ImageCacheManager } from '../imagecache/manager.js';
 import type { NetworkInfo } from '../network-model.js';
@@ -40,7 +41,7 @@ import type {
 } from '../types.js';
 import type { QemuDriverOptions } from './config.js';
 import { QemuGuest } from './guest.js';
-import { firewallInstance, QemuHost } from './host.js';
+import { QemuHost } from './host.js';
 import { QemuMigrations } from './migration.js';
 import { QemuStats } from './stats.js';
 import { nicsFor } from './vif.js';
@@ -57,7 +58,7 @@ function shellQuote(path: string): string {
  * definition is `guest.json` in its instance directory, and a restarted nova-compute
  * re-adopts the QEMU processes still running. Select with `compute_driver = qemu.QemuDriver`.
  */
-export class QemuDriver extends BaseComputeDriver {
+export class QemuDriver extends FirewalledDriver {
   readonly driverName: string = 'qemu';
   override readonly capabilities: DriverCapabilities = { has_imagecache: true, supports_recreate: true };
   readonly host: QemuHost;
@@ -70,6 +71,10 @@ export class QemuDriver extends BaseComputeDriver {
     this.host.onEvent((e) => this.emitEvent(e));
     this.#stats = new QemuStats(this.host);
     this.#migrations = new QemuMigrations(this.host);
+  }
+
+  protected get firewall(): FirewallDriver {
+    return this.host.firewall;
   }
 
   get options(): QemuDriverOptions {
@@ -374,7 +379,9 @@ export class QemuDriver extends BaseComputeDriver {
 
   override async unrescue(instance: VirtInstance, _nw: NetworkInfo): Promise<void> {
     await this.host.withGuest(instance, async (guest) => {
-      const saved = existsSync(guest.files.unrescueFile) ? (JSON.parse(await readText(guest.files.unrescueFile)) as GuestSpec) : null;
+      const saved = existsSync(guest.files.unrescueFile)
+        ? (JSON.parse(await readFile(guest.files.unrescueFile, 'utf8')) as GuestSpec)
+        : null;
       if (!saved) throw new InstanceNotInRescueMode(instance.uuid);
       await this.host.stop(guest);
       guest.spec = saved;
@@ -468,44 +475,6 @@ export class QemuDriver extends BaseComputeDriver {
     await this.host.unplugAndUnfilter(instance, this.host.guests.get(instance.uuid)?.spec ?? null, networkInfo);
   }
 
-  override async ensureFilteringRulesForInstance(instance: VirtInstance, networkInfo: NetworkInfo): Promise<void> {
-    const fw = firewallInstance(instance);
-    await this.host.firewall.setupBasicFiltering(fw, networkInfo);
-    await this.host.firewall.prepareInstanceFilter(fw, networkInfo);
-    await this.host.firewall.applyInstanceFilter(fw, networkInfo);
-  }
-
-  override async unfilterInstance(instance: VirtInstance, networkInfo: NetworkInfo): Promise<void> {
-    await this.host.firewall.unfilterInstance(firewallInstance(instance), networkInfo);
-  }
-
-  override async filterDeferApplyOn(): Promise<void> {
-    this.host.firewall.filterDeferApplyOn();
-  }
-
-  override async filterDeferApplyOff(): Promise<void> {
-    await this.host.firewall.filterDeferApplyOff();
-  }
-
-  override async refreshSecurityGroupRules(securityGroupId: number | string): Promise<boolean> {
-    await this.host.firewall.refreshSecurityGroupRules(securityGroupId);
-    return true;
-  }
-
-  override async refreshSecurityGroupMembers(securityGroupId: number | string): Promise<boolean> {
-    await this.host.firewall.refreshSecurityGroupMembers(securityGroupId);
-    return true;
-  }
-
-  override async refreshInstanceSecurityRules(instance: VirtInstance): Promise<boolean> {
-    await this.host.firewall.refreshInstanceSecurityRules(firewallInstance(instance));
-    return true;
-  }
-
-  override async refreshProviderFwRules(): Promise<void> {
-    await this.host.firewall.refreshProviderFwRules();
-  }
-
   // ---- resize and migration -----------------------------------------------------------
 
   override async migrateDiskAndPowerOff(
@@ -588,34 +557,15 @@ export class QemuDriver extends BaseComputeDriver {
     await this.#migrations.postLiveMigrationAtDestination(instance, networkInfo);
   }
 
-  // Aggregates mean nothing to a QEMU host (as to Grizzly's libvirt driver).
-  override async addToAggregate(_aggregate: Record<string, unknown>, _host: string): Promise<void> {}
-  override async removeFromAggregate(_aggregate: Record<string, unknown>, _host: string): Promise<void> {}
-  override async undoAggregateOperation(
-    _op: string,
-    _aggregate: Record<string, unknown>,
-    _host: string,
-    _setError: boolean,
-  ): Promise<void> {}
-
   /** Lets go of the guests' monitors without stopping them, as a nova-compute that exits does. */
   detach(): void {
     this.host.detach();
   }
 }
 
-async function readText(file: string): Promise<string> {
-  const handle = await open(file, 'r');
-  try {
-    return await handle.readFile('utf8');
-  } finally {
-    await handle.close();
-  }
-}
-
 async function readInitiator(): Promise<string> {
   try {
-    const text = await readText('/etc/iscsi/initiatorname.iscsi');
+    const text = await readFile('/etc/iscsi/initiatorname.iscsi', 'utf8');
     return /^InitiatorName=(.*)$/m.exec(text)?.[1]?.trim() ?? '';
   } catch {
     return '';

@@ -10,7 +10,8 @@ import { PowerState } from '../../compute/states/power-state.js';
 import { InstanceDiskBuilder } from '../disk/instance-disks.js';
 import { type LifecycleEvent, LifecycleTransition, lifecycleEvent } from '../event.js';
 import { NoopFirewallDriver } from '../firewall/noop.js';
-import type { FirewallDriver, FirewallInstance } from '../firewall/types.js';
+import type { FirewallDriver } from '../firewall/types.js';
+import { firewallInstance } from '../firewalled-driver.js';
 import type { GuestSpec } from '../guest-spec.js';
 import { kvmUsable } from '../host-info.js';
 import { BaseImageCache } from '../imagecache/base-images.js';
@@ -44,12 +45,6 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
       server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
     });
   });
-}
-
-/** The firewall's view of an instance: the chain is named by the database id (recovered from the name when absent). */
-export function firewallInstance(instance: VirtInstance): FirewallInstance {
-  const fromName = /([0-9a-f]+)$/i.exec(instance.name)?.[1];
-  return { id: instance.id ?? (fromName ? Number.parseInt(fromName, 16) : 0), uuid: instance.uuid, name: instance.name };
 }
 
 function instanceNotFound(uuid: string): InstanceNotFound {

@@ -8,11 +8,12 @@ import { getLogger } from '../../common/log.js';
 import { describeDisks } from '../disk/disk-info.js';
 import { confirmResize, growDisks, revertResize, stageResize } from '../disk/resize.js';
 import { InstanceNotRunning, MigrationError, MigrationPreCheckError } from '../errors.js';
+import { firewallInstance } from '../firewalled-driver.js';
 import type { GuestSpec } from '../guest-spec.js';
 import type { NetworkInfo } from '../network-model.js';
 import type { FlavorSizes, LiveMigrationCallbacks, VirtInstance } from '../types.js';
 import { QemuGuest } from './guest.js';
-import { firewallInstance, freePort, type QemuHost } from './host.js';
+import { freePort, type QemuHost } from './host.js';
 import { nicsFor } from './vif.js';
 
 const log = getLogger('nova.virt.qemu.migration');

@@ -121,11 +121,6 @@ export class QmpClient extends EventEmitter<{ event: [QmpEvent]; close: [] }> {
     });
   }
 
-  /** Runs an HMP command (savevm and friends have no QMP form) and returns its text output. */
-  async hmp(commandLine: string): Promise<string> {
-    return this.execute<string>('human-monitor-command', { 'command-line': commandLine });
-  }
-
   /** Resolves with the first event named `name` for which `match` holds, or rejects on close/timeout. */
   waitForEvent(name: string, timeoutMs: number, match: (e: QmpEvent) => boolean = () => true): Promise<QmpEvent> {
     return new Promise((resolve, reject) => {
