@@ -220,6 +220,36 @@ describe('QEMU driver with a booting guest', { concurrency: false }, () => {
     assert.ok(firewallCalls.includes(`unfilterInstance ${second.uuid}`), 'destroy removes the guest’s filters');
   });
 
+  it('boots an AMI-style guest from its kernel and ramdisk, with ephemeral and swap disks from the flavor', async (t) => {
+    if (!requireExternal(t, 'QEMU', problem)) return;
+    const kernelId = randomUUID();
+    const ramdiskId = randomUUID();
+    snapshots.set(kernelId, image.kernel);
+    snapshots.set(ramdiskId, image.initrd);
+    const ami = newInstance({ kernel_id: kernelId, ramdisk_id: ramdiskId, ephemeral_gb: 1, system_metadata: { instance_type_swap: '16' } });
+    await driver.spawn(ami, TINY_IMAGE_META, [], null, [], null, { images: images() });
+    try {
+      const spec = driver.host.guests.get(ami.uuid)?.spec;
+      assert.deepEqual(
+        spec?.disks.map((d) => [d.name, d.dev]),
+        [
+          ['disk', 'vda'],
+          ['disk.local', 'vdb'],
+          ['disk.swap', 'vdc'],
+        ],
+      );
+      const local = await imageInfo(join(dir, ami.uuid, 'disk.local'));
+      assert.equal(local.virtualSize, GiB);
+      assert.equal(local.backingFile, join(dir, '_base', 'ephemeral_1_default'));
+      assert.equal((await imageInfo(join(dir, ami.uuid, 'disk.swap'))).virtualSize, 16 * 1024 * 1024);
+      assert.equal(spec?.kernel?.kernel, join(dir, ami.uuid, 'kernel'));
+      assert.ok(existsSync(join(dir, '_base', kernelId)), 'kernels are cached under their image id, out of the cache manager’s reach');
+      await waitForConsole(driver, ami, MARKER.ready);
+    } finally {
+      await driver.destroy(ami, [], null, true);
+    }
+  });
+
   it('rescues the guest with its own disk as the second disk, and unrescues it', async (t) => {
     if (!requireExternal(t, 'QEMU', problem)) return;
     const before = (await driver.getConsoleOutput(guest)).split(MARKER.idle).length - 1;
