@@ -29,6 +29,8 @@ export function powerStateOfStatus(status: string): PowerState {
 export class QemuGuest {
   proc: QemuProcess | null = null;
   sshPort: number | null = null;
+  /** A QEMU found running this guest whose monitor would not answer: the guest's state is unknown while it lives. */
+  unreachablePid: number | null = null;
 
   constructor(
     readonly files: GuestFiles,

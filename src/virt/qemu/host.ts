@@ -24,7 +24,7 @@ import { buildQemuArgv, type LaunchSettings } from './argv.js';
 import type { QemuDriverOptions } from './config.js';
 import { powerStateOfStatus, QemuGuest } from './guest.js';
 import { GuestFiles, scanGuestDirs } from './guest-files.js';
-import { adoptQemu, launchQemu, type QemuProcess, stopQemu } from './process.js';
+import { adoptQemu, launchQemu, pidAlive, type QemuProcess, stopQemu } from './process.js';
 import { type CommandRunner, plugNics, runOnHost, unplugNics } from './vif.js';
 
 const log = getLogger('nova.virt.qemu');
@@ -119,12 +119,16 @@ export class QemuHost {
       const run = await files.readRun();
       if (run) {
         const proc = await adoptQemu(run.pid, run.qmpSocket);
-        if (proc) {
-          this.#attach(guest, proc, run.sshPort);
-          log.info({ instance_uuid: spec.uuid, pid: run.pid }, 're-adopted a running guest');
-        } else {
+        if (proc === 'gone') {
           await files.clearRun();
           log.info({ instance_uuid: spec.uuid, pid: run.pid }, 'the guest’s QEMU is gone; it is shut off');
+        } else if (proc === 'unreachable') {
+          // Its record stays: the process is alive, and a later start will find it again.
+          guest.unreachablePid = run.pid;
+          log.error({ instance_uuid: spec.uuid, pid: run.pid }, 'the guest’s QEMU runs but its monitor does not answer (is another nova-compute holding it?)');
+        } else {
+          this.#attach(guest, proc, run.sshPort);
+          log.info({ instance_uuid: spec.uuid, pid: run.pid }, 're-adopted a running guest');
         }
       }
       this.guests.set(spec.uuid, guest);
@@ -153,6 +157,7 @@ export class QemuHost {
   async powerState(guest: QemuGuest): Promise<PowerState> {
     const status = await guest.status();
     if (status !== null) return powerStateOfStatus(status);
+    if (guest.unreachablePid !== null && pidAlive(guest.unreachablePid)) return PowerState.NOSTATE;
     return existsSync(guest.files.suspendFile) ? PowerState.SUSPENDED : PowerState.SHUTDOWN;
   }
 

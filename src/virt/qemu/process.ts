@@ -119,16 +119,17 @@ export async function launchQemu(
 /**
  * Reconnects to a QEMU started earlier (by this driver before a restart), after checking
  * that the pid still runs QEMU with this monitor socket, so a recycled pid is never taken
- * for a guest. Null when it is gone.
+ * for a guest. `gone` when there is no such process; `unreachable` when it runs but its
+ * monitor does not answer (another client holds it).
  */
-export async function adoptQemu(pid: number, qmpSocket: string, timeoutMs = 5000): Promise<QemuProcess | null> {
-  if (!pidAlive(pid) || !existsSync(qmpSocket)) return null;
-  if (!processArgs(pid).some((arg) => arg.includes(`path=${qmpSocket.replaceAll(',', ',,')},`))) return null;
+export async function adoptQemu(pid: number, qmpSocket: string, timeoutMs = 5000): Promise<QemuProcess | 'gone' | 'unreachable'> {
+  if (!pidAlive(pid) || !existsSync(qmpSocket)) return 'gone';
+  if (!processArgs(pid).some((arg) => arg.includes(`path=${qmpSocket.replaceAll(',', ',,')},`))) return 'gone';
   let qmp: QmpClient;
   try {
     qmp = await QmpClient.connect(qmpSocket, { timeoutMs, giveUp: () => (pidAlive(pid) ? null : 'process gone') });
   } catch {
-    return null;
+    return pidAlive(pid) ? 'unreachable' : 'gone';
   }
   const exited = new Promise<void>((resolve) => {
     qmp.once('close', () => {

@@ -13,7 +13,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import '../../../src/config/all-opts.js';
 import { type EmbeddedCloud, startEmbeddedCloud } from '../../../src/cmd/embedded-cloud.js';
 import { prepareStateDir } from '../../../src/cmd/state-dir.js';
+import { createService } from '../../../src/cmd/service-table.js';
 import type { ComputeManager } from '../../../src/compute/manager.js';
+import { PowerState } from '../../../src/compute/states/power-state.js';
+import { adminContext } from '../../../src/context/context.js';
+import type { Db } from '../../../src/db/api/common.js';
+import { instanceGetByUuid } from '../../../src/db/api/instances.js';
+import type { Service } from '../../../src/service/service.js';
+import type { QemuDriver } from '../../../src/virt/qemu/driver.js';
 import { Config } from '../../../src/config/config.js';
 import { requireExternal } from '../../support/externals.js';
 import { BOOT_TIMEOUT_MS, MARKER, qemuPidsMentioning, qemuProblem, testImage, waitForConsole } from '../../support/qemu.js';
@@ -75,6 +82,7 @@ describe('a server on the QEMU driver through the compute API', () => {
       },
     });
     cloud = await startEmbeddedCloud(conf, { stateDir: state.root });
+    computeService = cloud.services.find((x) => x.binary === 'nova-compute') as Service;
     s = await login(cloud.identityUrl, cloud.bootstrap.admin.userName, 'admin-secret', cloud.bootstrap.admin.projectName);
     const created = await call('POST', `${s.image}/v2/images`, {
       name: 'tiny',
@@ -92,14 +100,18 @@ describe('a server on the QEMU driver through the compute API', () => {
     imageId = created.body.id;
   });
   let imageId = '';
+  let computeService: Service;
+  const powerState = async (uuid: string): Promise<number | null> =>
+    (await instanceGetByUuid(cloud.runtime.db as Db, adminContext(), uuid)).power_state ?? null;
 
   after(async () => {
     if (problem) return;
+    await computeService?.stop();
     await cloud?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('boots to ACTIVE, shows the guest’s boot marker in its console log, and leaves nothing after DELETE', async (t) => {
+  it('boots to ACTIVE with the guest’s boot marker in its console log, survives a nova-compute restart, and leaves nothing after DELETE', async (t) => {
     if (!requireExternal(t, 'QEMU', problem)) return;
     const posted = await call('POST', `${s.compute}/servers`, { server: { name: 'real-vm', imageRef: imageId, flavorRef: '1' } });
     assert.equal(posted.status, 202, JSON.stringify(posted.body));
@@ -112,13 +124,34 @@ describe('a server on the QEMU driver through the compute API', () => {
       await sleep(250);
     }
     assert.equal(server.status, 'ACTIVE', JSON.stringify(server.fault ?? server));
-    assert.equal(server['OS-EXT-STS:power_state'] ?? 1, 1);
+    assert.equal(await powerState(id), PowerState.RUNNING);
 
-    const compute = cloud.services.find((x) => x.binary === 'nova-compute')?.manager as ComputeManager;
+    let compute = computeService.manager as ComputeManager;
+    const restartCompute = async (): Promise<void> => {
+      await computeService.stop();
+      // As when the process exits: the monitors are let go, the guests keep running.
+      (compute.driver as QemuDriver).detach();
+      computeService = createService('nova-compute', cloud.runtime);
+      await computeService.start();
+      compute = computeService.manager as ComputeManager;
+    };
     const guest = { uuid: id, name: server['OS-EXT-SRV-ATTR:instance_name'] ?? '', memory_mb: 0, vcpus: 0, root_gb: 0, ephemeral_gb: 0 };
     const console = await waitForConsole(compute.driver, guest, MARKER.ready);
     assert.match(console, /GUEST-MARKER-READY addr=169\.254\.0\.15\/16/);
-    assert.equal(qemuPidsMentioning(id).length, 1);
+    const [pid] = qemuPidsMentioning(id);
+    assert.ok(pid);
+
+    // A restarted nova-compute re-adopts the running guest: still ACTIVE, same QEMU, still stoppable.
+    await restartCompute();
+    assert.equal((await call('GET', `${s.compute}/servers/${id}`)).body.server.status, 'ACTIVE');
+    assert.equal(await powerState(id), PowerState.RUNNING);
+    assert.deepEqual(qemuPidsMentioning(id), [pid]);
+
+    // A guest whose QEMU died meanwhile is reported shut off by the start-up power-state sync.
+    process.kill(pid as number, 'SIGKILL');
+    while (qemuPidsMentioning(id).length > 0) await sleep(50);
+    await restartCompute();
+    assert.equal(await powerState(id), PowerState.SHUTDOWN);
 
     assert.equal((await call('DELETE', `${s.compute}/servers/${id}`)).status, 204);
     for (;;) {
