@@ -1,8 +1,8 @@
 import { InvalidConfig } from '../../common/errors.js';
 import { commonOpts } from '../../config/common-opts.js';
 import type { Config } from '../../config/config.js';
-import { hypervisorOpts } from '../opts.js';
-import { type QemuDriverOptions, sharedVirtSettings } from '../qemu/config.js';
+import type { QemuDriverOptions } from '../qemu/config.js';
+import { sharedVirtSettings } from '../settings.js';
 import { libvirtOpts } from './opts.js';
 
 export type LibvirtType = 'kvm' | 'qemu';
@@ -46,7 +46,6 @@ export interface LibvirtDriverOptions
 export function libvirtDriverOptionsFromConf(conf: Config, metadataDefault: string | null): LibvirtDriverOptions {
   const common = conf.get(commonOpts);
   const lv = conf.get(libvirtOpts);
-  const hv = conf.get(hypervisorOpts);
   const type = lv.libvirt_type ?? 'kvm';
   if (type !== 'kvm' && type !== 'qemu') throw new InvalidConfig(`libvirt_type = ${type} is not supported by nova-ts (kvm or qemu)`);
   const imagesType = lv.libvirt_images_type ?? 'default';
@@ -71,6 +70,5 @@ export function libvirtDriverOptionsFromConf(conf: Config, metadataDefault: stri
     liveMigrationBandwidth: lv.live_migration_bandwidth ?? 0,
     userNetwork: lv.libvirt_user_network,
     metadataForward: metadataDefault,
-    biosSerialConsole: hv.bios_serial_console,
   };
 }

@@ -1,7 +1,7 @@
 import { XMLBuilder } from 'fast-xml-parser';
 import type { GuestDisk, GuestNic, GuestSpec } from '../guest-spec.js';
 import { USER_NET } from '../qemu/argv.js';
-import type { VncSettings } from '../qemu/config.js';
+import type { VncSettings } from '../settings.js';
 
 export interface DomainSettings {
   type: 'kvm' | 'qemu';

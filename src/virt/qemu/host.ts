@@ -125,7 +125,10 @@ export class QemuHost {
         } else if (proc === 'unreachable') {
           // Its record stays: the process is alive, and a later start will find it again.
           guest.unreachablePid = run.pid;
-          log.error({ instance_uuid: spec.uuid, pid: run.pid }, 'the guest’s QEMU runs but its monitor does not answer (is another nova-compute holding it?)');
+          log.error(
+            { instance_uuid: spec.uuid, pid: run.pid },
+            'the guest’s QEMU runs but its monitor does not answer (is another nova-compute holding it?)',
+          );
         } else {
           this.#attach(guest, proc, run.sshPort);
           log.info({ instance_uuid: spec.uuid, pid: run.pid }, 're-adopted a running guest');
