@@ -12,16 +12,16 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import '../../../src/config/all-opts.js';
 import { type EmbeddedCloud, startEmbeddedCloud } from '../../../src/cmd/embedded-cloud.js';
-import { prepareStateDir } from '../../../src/cmd/state-dir.js';
 import { createService } from '../../../src/cmd/service-table.js';
+import { prepareStateDir } from '../../../src/cmd/state-dir.js';
 import type { ComputeManager } from '../../../src/compute/manager.js';
 import { PowerState } from '../../../src/compute/states/power-state.js';
+import { Config } from '../../../src/config/config.js';
 import { adminContext } from '../../../src/context/context.js';
 import type { Db } from '../../../src/db/api/common.js';
 import { instanceGetByUuid } from '../../../src/db/api/instances.js';
 import type { Service } from '../../../src/service/service.js';
 import type { QemuDriver } from '../../../src/virt/qemu/driver.js';
-import { Config } from '../../../src/config/config.js';
 import { requireExternal } from '../../support/externals.js';
 import { BOOT_TIMEOUT_MS, MARKER, qemuPidsMentioning, qemuProblem, testImage, waitForConsole } from '../../support/qemu.js';
 
