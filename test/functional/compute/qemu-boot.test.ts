@@ -58,6 +58,7 @@ describe('a server on the QEMU driver through the compute API', () => {
   let dir = '';
   let cloud: EmbeddedCloud;
   let s: Session;
+  // biome-ignore lint/suspicious/noExplicitAny: response bodies are walked freely by the assertions
   const call = async (method: string, url: string, body?: unknown): Promise<{ status: number; body: any }> => {
     const res = await fetch(url, {
       method,
@@ -117,7 +118,7 @@ describe('a server on the QEMU driver through the compute API', () => {
     assert.equal(posted.status, 202, JSON.stringify(posted.body));
     const id = posted.body.server.id as string;
     const deadline = Date.now() + BOOT_TIMEOUT_MS;
-    let server: any;
+    let server: { status: string; fault?: unknown; 'OS-EXT-SRV-ATTR:instance_name'?: string };
     for (;;) {
       server = (await call('GET', `${s.compute}/servers/${id}`)).body.server;
       if (server.status !== 'BUILD' || Date.now() > deadline) break;
