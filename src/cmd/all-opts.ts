@@ -23,4 +23,8 @@ import '../service/opts.js';
 import '../virt/opts.js';
 import '../virt/fake/opts.js';
 import '../virt/firewall/opts.js';
+import '../virt/qemu/opts.js';
+import '../virt/libvirt/opts.js';
+import '../virt/imagecache/opts.js';
+import '../virt/configdrive/opts.js';
 import '../notifications/opts.js';

@@ -17,6 +17,7 @@ import { buildCatalog, catalogSpecs } from '../identity/catalog.js';
 import { identityOpts } from '../identity/opts.js';
 import { type RunningIdentityService, startIdentityService } from '../identity/server.js';
 import { GlanceImageService } from '../image/glance-client.js';
+import { glanceOpts } from '../image/opts.js';
 import { startImageService } from '../image/server.js';
 import { ensureDefaultNetwork } from '../network/bootstrap.js';
 import type { Service } from '../service/service.js';
@@ -93,6 +94,8 @@ export async function startEmbeddedCloud(conf: Config, options: { stateDir: stri
     });
     stops.push(() => image.close());
     const imageUrl = listenUrl(image.url);
+    // nova-compute in this process fetches images for its hypervisor from the embedded service.
+    if (conf.get(glanceOpts).api_servers.length === 0) conf.set('glance', 'api_servers', [imageUrl]);
 
     const compute: RunningApi = await startOsapiCompute(runtime, {
       images: GlanceImageService.fromConfig(conf, imageUrl),

@@ -6,12 +6,19 @@ import { prepareStateDir } from './state-dir.js';
 
 const program = withConfigArgs(new Command('nova-all'))
   .description('run every nova-ts service in one process, with all state in one directory')
-  .option('--state-dir <dir>', 'directory for the databases, logs, instances and the generated nova.conf', './nova-state');
+  .option('--state-dir <dir>', 'directory for the databases, logs, instances and the generated nova.conf', './nova-state')
+  .option(
+    '--compute-driver <name>',
+    'hypervisor driver, overriding compute_driver in nova.conf: fake, qemu (real VMs, no libvirt) or libvirt',
+  );
 program.parse(process.argv.slice(2), { from: 'user' });
-const args = program.opts<CommonArgs & { stateDir: string }>();
+const args = program.opts<CommonArgs & { stateDir: string; computeDriver?: string }>();
 
 const state = prepareStateDir(args.stateDir);
-const conf = loadConfigOrExit({ ...args, configFile: [state.configFile, ...args.configFile] });
+const conf = loadConfigOrExit(
+  { ...args, configFile: [state.configFile, ...args.configFile] },
+  args.computeDriver ? { overrides: { DEFAULT: { compute_driver: args.computeDriver } } } : {},
+);
 setupLogging(conf, 'nova-all');
 
 const starting: Promise<EmbeddedCloud> = startEmbeddedCloud(conf, { stateDir: state.root });

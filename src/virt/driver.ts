@@ -17,6 +17,7 @@ import type {
   MigrationRecord,
   RebootType,
   SnapshotCallbacks,
+  SpawnExtras,
   SpiceConsole,
   VirtInstance,
   VncConsole,
@@ -76,6 +77,7 @@ export interface ComputeDriver {
     adminPassword: string | null,
     networkInfo: NetworkInfo,
     blockDeviceInfo: BlockDeviceInfo | null,
+    extras?: SpawnExtras,
   ): Promise<void>;
   /** Powers off and removes a guest; succeeds when the guest does not exist. */
   destroy(
@@ -97,7 +99,14 @@ export interface ComputeDriver {
   powerOn(instance: VirtInstance, networkInfo: NetworkInfo, blockDeviceInfo?: BlockDeviceInfo | null): Promise<void>;
   softDelete(instance: VirtInstance): Promise<void>;
   restore(instance: VirtInstance): Promise<void>;
-  rescue(instance: VirtInstance, networkInfo: NetworkInfo, imageMeta: ImageMeta, rescuePassword: string): Promise<void>;
+  /** Boots the rescue image with the guest's own disk attached second; `extras.images` fetches the rescue image. */
+  rescue(
+    instance: VirtInstance,
+    networkInfo: NetworkInfo,
+    imageMeta: ImageMeta,
+    rescuePassword: string,
+    extras?: SpawnExtras,
+  ): Promise<void>;
   unrescue(instance: VirtInstance, networkInfo: NetworkInfo): Promise<void>;
   setAdminPassword(instance: VirtInstance, newPassword: string): Promise<void>;
   injectFile(instance: VirtInstance, path: string, contents: Buffer): Promise<void>;
@@ -288,6 +297,7 @@ export abstract class BaseComputeDriver implements ComputeDriver {
     _adminPassword: string | null,
     _networkInfo: NetworkInfo,
     _blockDeviceInfo: BlockDeviceInfo | null,
+    _extras?: SpawnExtras,
   ): Promise<void> {
     this.unsupported('spawn');
   }

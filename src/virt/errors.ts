@@ -105,6 +105,13 @@ export class MigrationPreCheckError extends Invalid {
   }
 }
 
+/** A migration that had started failed (the hypervisor's reason in the message). */
+export class MigrationError extends NovaError {
+  constructor(reason: string) {
+    super(`Migration error: ${reason}`, { kwargs: { reason } });
+  }
+}
+
 /** `compute_driver` names no driver nova-ts has; start-up stops with this. */
 export class ComputeDriverNotFound extends InvalidConfig {
   constructor(name: string | null, known: readonly string[]) {

@@ -1,20 +1,42 @@
 import type { Config } from '../config/config.js';
+import { linuxNetOpts } from '../network/opts.js';
 import type { ComputeDriver } from './driver.js';
 import { ComputeDriverNotFound } from './errors.js';
 import { FakeDriver } from './fake/driver.js';
 import { fakeDriverOptionsFromConf } from './fake/opts.js';
+import { libvirtDriverOptionsFromConf } from './libvirt/config.js';
+import { LibvirtDriver } from './libvirt/driver.js';
 import { virtOpts } from './opts.js';
+import { qemuDriverOptionsFromConf } from './qemu/config.js';
+import { QemuDriver } from './qemu/driver.js';
 
 type DriverMaker = (conf: Config) => ComputeDriver;
+
+/** Where guests' metadata requests go by default: metadata_host:metadata_port (nova-network's options). */
+function metadataAddress(conf: Config): string {
+  const o = conf.get(linuxNetOpts);
+  return `${o.metadata_host ?? '127.0.0.1'}:${o.metadata_port}`;
+}
+
+const fake: DriverMaker = (conf) => new FakeDriver(fakeDriverOptionsFromConf(conf));
+const qemu: DriverMaker = (conf) => new QemuDriver(qemuDriverOptionsFromConf(conf, metadataAddress(conf)));
+const libvirt: DriverMaker = (conf) => new LibvirtDriver(libvirtDriverOptionsFromConf(conf, metadataAddress(conf)));
 
 /**
  * Drivers by every name nova.conf may give them: Grizzly's full class path, the short form
  * relative to `nova.virt`, and a bare name.
  */
 const DRIVERS: ReadonlyMap<string, DriverMaker> = new Map<string, DriverMaker>([
-  ['nova.virt.fake.FakeDriver', (conf) => new FakeDriver(fakeDriverOptionsFromConf(conf))],
-  ['fake.FakeDriver', (conf) => new FakeDriver(fakeDriverOptionsFromConf(conf))],
-  ['fake', (conf) => new FakeDriver(fakeDriverOptionsFromConf(conf))],
+  ['nova.virt.fake.FakeDriver', fake],
+  ['fake.FakeDriver', fake],
+  ['fake', fake],
+  ['nova.virt.qemu.QemuDriver', qemu],
+  ['qemu.QemuDriver', qemu],
+  ['qemu', qemu],
+  ['nova.virt.libvirt.LibvirtDriver', libvirt],
+  ['nova.virt.libvirt.driver.LibvirtDriver', libvirt],
+  ['libvirt.LibvirtDriver', libvirt],
+  ['libvirt', libvirt],
 ]);
 
 export const KNOWN_DRIVER_NAMES: readonly string[] = [...DRIVERS.keys()];

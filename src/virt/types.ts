@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { PowerState } from '../common/states/power-state.js';
 import type { TaskState } from '../common/states/task-states.js';
 
@@ -7,6 +8,8 @@ import type { TaskState } from '../common/states/task-states.js';
  */
 export interface VirtInstance {
   readonly uuid: string;
+  /** The database id (names the instance's firewall chain); absent where a caller has none. */
+  readonly id?: number | null;
   /** The hypervisor-side name, `instance_name_template` applied to the id (`instance-0000002a`). */
   readonly name: string;
   readonly memory_mb: number;
@@ -44,6 +47,28 @@ export interface ImageMeta {
   readonly min_disk?: number;
   readonly status?: string;
   readonly properties?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Where a driver reads images from. The compute manager binds it to the request that asked
+ * (the caller's credentials), so the driver itself stays free of contexts and tokens.
+ */
+export interface ImageSource {
+  show(imageId: string): Promise<ImageMeta & { readonly checksum?: string | null }>;
+  download(imageId: string): Promise<Readable>;
+}
+
+/** The files of a config drive by their path inside it (`openstack/latest/meta_data.json`). */
+export interface ConfigDriveContents {
+  readonly files: ReadonlyMap<string, Buffer>;
+}
+
+/** What spawn and rescue may need beyond Grizzly's arguments. */
+export interface SpawnExtras {
+  /** Where to fetch images that are not cached yet; a driver may also have its own. */
+  readonly images?: ImageSource;
+  /** Attach a config drive with these contents (the metadata service decides what goes in). */
+  readonly configDrive?: ConfigDriveContents | null;
 }
 
 /** One personality file: where it goes in the guest and its (already decoded) bytes. */
@@ -166,8 +191,8 @@ export interface MigrationRecord {
 /** Lets a driver move the instance's task_state along while it snapshots (compare-and-swap). */
 export type UpdateTaskState = (taskState: TaskState, expectedState?: TaskState) => Promise<void>;
 
-/** Uploads the snapshot's disk into the image the API created beforehand. */
-export type UploadImage = (meta: { disk_format: string; container_format: string }, data: Buffer) => Promise<void>;
+/** Uploads the snapshot's disk into the image the API created beforehand (a real disk is streamed). */
+export type UploadImage = (meta: { disk_format: string; container_format: string }, data: Buffer | Readable) => Promise<void>;
 
 export interface SnapshotCallbacks {
   readonly updateTaskState: UpdateTaskState;

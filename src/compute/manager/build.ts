@@ -8,6 +8,7 @@ import type { FilterProperties, RequestSpec } from '../../scheduler/types.js';
 import { type NetworkInfo, serializeNetworkInfo } from '../../virt/network-model.js';
 import { EMPTY_BLOCK_DEVICE_INFO, type ImageMeta, type InjectedFile } from '../../virt/types.js';
 import type { BuildRequest } from '../contract.js';
+import { imageSourceFor } from '../image-source.js';
 import type { Claim } from '../resource-tracker.js';
 import { ComputeResourcesUnavailable, ImageTooLarge } from './errors.js';
 import { formatException } from './faults.js';
@@ -84,7 +85,16 @@ export async function buildInstance(h: ComputeHost, ctx: RequestContext, args: B
       contents: Buffer.from(contents, 'latin1'),
     }));
     progress.spawnStarted = true;
-    await h.driver.spawn(h.virt(instance), image, files, args.admin_password, progress.networkInfo, blockDeviceInfo);
+    const images = imageSourceFor(h.images, ctx);
+    await h.driver.spawn(
+      h.virt(instance),
+      image,
+      files,
+      args.admin_password,
+      progress.networkInfo,
+      blockDeviceInfo,
+      images ? { images } : {},
+    );
 
     const power = await powerStateOf(h, instance);
     instance = await h.transition(ctx, instance, 'create', 'success', { power_state: power, launched_at: new Date() });

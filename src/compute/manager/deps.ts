@@ -1,4 +1,5 @@
 import type { ConductorClient } from '../../conductor/contract.js';
+import type { ImageService } from '../../image/glance-client.js';
 import type { NetworkAPI } from '../../network/api.js';
 import type { Notifier } from '../../notifications/notifier.js';
 import type { SchedulerClient } from '../../scheduler/contract.js';
@@ -13,6 +14,10 @@ export interface ComputeManagerDeps {
   /** Where a failed build goes back to for another host. */
   scheduler: Pick<SchedulerClient, 'cast'>;
   notifier?: Notifier;
+  /** Where drivers fetch images from, on behalf of the request (none: the driver's cache only). */
+  images?: ImageService;
+  /** `image_cache_manager_interval`: seconds between image cache passes of drivers that have one; 0 disables. */
+  imageCacheManagerInterval?: number;
   /** `instance_name_template`. */
   instanceNameTemplate?: string;
   /** `scheduler_max_attempts`: a failed build is re-scheduled only while attempts remain. */

@@ -1,5 +1,7 @@
 import type { ConductorClient } from '../../conductor/contract.js';
 import type { Config } from '../../config/config.js';
+import { GlanceImageService } from '../../image/glance-client.js';
+import { glanceOpts } from '../../image/opts.js';
 import { NetworkAPI } from '../../network/api.js';
 import { notifierFromConf } from '../../notifications/factory.js';
 import { ContractClient } from '../../rpc/contract-client.js';
@@ -8,6 +10,7 @@ import { schedulerContract } from '../../scheduler/contract.js';
 import { schedulerOpts } from '../../scheduler/opts.js';
 import { topicOpts } from '../../service/opts.js';
 import { loadDriver } from '../../virt/factory.js';
+import { imageCacheOpts } from '../../virt/imagecache/opts.js';
 import { computeApiOpts } from '../api-opts.js';
 import { ComputeManager } from './index.js';
 
@@ -20,6 +23,8 @@ export function computeManagerFromConf(host: string, conf: Config, transport: Tr
     network: NetworkAPI.fromConfig(conf, transport),
     scheduler: new ContractClient(transport, schedulerContract, conf.get(topicOpts).scheduler_topic ?? 'scheduler'),
     notifier: notifierFromConf(conf, transport),
+    ...(conf.get(glanceOpts).api_servers.length ? { images: GlanceImageService.fromConfig(conf) } : {}),
+    imageCacheManagerInterval: conf.get(imageCacheOpts).image_cache_manager_interval ?? 2400,
     instanceNameTemplate: conf.get(computeApiOpts).instance_name_template ?? 'instance-%08x',
     schedulerMaxAttempts: sched.scheduler_max_attempts ?? 3,
     reservedHostMemoryMb: sched.reserved_host_memory_mb ?? 512,

@@ -27,6 +27,7 @@ export class ComputeHost {
   readonly network: ComputeManagerDeps['network'];
   readonly scheduler: ComputeManagerDeps['scheduler'];
   readonly notifier: Notifier;
+  readonly images: ComputeManagerDeps['images'];
   readonly nameTemplate: string;
   readonly maxAttempts: number;
 
@@ -41,6 +42,7 @@ export class ComputeHost {
     this.network = deps.network;
     this.scheduler = deps.scheduler;
     this.notifier = notifier;
+    this.images = deps.images;
     this.nameTemplate = deps.instanceNameTemplate ?? 'instance-%08x';
     this.maxAttempts = deps.schedulerMaxAttempts ?? 3;
   }

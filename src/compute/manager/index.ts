@@ -37,6 +37,29 @@ export class ComputeManager extends Manager implements ComputeEndpoint {
     this.notifier = deps.notifier ?? silentNotifier();
     this.#h = new ComputeHost(host, deps, this.notifier, (node) => this.tracker(node));
     this.addPeriodicTask({ name: 'update_available_resource', spacing: 0, run: (ctx) => this.updateAvailableResource(ctx) });
+    const cacheInterval = deps.imageCacheManagerInterval ?? 2400;
+    if (deps.driver.capabilities.has_imagecache && cacheInterval > 0) {
+      this.addPeriodicTask({
+        name: '_run_image_cache_manager_pass',
+        spacing: cacheInterval,
+        run: (ctx) => this.runImageCacheManagerPass(ctx),
+      });
+    }
+  }
+
+  /** Lets the driver's image cache manager drop unused base images; it judges use by this host's instances and the disks on shared storage. */
+  async runImageCacheManagerPass(ctx: RequestContext): Promise<void> {
+    const instances = await this.#deps.conductor.call(ctx, 'instance_get_all_by_host', {
+      host: this.host,
+      node: null,
+      columns_to_join: null,
+    });
+    await this.#deps.driver.manageImageCache(instances.map((i) => this.#h.virt(i)));
+  }
+
+  /** The hypervisor driver this host drives (tools and tests read guests' consoles through it). */
+  get driver(): ComputeManagerDeps['driver'] {
+    return this.#deps.driver;
   }
 
   /** The tracker of a node (the driver's first node when none is named). */

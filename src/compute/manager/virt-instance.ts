@@ -13,6 +13,7 @@ function cleanStrings(md: Record<string, string | null> | null | undefined): Rec
 export function toVirtInstance(instance: ConductorInstance, nameTemplate: string): VirtInstance {
   return {
     uuid: instance.uuid ?? '',
+    id: instance.id ?? null,
     name: instanceName(nameTemplate, instance),
     memory_mb: instance.memory_mb ?? 0,
     vcpus: instance.vcpus ?? 0,

@@ -35,6 +35,7 @@ import type {
   MigrationRecord,
   RebootType,
   SnapshotCallbacks,
+  SpawnExtras,
   SpiceConsole,
   VirtInstance,
   VncConsole,
@@ -66,6 +67,8 @@ interface FakeGuest {
   vifs: Map<string, VIF>;
   mounts: Map<string, ConnectionInfo>;
   files: Map<string, Buffer>;
+  /** The config drive's files, when spawn was given one. */
+  configDrive: ReadonlyMap<string, Buffer> | null;
   adminPassword: string | null;
   display: number;
 }
@@ -149,6 +152,7 @@ export class FakeDriver extends BaseComputeDriver {
       vifs: new Map(networkInfo.map((v) => [v.id, v])),
       mounts: new Map(),
       files: new Map(),
+      configDrive: null,
       adminPassword: null,
       display,
     };
@@ -313,6 +317,7 @@ export class FakeDriver extends BaseComputeDriver {
     adminPassword: string | null,
     networkInfo: NetworkInfo,
     blockDeviceInfo: BlockDeviceInfo | null,
+    extras: SpawnExtras = {},
   ): Promise<void> {
     if (this.#guests.has(instance.name))
       throw new InstanceExists(`Instance ${instance.name} already exists.`, { kwargs: { name: instance.name } });
@@ -322,6 +327,7 @@ export class FakeDriver extends BaseComputeDriver {
     const guest = this.#newGuest(instance, networkInfo);
     for (const file of injectedFiles) guest.files.set(file.path, file.contents);
     guest.adminPassword = adminPassword;
+    guest.configDrive = extras.configDrive?.files ?? null;
     for (const bdm of blockDeviceInfo?.block_device_mapping ?? []) guest.mounts.set(bdm.mount_device, bdm.connection_info);
     this.#guests.set(guest.name, guest);
     this.#boot(guest, instance);
@@ -464,6 +470,11 @@ export class FakeDriver extends BaseComputeDriver {
 
   override async injectFile(instance: VirtInstance, path: string, contents: Buffer): Promise<void> {
     this.#guest(instance).files.set(path, contents);
+  }
+
+  /** The config drive a guest was spawned with, by path inside the drive (test aid). */
+  configDriveFiles(instance: Pick<VirtInstance, 'name' | 'uuid'>): ReadonlyMap<string, Buffer> | null {
+    return this.#guest(instance).configDrive;
   }
 
   /** Files injected at spawn or later, by path (test aid). */

@@ -196,6 +196,7 @@ describe('FakeDriver', () => {
     await driver.snapshot(i, 'snap-1', {
       updateTaskState: async (task, expected) => void calls.push([task, expected]),
       upload: async (meta, data) => {
+        assert.ok(Buffer.isBuffer(data), 'the fake driver uploads its disk from memory');
         uploaded = { meta, data };
       },
     });
@@ -273,6 +274,19 @@ describe('FakeDriver', () => {
   });
 });
 
+describe('FakeDriver spawn extras', () => {
+  it('keeps the config drive it was given, as a real driver would attach it', async () => {
+    const driver = new FakeDriver(options());
+    const i = instance();
+    const files = new Map([['openstack/latest/meta_data.json', Buffer.from('{}')]]);
+    await driver.spawn(i, {}, [], null, [], null, { configDrive: { files } });
+    assert.equal(driver.configDriveFiles(i)?.get('openstack/latest/meta_data.json')?.toString(), '{}');
+    const plain = instance();
+    await driver.spawn(plain, {}, [], null, [], null);
+    assert.equal(driver.configDriveFiles(plain), null);
+  });
+});
+
 describe('loadDriver', () => {
   it('accepts the Grizzly class path, the short form and the bare name of the fake driver', () => {
     for (const name of ['nova.virt.fake.FakeDriver', 'fake.FakeDriver', 'fake']) {
@@ -282,10 +296,10 @@ describe('loadDriver', () => {
 
   it('stops with a clear error for an unknown or missing compute_driver', () => {
     assert.throws(
-      () => loadDriver(conf({ compute_driver: 'libvirt.LibvirtDriver' })),
+      () => loadDriver(conf({ compute_driver: 'xenapi.XenAPIDriver' })),
       (err: unknown) => {
         assert.ok(err instanceof ComputeDriverNotFound);
-        assert.match(err.message, /compute_driver = libvirt\.LibvirtDriver is not a driver nova-ts knows; use one of: .*fake/);
+        assert.match(err.message, /compute_driver = xenapi\.XenAPIDriver is not a driver nova-ts knows; use one of: .*fake/);
         return true;
       },
     );
