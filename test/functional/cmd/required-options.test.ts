@@ -62,12 +62,18 @@ describe('binaries refuse to start without the options they need', () => {
   const db = () => `sqlite:///${join(dir, 'nova.sqlite')}`;
 
   test('nova-compute without compute_driver, or with an unknown one, stops before waiting for a conductor', async () => {
+    // A Grizzly driver nova-ts does not have; libvirt.LibvirtDriver is one it has.
     const [unset, unknown] = await Promise.all([
       runBinary('nova-compute', `[DEFAULT]\nstate_path = ${dir}\n`),
-      runBinary('nova-compute', `[DEFAULT]\nstate_path = ${dir}\ncompute_driver = libvirt.LibvirtDriver\n`),
+      runBinary('nova-compute', `[DEFAULT]\nstate_path = ${dir}\ncompute_driver = xenapi.XenAPIDriver\n`),
     ]);
     assertConfigError(unset, /compute_driver is not set/);
-    assertConfigError(unknown, /compute_driver = libvirt\.LibvirtDriver/);
+    assertConfigError(unknown, /compute_driver = xenapi\.XenAPIDriver/);
+  });
+
+  test('nova-compute with the libvirt driver and a libvirt_type it does not support', async () => {
+    const outcome = await runBinary('nova-compute', `[DEFAULT]\nstate_path = ${dir}\ncompute_driver = libvirt.LibvirtDriver\nlibvirt_type = xen\n`);
+    assertConfigError(outcome, /libvirt_type = xen/);
   });
 
   test('nova-api without [glance] api_servers', async () => {
