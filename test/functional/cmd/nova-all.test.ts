@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ephemeralPortsConf } from '../../support/ephemeral-ports.js';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 
@@ -23,10 +24,7 @@ describe('nova-all and nova-manage as processes', () => {
       stateDir = mkdtempSync(join(tmpdir(), 'nova-all-'));
       extraConf = join(stateDir, 'ports.conf');
       // Free ports, so the test never collides with a cloud running on the machine.
-      writeFileSync(
-        extraConf,
-        '[DEFAULT]\nosapi_compute_listen_port = 0\nmetadata_listen_port = 0\nec2_listen_port = 0\ns3_listen_port = 0\n\n[identity]\nlisten_port = 0\n\n[image]\nlisten_port = 0\n',
-      );
+      writeFileSync(extraConf, ephemeralPortsConf());
       child = spawn(process.execPath, ['--import', 'tsx', 'src/cmd/nova-all.ts', '--state-dir', stateDir, '--config-file', extraConf], {
         cwd: ROOT,
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { ephemeralPortsConf } from '../../support/ephemeral-ports.js';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 
@@ -72,7 +73,10 @@ describe('binaries refuse to start without the options they need', () => {
   });
 
   test('nova-compute with the libvirt driver and a libvirt_type it does not support', async () => {
-    const outcome = await runBinary('nova-compute', `[DEFAULT]\nstate_path = ${dir}\ncompute_driver = libvirt.LibvirtDriver\nlibvirt_type = xen\n`);
+    const outcome = await runBinary(
+      'nova-compute',
+      `[DEFAULT]\nstate_path = ${dir}\ncompute_driver = libvirt.LibvirtDriver\nlibvirt_type = xen\n`,
+    );
     assertConfigError(outcome, /libvirt_type = xen/);
   });
 
@@ -104,11 +108,10 @@ describe('binaries refuse to start without the options they need', () => {
 
   test('nova-all whose nova.conf names an unknown compute_driver', async () => {
     const stateDir = join(dir, 'all');
-    const outcome = await runBinary(
-      'nova-all',
-      '[DEFAULT]\ncompute_driver = nosuch\nosapi_compute_listen_port = 0\n\n[identity]\nlisten_port = 0\n\n[image]\nlisten_port = 0\n',
-      ['--state-dir', stateDir],
-    );
+    // Every listener on a free port: nova-all starts its APIs before nova-compute finds the driver unknown.
+    const ports = join(dir, 'ports.conf');
+    writeFileSync(ports, ephemeralPortsConf());
+    const outcome = await runBinary('nova-all', '[DEFAULT]\ncompute_driver = nosuch\n', ['--state-dir', stateDir, '--config-file', ports]);
     assertConfigError(outcome, /compute_driver = nosuch/);
   });
 });
