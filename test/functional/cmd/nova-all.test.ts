@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { NOVA_LATEST_VERSION } from '../../../src/db/migrations/nova/index.js';
 import { ephemeralPortsConf } from '../../support/ephemeral-ports.js';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
@@ -114,14 +115,14 @@ describe('a bad configuration', () => {
 });
 
 describe('nova-manage db', () => {
-  it('syncs a new SQLite database to the Grizzly schema version and reports it', () => {
+  it('syncs a new SQLite database to the newest schema version and reports it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nova-db-'));
     const file = join(dir, 'nova.conf');
     writeFileSync(file, `[DEFAULT]\nstate_path = ${dir}\n`);
     assert.equal(String(tsx(['src/cmd/nova-manage.ts', '--config-file', file, 'db', 'version']).stdout), 'None\n');
     const sync = tsx(['src/cmd/nova-manage.ts', '--config-file', file, 'db', 'sync']);
     assert.equal(sync.status, 0, String(sync.stderr));
-    assert.equal(String(tsx(['src/cmd/nova-manage.ts', '--config-file', file, 'db', 'version']).stdout), '161\n');
+    assert.equal(String(tsx(['src/cmd/nova-manage.ts', '--config-file', file, 'db', 'version']).stdout), `${NOVA_LATEST_VERSION}\n`);
   });
 
   it('prints a sample configuration that lists registered options', () => {
