@@ -13,7 +13,7 @@ const sameColumns = (a: readonly string[], b: readonly string[]) => a.length ===
 
 forEachEngine('nova schema', async (t, { db, engine, scratch }) => {
   await t.test('reports the newest version for the nova repository and none for others', async () => {
-    assert.equal(NOVA_LATEST_VERSION, 162);
+    assert.equal(NOVA_LATEST_VERSION, 163);
     assert.equal(await currentVersion(db, NOVA_REPOSITORY), NOVA_LATEST_VERSION);
     assert.equal(await currentVersion(db, 'identity'), null);
   });
@@ -66,7 +66,7 @@ forEachEngine('nova schema', async (t, { db, engine, scratch }) => {
     }
   });
 
-  await t.test('upgrading a Grizzly database keeps the newest of duplicate key pairs', async () => {
+  await t.test('upgrading a Grizzly database keeps the newest of duplicate key pairs and the first EC2 id of a uuid', async () => {
     const fresh = await scratch();
     const grizzly = await openDatabase(fresh.url);
     try {
@@ -76,6 +76,9 @@ forEachEngine('nova schema', async (t, { db, engine, scratch }) => {
       const first = await insertReturningId(grizzly, 'key_pairs', key);
       const second = await insertReturningId(grizzly, 'key_pairs', key);
       const other = await insertReturningId(grizzly, 'key_pairs', { ...key, name: 'other' });
+      const mapping = { uuid: 'aaaaaaaa-0000-4000-8000-000000000001', created_at: new Date(), deleted: 0 };
+      const lowest = await insertReturningId(grizzly, 'instance_id_mappings', mapping);
+      await insertReturningId(grizzly, 'instance_id_mappings', mapping);
 
       assert.equal(await migrate(grizzly, NOVA_REPOSITORY, novaMigrations), NOVA_LATEST_VERSION);
       const keys = await k.selectFrom('key_pairs').select(['id', 'deleted']).orderBy('id').execute();
@@ -87,9 +90,15 @@ forEachEngine('nova schema', async (t, { db, engine, scratch }) => {
           [other, 0],
         ],
       );
+      const mappings = await k.selectFrom('instance_id_mappings').select('id').where('uuid', '=', mapping.uuid).execute();
+      assert.deepEqual(
+        mappings.map((r) => r.id),
+        [lowest],
+      );
       const shape = (await introspect(grizzly)).get('key_pairs');
       assert.ok(!shape?.indexes.has('key_pair_user_id_name_idx'), 'the unique key replaces the old index');
       await assert.rejects(insertReturningId(grizzly, 'key_pairs', key), (err) => isUniqueViolation(err));
+      await assert.rejects(insertReturningId(grizzly, 'instance_id_mappings', mapping), (err) => isUniqueViolation(err));
     } finally {
       await grizzly.close();
     }
