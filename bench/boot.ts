@@ -18,6 +18,7 @@ import { openConfiguredDatabase } from '../src/db/manage.js';
 import { NOVA_REPOSITORY, novaMigrations } from '../src/db/migrations/nova/index.js';
 import { migrate } from '../src/db/migrator.js';
 import { DEFAULT_NETWORK, ensureDefaultNetwork } from '../src/network/bootstrap.js';
+import { withEphemeralPorts } from '../test/support/ephemeral-ports.js';
 import { BenchClient, login, uploadTinyImage } from './boot-client.js';
 
 interface Options {
@@ -67,11 +68,8 @@ function networkFor(count: number): { cidr: string; network_size: number } | nul
 
 /** A hypervisor, quotas and scheduler limits that fit N m1.tiny servers on the one fake compute host. */
 function overridesFor(count: number, network: { network_size: number } | null): Record<string, Record<string, unknown>> {
-  return {
+  return withEphemeralPorts({
     DEFAULT: {
-      osapi_compute_listen_port: 0,
-      ec2_listen_port: 0,
-      s3_listen_port: 0,
       quota_instances: -1,
       quota_cores: -1,
       quota_ram: -1,
@@ -81,9 +79,7 @@ function overridesFor(count: number, network: { network_size: number } | null): 
       max_instances_per_host: count + 1,
       ...(network ? { network_size: network.network_size } : {}),
     },
-    identity: { listen_port: 0 },
-    image: { listen_port: 0 },
-  };
+  });
 }
 
 async function prepareNetwork(conf: Config, network: { cidr: string; network_size: number }): Promise<void> {

@@ -18,6 +18,7 @@ import { type EmbeddedCloud, startEmbeddedCloud } from '../src/cmd/embedded-clou
 import { prepareStateDir } from '../src/cmd/state-dir.js';
 import { Config } from '../src/config/config.js';
 import { createOverlay, imageInfo } from '../src/virt/disk/qemu-img.js';
+import { withEphemeralPorts } from '../test/support/ephemeral-ports.js';
 import { BenchClient, login } from './boot-client.js';
 
 const USAGE = 'usage: npm run bench -- guest [--runs N (5)] [--timeout SECONDS (900)] [--keep]';
@@ -159,11 +160,7 @@ export async function benchGuest(args: string[]): Promise<void> {
   const state = prepareStateDir(dir);
   const conf = Config.load({
     configFiles: [state.configFile],
-    overrides: {
-      DEFAULT: { osapi_compute_listen_port: 0, compute_driver: 'qemu', qemu_ssh_forward: false },
-      identity: { listen_port: 0 },
-      image: { listen_port: 0 },
-    },
+    overrides: withEphemeralPorts({ DEFAULT: { compute_driver: 'qemu', qemu_ssh_forward: false } }),
   });
   setupLogging(conf, 'bench-guest', { sync: true });
   let cloud: EmbeddedCloud | null = null;

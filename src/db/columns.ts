@@ -302,6 +302,23 @@ export function createTableStatements(dialect: Dialect, table: TableDef): string
 }
 
 /**
+ * Adds a UNIQUE constraint to an existing table: ALTER TABLE where the engine can, a
+ * unique index on SQLite (which cannot add constraints to a table it has).
+ */
+export function addUniqueStatement(dialect: Dialect, table: TableDef, unique: UniqueDef): string {
+  const q = (n: string) => quoteIdent(dialect, n);
+  const columns = indexColumnsSql(dialect, table, unique.columns, true);
+  if (dialect === 'sqlite') return `CREATE UNIQUE INDEX ${q(unique.name)} ON ${q(table.name)} (${columns})`;
+  return `ALTER TABLE ${q(table.name)} ADD CONSTRAINT ${q(unique.name)} UNIQUE (${columns})`;
+}
+
+/** Drops a (non-unique) index; MySQL names the table too. */
+export function dropIndexStatement(dialect: Dialect, table: TableDef, index: string): string {
+  const q = (n: string) => quoteIdent(dialect, n);
+  return dialect === 'mysql' ? `DROP INDEX ${q(index)} ON ${q(table.name)}` : `DROP INDEX ${q(index)}`;
+}
+
+/**
  * The archive copy of a table (Nova's `shadow_<table>`): the same columns and primary
  * key, no auto-increment (archived rows keep their ids), no defaults, indexes,
  * unique constraints or foreign keys.

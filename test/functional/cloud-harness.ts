@@ -24,6 +24,7 @@ import type { Consumer, Replier } from '../../src/rpc/transport.js';
 import type { RpcMessage } from '../../src/rpc/wire.js';
 import { ENGINES } from '../integration/db/engines.js';
 import { createVhost, deleteVhost, probeRabbit, RABBIT } from '../integration/rpc/rabbit.js';
+import { withEphemeralPorts } from '../support/ephemeral-ports.js';
 import { requireExternal } from '../support/externals.js';
 import { ManualClock } from '../support/manual-clock.js';
 
@@ -134,19 +135,17 @@ export async function startWholeCloud(backend: CloudBackend): Promise<WholeCloud
     const state = prepareStateDir(stateRoot);
     const conf = Config.load({
       configFiles: [state.configFile],
-      overrides: {
+      overrides: withEphemeralPorts({
         DEFAULT: {
-          osapi_compute_listen_port: 0,
           transport_url: backend.transportUrl,
           notification_driver: ['rpc'],
           rpc_response_timeout: 30,
           // The first periodic pass is due at once, and happens when a test advances the clock.
           periodic_fuzzy_delay: 0,
         },
-        identity: { listen_port: 0, admin_password: ADMIN_PASSWORD, demo_password: DEMO_PASSWORD },
-        image: { listen_port: 0 },
+        identity: { admin_password: ADMIN_PASSWORD, demo_password: DEMO_PASSWORD },
         ...(backend.databaseUrl ? { database: { connection: backend.databaseUrl } } : {}),
-      },
+      }),
     });
     const clock = new ManualClock();
     const cloud = await startEmbeddedCloud(conf, { stateDir: state.root, clock });

@@ -12,7 +12,7 @@ import { adminContext } from '../../context/context.js';
 import { aggregateZonesByHost } from '../../db/api/aggregates.js';
 import { blockDeviceMappingGetAllByInstance } from '../../db/api/block-device-mappings.js';
 import type { Db } from '../../db/api/common.js';
-import { ec2InstanceIdGetOrCreate, s3ImageIdGetOrCreate } from '../../db/api/ec2-ids.js';
+import { ec2IdGetOrCreate } from '../../db/api/ec2-id-mappings.js';
 import { fixedIpGetByAddress } from '../../db/api/fixed-ips.js';
 import { type InstanceRecord, instanceGetByUuid } from '../../db/api/instances.js';
 import { type Ec2IdLookup, ec2IdsFor, type InstanceMetadataSource, metadataSourceFromInstance } from '../../metadata/source.js';
@@ -22,8 +22,8 @@ import { setPasswordFromGuest } from './server-password.js';
 
 export function dbEc2IdLookup(db: Db): Ec2IdLookup {
   return {
-    instanceIntId: (uuid) => ec2InstanceIdGetOrCreate(db, uuid),
-    imageIntId: (uuid) => s3ImageIdGetOrCreate(db, uuid),
+    instanceIntId: (uuid) => ec2IdGetOrCreate(db, 'instance_id_mappings', uuid),
+    imageIntId: (uuid) => ec2IdGetOrCreate(db, 's3_images', uuid),
   };
 }
 

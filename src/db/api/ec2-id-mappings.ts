@@ -1,41 +1,51 @@
 /**
- * The EC2 numeric ids of images, instances, volumes and snapshots (`s3_images`,
- * `instance_id_mappings`, `volume_id_mappings`, `snapshot_id_mappings`): a row's
- * autoincrement id is the number in `ami-0000000a`. Rows are created the first time a
- * uuid is shown and never removed, so ids stay stable across restarts; should two
- * callers race to create one, the lowest id wins for both.
+ * The EC2 numeric ids of things Nova names by uuid: images (`s3_images`), instances
+ * (`instance_id_mappings`), volumes and snapshots (`volume_id_mappings`,
+ * `snapshot_id_mappings`). A row's autoincrement id is the number in `ami-0000000a` or
+ * `i-0000000a`, which the EC2 API and the metadata service show. A row is created the
+ * first time a uuid is shown and never removed, so an id stays the same across restarts.
+ * Each table has a UNIQUE key on uuid (migration 163): racing first sights insert at
+ * most one row, and everyone reads that row's id.
  */
 import type { Db } from './common.js';
 import { now } from './common.js';
 
 export type Ec2MappingTable = 's3_images' | 'instance_id_mappings' | 'volume_id_mappings' | 'snapshot_id_mappings';
 
-async function lowestIds(db: Db, table: Ec2MappingTable, uuids: readonly string[]): Promise<Map<string, number>> {
+async function idsOf(db: Db, table: Ec2MappingTable, uuids: readonly string[]): Promise<Map<string, number>> {
   const found = new Map<string, number>();
   if (uuids.length === 0) return found;
   const rows = await db.kysely
     .selectFrom(table)
     .select(['id', 'uuid'])
     .where('uuid', 'in', [...uuids])
-    .orderBy('id')
     .execute();
-  for (const row of rows) if (!found.has(row.uuid)) found.set(row.uuid, row.id);
+  for (const row of rows) found.set(row.uuid, row.id);
   return found;
 }
 
-/** The EC2 ids of the uuids, creating the missing rows. */
+/** Inserts rows for the uuids; one another caller inserted meanwhile is left as it is. */
+async function insertMissing(db: Db, table: Ec2MappingTable, uuids: readonly string[]): Promise<void> {
+  const at = now();
+  const insert = db.kysely.insertInto(table).values(uuids.map((uuid) => ({ uuid, created_at: at, deleted: 0 })));
+  if (db.dialect === 'mysql') await insert.ignore().execute();
+  else await insert.onConflict((oc) => oc.column('uuid').doNothing()).execute();
+}
+
+/** The EC2 ids of the uuids, creating the rows of those that have none. */
 export async function ec2IdsGetOrCreate(db: Db, table: Ec2MappingTable, uuids: readonly string[]): Promise<Map<string, number>> {
   const unique = [...new Set(uuids)];
-  const found = await lowestIds(db, table, unique);
+  const found = await idsOf(db, table, unique);
   const missing = unique.filter((u) => !found.has(u));
   if (missing.length === 0) return found;
-  const at = now();
-  await db.kysely
-    .insertInto(table)
-    .values(missing.map((uuid) => ({ uuid, created_at: at, deleted: 0 })))
-    .execute();
-  for (const [uuid, id] of await lowestIds(db, table, missing)) found.set(uuid, id);
+  await insertMissing(db, table, missing);
+  for (const [uuid, id] of await idsOf(db, table, missing)) found.set(uuid, id);
   return found;
+}
+
+/** The EC2 id of one uuid, created on first sight. */
+export async function ec2IdGetOrCreate(db: Db, table: Ec2MappingTable, uuid: string): Promise<number> {
+  return (await ec2IdsGetOrCreate(db, table, [uuid])).get(uuid) as number;
 }
 
 /** The uuid an EC2 id stands for, or null. */

@@ -1,8 +1,9 @@
 /** SSH key pairs, owned by a user (not a project). */
 import { KeyPairExists, KeypairNotFound } from '../../common/errors.js';
 import type { RequestContext } from '../../context/context.js';
+import { isUniqueViolation } from '../errors.js';
 import type { KeyPair } from '../types.js';
-import { authorizeUser, type Db, insertReturningId, inTransaction, now } from './common.js';
+import { authorizeUser, type Db, insertReturningId, now } from './common.js';
 
 export interface KeyPairValues {
   user_id: string;
@@ -15,20 +16,19 @@ function notFound(userId: string, name: string): KeypairNotFound {
   return new KeypairNotFound(`Keypair ${name} not found for user ${userId}`, { kwargs: { user_id: userId, name } });
 }
 
-/** Records a key pair; KeyPairExists when the user already has a live one of that name. */
+/**
+ * Records a key pair; KeyPairExists when the user already has a live one of that name.
+ * The UNIQUE (user_id, name, deleted) key decides between racing creates.
+ */
 export async function keyPairCreate(db: Db, ctx: RequestContext | null, values: KeyPairValues): Promise<KeyPair> {
   authorizeUser(ctx, values.user_id);
-  const id = await inTransaction(db, async (tx) => {
-    const existing = await tx.kysely
-      .selectFrom('key_pairs')
-      .select('id')
-      .where('deleted', '=', 0)
-      .where('user_id', '=', values.user_id)
-      .where('name', '=', values.name)
-      .executeTakeFirst();
-    if (existing) throw new KeyPairExists(`Key pair '${values.name}' already exists.`, { kwargs: { key_name: values.name } });
-    return insertReturningId(tx, 'key_pairs', { ...values, created_at: now(), deleted: 0 });
-  });
+  let id: number;
+  try {
+    id = await insertReturningId(db, 'key_pairs', { ...values, created_at: now(), deleted: 0 });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new KeyPairExists(`Key pair '${values.name}' already exists.`, { kwargs: { key_name: values.name } });
+    throw err;
+  }
   return db.kysely.selectFrom('key_pairs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 }
 

@@ -55,6 +55,8 @@ function seeds(): Record<string, unknown> {
     'POST /servers/:server_id/metadata': { metadata: { a: 'b' } },
     'PUT /servers/:server_id/metadata': { metadata: { k1: 'b' } },
     'PUT /servers/:server_id/metadata/:key': { meta: { k1: 'v' } },
+    // Nova's create takes no body and ignores whatever JSON it is sent.
+    'POST /os-certificates': {},
     'POST /os-networks': { network: { label: 'fz', cidr: '10.30.0.0/28', bridge: 'br30' } },
     'POST /os-networks/add': { id: null },
     'POST /os-networks/:id/action#disassociate': { disassociate: null },

@@ -1,6 +1,6 @@
 /**
  * A Compute API over real HTTP for functional tests: a migrated SQLite database in a
- * temp dir, noauth2 tokens (`user:project`, admin when the user is `admin`), the real
+ * temp dir that is also the state_path (so nothing lands in /var/lib/nova), noauth2 tokens (`user:project`, admin when the user is `admin`), the real
  * policy enforcer and the resource modules of src/api/openstack/compute.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -51,6 +51,7 @@ export async function startComputeHarness(
         osapi_compute_listen: '127.0.0.1',
         osapi_compute_listen_port: 0,
         auth_strategy: 'noauth2',
+        state_path: dir,
         ...(options.overrides?.DEFAULT ?? {}),
       },
     },

@@ -1,11 +1,14 @@
 /**
  * The compute API with every resource nova-ts serves, composed as the binaries compose it
  * (src/cmd/compute-resources.ts): a migrated SQLite database, a test image service, a
- * network manager on a private local bus, noauth2 tokens. Casts to the scheduler and to
- * compute hosts go nowhere, so created servers stay in BUILD.
+ * network manager and a cert manager (its CAs under the harness's temp state_path) on a
+ * private local bus, noauth2 tokens. Casts to the scheduler and to compute hosts go
+ * nowhere, so created servers stay in BUILD.
  */
 import { sql } from 'kysely';
 import { RouteTable } from '../../../src/api/openstack/routing.js';
+import { certContract } from '../../../src/cert/contract.js';
+import { CertManager } from '../../../src/cert/manager.js';
 import { computeResourcesFor } from '../../../src/cmd/compute-resources.js';
 import { seedDefaultFlavors } from '../../../src/compute/flavors.js';
 import { GlanceImageService } from '../../../src/image/glance-client.js';
@@ -55,6 +58,10 @@ export async function startFullApi(): Promise<FullApi> {
     contractEndpoint(networkContract, new NetworkManager('nethost', { db: api.db, conf: api.conf, driver: new NoopLinuxNet() })),
   );
   await network.start();
+  const certManager = new CertManager('certhost', { db: api.db, conf: api.conf });
+  await certManager.initHost();
+  const cert = new RpcServer(transport, 'cert', 'certhost', contractEndpoint(certContract, certManager));
+  await cert.start();
   return {
     api,
     glance,
@@ -64,6 +71,7 @@ export async function startFullApi(): Promise<FullApi> {
       return Number(result.rows[0]?.n);
     },
     async close() {
+      await cert.stop();
       await network.stop();
       await api.close();
       await transport.close?.();

@@ -4,6 +4,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { NOVA_LATEST_VERSION } from '../../../src/db/migrations/nova/index.js';
+import { ephemeralPortsConf } from '../../support/ephemeral-ports.js';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 
@@ -23,10 +25,7 @@ describe('nova-all and nova-manage as processes', () => {
       stateDir = mkdtempSync(join(tmpdir(), 'nova-all-'));
       extraConf = join(stateDir, 'ports.conf');
       // Free ports, so the test never collides with a cloud running on the machine.
-      writeFileSync(
-        extraConf,
-        '[DEFAULT]\nosapi_compute_listen_port = 0\nmetadata_listen_port = 0\nec2_listen_port = 0\ns3_listen_port = 0\n\n[identity]\nlisten_port = 0\n\n[image]\nlisten_port = 0\n',
-      );
+      writeFileSync(extraConf, ephemeralPortsConf());
       child = spawn(process.execPath, ['--import', 'tsx', 'src/cmd/nova-all.ts', '--state-dir', stateDir, '--config-file', extraConf], {
         cwd: ROOT,
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -116,14 +115,14 @@ describe('a bad configuration', () => {
 });
 
 describe('nova-manage db', () => {
-  it('syncs a new SQLite database to the Grizzly schema version and reports it', () => {
+  it('syncs a new SQLite database to the newest schema version and reports it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nova-db-'));
     const file = join(dir, 'nova.conf');
     writeFileSync(file, `[DEFAULT]\nstate_path = ${dir}\n`);
     assert.equal(String(tsx(['src/cmd/nova-manage.ts', '--config-file', file, 'db', 'version']).stdout), 'None\n');
     const sync = tsx(['src/cmd/nova-manage.ts', '--config-file', file, 'db', 'sync']);
     assert.equal(sync.status, 0, String(sync.stderr));
-    assert.equal(String(tsx(['src/cmd/nova-manage.ts', '--config-file', file, 'db', 'version']).stdout), '161\n');
+    assert.equal(String(tsx(['src/cmd/nova-manage.ts', '--config-file', file, 'db', 'version']).stdout), `${NOVA_LATEST_VERSION}\n`);
   });
 
   it('prints a sample configuration that lists registered options', () => {

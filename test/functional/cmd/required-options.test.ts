@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { ephemeralPortsConf } from '../../support/ephemeral-ports.js';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 
@@ -62,12 +63,21 @@ describe('binaries refuse to start without the options they need', () => {
   const db = () => `sqlite:///${join(dir, 'nova.sqlite')}`;
 
   test('nova-compute without compute_driver, or with an unknown one, stops before waiting for a conductor', async () => {
+    // A Grizzly driver nova-ts does not have; libvirt.LibvirtDriver is one it has.
     const [unset, unknown] = await Promise.all([
       runBinary('nova-compute', `[DEFAULT]\nstate_path = ${dir}\n`),
-      runBinary('nova-compute', `[DEFAULT]\nstate_path = ${dir}\ncompute_driver = libvirt.LibvirtDriver\n`),
+      runBinary('nova-compute', `[DEFAULT]\nstate_path = ${dir}\ncompute_driver = xenapi.XenAPIDriver\n`),
     ]);
     assertConfigError(unset, /compute_driver is not set/);
-    assertConfigError(unknown, /compute_driver = libvirt\.LibvirtDriver/);
+    assertConfigError(unknown, /compute_driver = xenapi\.XenAPIDriver/);
+  });
+
+  test('nova-compute with the libvirt driver and a libvirt_type it does not support', async () => {
+    const outcome = await runBinary(
+      'nova-compute',
+      `[DEFAULT]\nstate_path = ${dir}\ncompute_driver = libvirt.LibvirtDriver\nlibvirt_type = xen\n`,
+    );
+    assertConfigError(outcome, /libvirt_type = xen/);
   });
 
   test('nova-api without [glance] api_servers', async () => {
@@ -98,11 +108,10 @@ describe('binaries refuse to start without the options they need', () => {
 
   test('nova-all whose nova.conf names an unknown compute_driver', async () => {
     const stateDir = join(dir, 'all');
-    const outcome = await runBinary(
-      'nova-all',
-      '[DEFAULT]\ncompute_driver = nosuch\nosapi_compute_listen_port = 0\n\n[identity]\nlisten_port = 0\n\n[image]\nlisten_port = 0\n',
-      ['--state-dir', stateDir],
-    );
+    // Every listener on a free port: nova-all starts its APIs before nova-compute finds the driver unknown.
+    const ports = join(dir, 'ports.conf');
+    writeFileSync(ports, ephemeralPortsConf());
+    const outcome = await runBinary('nova-all', '[DEFAULT]\ncompute_driver = nosuch\n', ['--state-dir', stateDir, '--config-file', ports]);
     assertConfigError(outcome, /compute_driver = nosuch/);
   });
 });

@@ -22,6 +22,7 @@ import type { Db } from '../../../src/db/api/common.js';
 import { instanceGetByUuid } from '../../../src/db/api/instances.js';
 import type { Service } from '../../../src/service/service.js';
 import type { QemuDriver } from '../../../src/virt/qemu/driver.js';
+import { withEphemeralPorts } from '../../support/ephemeral-ports.js';
 import { requireExternal } from '../../support/externals.js';
 import { BOOT_TIMEOUT_MS, MARKER, qemuPidsMentioning, qemuProblem, testImage, waitForConsole } from '../../support/qemu.js';
 
@@ -76,11 +77,10 @@ describe('a server on the QEMU driver through the compute API', () => {
     const state = prepareStateDir(dir);
     const conf = Config.load({
       configFiles: [state.configFile],
-      overrides: {
-        DEFAULT: { osapi_compute_listen_port: 0, compute_driver: 'qemu', qemu_ssh_forward: false },
-        identity: { listen_port: 0, admin_password: 'admin-secret', demo_password: 'demo-secret' },
-        image: { listen_port: 0 },
-      },
+      overrides: withEphemeralPorts({
+        DEFAULT: { compute_driver: 'qemu', qemu_ssh_forward: false },
+        identity: { admin_password: 'admin-secret', demo_password: 'demo-secret' },
+      }),
     });
     cloud = await startEmbeddedCloud(conf, { stateDir: state.root });
     computeService = cloud.services.find((x) => x.binary === 'nova-compute') as Service;

@@ -11,6 +11,7 @@ import { prepareStateDir } from '../../../src/cmd/state-dir.js';
 import { Config } from '../../../src/config/config.js';
 import '../../../src/cmd/all-opts.js';
 import type { AwsKeys } from '../../support/aws-client.js';
+import { withEphemeralPorts } from '../../support/ephemeral-ports.js';
 
 export const ADMIN_PASSWORD = 'admin-secret';
 export const DEMO_PASSWORD = 'demo-secret';
@@ -59,19 +60,15 @@ export async function startEc2Cloud(overrides: Record<string, Record<string, unk
   const state = prepareStateDir(stateDir);
   const conf = Config.load({
     configFiles: [state.configFile],
-    overrides: {
+    overrides: withEphemeralPorts({
       ...overrides,
       DEFAULT: {
-        osapi_compute_listen_port: 0,
-        ec2_listen_port: 0,
-        s3_listen_port: 0,
         periodic_enable: false,
         image_decryption_dir: join(stateDir, 'decrypt'),
         ...(overrides.DEFAULT ?? {}),
       },
-      identity: { listen_port: 0, admin_password: ADMIN_PASSWORD, demo_password: DEMO_PASSWORD, ...(overrides.identity ?? {}) },
-      image: { listen_port: 0, ...(overrides.image ?? {}) },
-    },
+      identity: { admin_password: ADMIN_PASSWORD, demo_password: DEMO_PASSWORD, ...(overrides.identity ?? {}) },
+    }),
   });
   const cloud = await startEmbeddedCloud(conf, { stateDir: state.root });
   try {

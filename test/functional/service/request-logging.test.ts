@@ -16,6 +16,7 @@ import { prepareStateDir } from '../../../src/cmd/state-dir.js';
 import { type Logger, rootLogger, setRootLogger } from '../../../src/common/log.js';
 import { Config } from '../../../src/config/config.js';
 import '../../../src/cmd/all-opts.js';
+import { withEphemeralPorts } from '../../support/ephemeral-ports.js';
 
 interface LogLine {
   name?: string;
@@ -41,7 +42,7 @@ describe('request ids in the logs of every service', () => {
     const state = prepareStateDir(stateRoot);
     const conf = Config.load({
       configFiles: [state.configFile],
-      overrides: { DEFAULT: { osapi_compute_listen_port: 0 }, identity: { listen_port: 0 }, image: { listen_port: 0 } },
+      overrides: withEphemeralPorts(),
     });
     cloud = await startEmbeddedCloud(conf, { stateDir: state.root });
     const admin = cloud.bootstrap.admin;

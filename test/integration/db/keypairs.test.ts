@@ -17,16 +17,11 @@ forEachEngine('keypairs DB API', async (t, { db }) => {
     assert.equal((await keyPairGet(db, null, 'bob', 'k1')).user_id, 'bob', 'names are per user');
   });
 
-  const raceTodo =
-    'key_pairs has no unique key in the Grizzly schema (Havana adds one on user_id, name, deleted), so on PostgreSQL and MariaDB ' +
-    'two racing creates both pass the existence check and both insert';
-  await t.test('two racing creates of one name: exactly one wins', { todo: db.dialect === 'sqlite' ? false : raceTodo }, async () => {
-    const results = await Promise.allSettled([
-      keyPairCreate(db, null, key('carol', 'race')),
-      keyPairCreate(db, null, key('carol', 'race')),
-    ]);
+  await t.test('racing creates of one name: exactly one wins, the others get KeyPairExists', async () => {
+    const results = await Promise.allSettled(Array.from({ length: 4 }, () => keyPairCreate(db, null, key('carol', 'race'))));
     assert.equal((await keyPairGetAllByUser(db, null, 'carol')).length, 1);
     assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+    for (const r of results) if (r.status === 'rejected') assert.ok(r.reason instanceof KeyPairExists, String(r.reason));
   });
 
   await t.test('keyPairGetAllByUser lists a user key pairs by name', async () => {

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { deletedFilter, insertReturningId, softDeleteWhere } from '../../../src/db/api/common.js';
 import { openDatabase, regexpMatch } from '../../../src/db/engine.js';
 import { isUniqueViolation } from '../../../src/db/errors.js';
-import { NOVA_REPOSITORY, novaMigrations } from '../../../src/db/migrations/nova/index.js';
+import { MIGRATED_NOVA_TABLES, NOVA_LATEST_VERSION, NOVA_REPOSITORY, novaMigrations } from '../../../src/db/migrations/nova/index.js';
 import { MODEL_TABLES, migrateVersion, NOVA_TABLES, SHADOW_TABLES } from '../../../src/db/migrations/nova/schema.js';
 import { currentVersion, migrate } from '../../../src/db/migrator.js';
 import { forEachEngine } from './engines.js';
@@ -12,8 +12,9 @@ import { introspect } from './introspect.js';
 const sameColumns = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((c, i) => c === b[i]);
 
 forEachEngine('nova schema', async (t, { db, engine, scratch }) => {
-  await t.test('reports version 161 for the nova repository and none for others', async () => {
-    assert.equal(await currentVersion(db, NOVA_REPOSITORY), 161);
+  await t.test('reports the newest version for the nova repository and none for others', async () => {
+    assert.equal(NOVA_LATEST_VERSION, 163);
+    assert.equal(await currentVersion(db, NOVA_REPOSITORY), NOVA_LATEST_VERSION);
     assert.equal(await currentVersion(db, 'identity'), null);
   });
 
@@ -21,7 +22,7 @@ forEachEngine('nova schema', async (t, { db, engine, scratch }) => {
     const actual = await introspect(db);
     assert.equal(MODEL_TABLES.length, 48);
     assert.equal(SHADOW_TABLES.length, 55);
-    for (const table of [...NOVA_TABLES, migrateVersion]) {
+    for (const table of [...MIGRATED_NOVA_TABLES, migrateVersion]) {
       const found = actual.get(table.name);
       assert.ok(found, `table ${table.name} is missing`);
       assert.deepEqual([...found.columns.keys()].sort(), table.columns.map((c) => c.name).sort(), `columns of ${table.name}`);
@@ -46,22 +47,60 @@ forEachEngine('nova schema', async (t, { db, engine, scratch }) => {
   });
 
   await t.test('a second migrate changes nothing', async () => {
-    assert.equal(await migrate(db, NOVA_REPOSITORY, novaMigrations), 161);
+    assert.equal(await migrate(db, NOVA_REPOSITORY, novaMigrations), NOVA_LATEST_VERSION);
     const rows = await db.kysely.selectFrom('migrate_version').selectAll().execute();
-    assert.deepEqual(rows, [{ repository_id: 'nova', repository_path: 'nova', version: 161 }]);
+    assert.deepEqual(rows, [{ repository_id: 'nova', repository_path: 'nova', version: NOVA_LATEST_VERSION }]);
   });
 
-  await t.test('two concurrent migrations of an empty database both end at 161', async () => {
+  await t.test('two concurrent migrations of an empty database both end at the newest version', async () => {
     const fresh = await scratch();
     const a = await openDatabase(fresh.url);
     const b = await openDatabase(fresh.url);
     try {
       const versions = await Promise.all([migrate(a, NOVA_REPOSITORY, novaMigrations), migrate(b, NOVA_REPOSITORY, novaMigrations)]);
-      assert.deepEqual(versions, [161, 161]);
-      assert.equal(await currentVersion(a, NOVA_REPOSITORY), 161);
+      assert.deepEqual(versions, [NOVA_LATEST_VERSION, NOVA_LATEST_VERSION]);
+      assert.equal(await currentVersion(a, NOVA_REPOSITORY), NOVA_LATEST_VERSION);
     } finally {
       await a.close();
       await b.close();
+    }
+  });
+
+  await t.test('upgrading a Grizzly database keeps the newest of duplicate key pairs and the first EC2 id of a uuid', async () => {
+    const fresh = await scratch();
+    const grizzly = await openDatabase(fresh.url);
+    try {
+      assert.equal(await migrate(grizzly, NOVA_REPOSITORY, novaMigrations, 161), 161);
+      const k = grizzly.kysely;
+      const key = { user_id: 'u1', name: 'dup', fingerprint: 'f', public_key: 'p', created_at: new Date(), deleted: 0 };
+      const first = await insertReturningId(grizzly, 'key_pairs', key);
+      const second = await insertReturningId(grizzly, 'key_pairs', key);
+      const other = await insertReturningId(grizzly, 'key_pairs', { ...key, name: 'other' });
+      const mapping = { uuid: 'aaaaaaaa-0000-4000-8000-000000000001', created_at: new Date(), deleted: 0 };
+      const lowest = await insertReturningId(grizzly, 'instance_id_mappings', mapping);
+      await insertReturningId(grizzly, 'instance_id_mappings', mapping);
+
+      assert.equal(await migrate(grizzly, NOVA_REPOSITORY, novaMigrations), NOVA_LATEST_VERSION);
+      const keys = await k.selectFrom('key_pairs').select(['id', 'deleted']).orderBy('id').execute();
+      assert.deepEqual(
+        keys.map((r) => [r.id, Number(r.deleted)]),
+        [
+          [first, first],
+          [second, 0],
+          [other, 0],
+        ],
+      );
+      const mappings = await k.selectFrom('instance_id_mappings').select('id').where('uuid', '=', mapping.uuid).execute();
+      assert.deepEqual(
+        mappings.map((r) => r.id),
+        [lowest],
+      );
+      const shape = (await introspect(grizzly)).get('key_pairs');
+      assert.ok(!shape?.indexes.has('key_pair_user_id_name_idx'), 'the unique key replaces the old index');
+      await assert.rejects(insertReturningId(grizzly, 'key_pairs', key), (err) => isUniqueViolation(err));
+      await assert.rejects(insertReturningId(grizzly, 'instance_id_mappings', mapping), (err) => isUniqueViolation(err));
+    } finally {
+      await grizzly.close();
     }
   });
 

@@ -6,18 +6,19 @@ import { test } from 'node:test';
 import { Config } from '../../../src/config/config.js';
 import { DBConnectionError } from '../../../src/db/errors.js';
 import { dbSync, dbVersion } from '../../../src/db/manage.js';
+import { NOVA_LATEST_VERSION } from '../../../src/db/migrations/nova/index.js';
 import { databaseOpts, serviceRecordOpts } from '../../../src/db/opts.js';
 import '../../../src/config/common-opts.js';
 
-test('db sync creates the SQLite directory, migrates to 161, and db version reports it', async (t) => {
+test('db sync creates the SQLite directory, migrates to the newest version, and db version reports it', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'nova-manage-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const conf = Config.load({ overrides: { DEFAULT: { state_path: join(dir, 'state') } } });
   assert.equal(await dbVersion(Config.load({ overrides: { database: { connection: 'sqlite://' } } })), null);
-  assert.equal(await dbSync(conf), 161);
+  assert.equal(await dbSync(conf), NOVA_LATEST_VERSION);
   assert.ok(existsSync(join(dir, 'state', 'nova.sqlite')), 'the default connection interpolates $state_path');
-  assert.equal(await dbVersion(conf), 161);
-  assert.equal(await dbSync(conf), 161);
+  assert.equal(await dbVersion(conf), NOVA_LATEST_VERSION);
+  assert.equal(await dbSync(conf), NOVA_LATEST_VERSION);
 });
 
 test('db sync against an unreachable server fails with one typed line', async () => {
