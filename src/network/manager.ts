@@ -1,5 +1,5 @@
 /**
- * nova-network's manager (network.md §3, §5): owns the fixed IPs of every network, gives
+ * nova-network's manager (nova/network/manager.py): owns the fixed IPs of every network, gives
  * instances interfaces and addresses, takes them back, answers with the network info
  * model, and creates networks. Flat, FlatDHCP and VLAN behaviour differ only by the
  * ManagerKind that `network_manager` selects; what the host must do (bridges, DHCP) goes

@@ -53,7 +53,7 @@ const NOT_ENOUGH_HOSTS = 'There are not enough hosts available.';
 /**
  * The scheduler service: places each instance of a build request on a compute node, marks
  * it scheduled and casts the build to that host; an instance that finds no host goes to
- * ERROR with a fault saying why (scheduler.md §2, §3.1).
+ * ERROR with a fault saying why (nova/scheduler/manager.py, _set_vm_state_and_notify).
  */
 export class SchedulerManager extends Manager implements SchedulerEndpoint {
   readonly hostManager: HostManager;

@@ -178,7 +178,7 @@ async function checkInjectedFilesQuota(deps: ComputeApiDeps, ctx: RequestContext
   }
 }
 
-/** `instance_type_*` system metadata: the flavor as it was at create (db.md migration 153). */
+/** `instance_type_*` system metadata: the flavor as it was at create (Nova's migration 153, nova/db/sqlalchemy/migrate_repo/versions/153_instance_type_in_system_metadata.py). */
 export function flavorSystemMetadata(flavor: FlavorInfo, prefix = ''): SystemMetadata {
   const str = (v: number | string | null): string | null => (v === null ? null : String(v));
   return {

@@ -1,6 +1,6 @@
 /**
  * `/extensions`: the Grizzly contrib extensions this API offers, so clients and Tempest
- * that probe for an alias find it. Entries come from compute-extensions.md §1.
+ * that probe for an alias find it. Entries are the aliases of nova/api/openstack/compute/contrib/.
  */
 import { NotFound } from '../../../common/errors.js';
 import { defineResource, type ResourceModule } from '../routing.js';
