@@ -7,10 +7,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { XMLParser } from 'fast-xml-parser';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { parseQueryPairs } from '../common/aws-signature/canonical.js';
+import { type ListeningServer, listen } from '../common/http-listen.js';
 import { getLogger } from '../common/log.js';
 import type { S3Authenticator, S3Caller } from './auth.js';
 import { accessDenied, S3Error } from './errors.js';
@@ -312,14 +312,8 @@ export function buildObjectStoreApp(store: ObjectStore, auth: S3Authenticator): 
   return app;
 }
 
-export interface RunningObjectStore {
-  url: string;
-  close(): Promise<void>;
-}
+export type RunningObjectStore = ListeningServer;
 
 export async function listenObjectStore(app: FastifyInstance, host: string, port: number): Promise<RunningObjectStore> {
-  await app.listen({ host, port });
-  const address = app.server.address() as AddressInfo;
-  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
-  return { url: `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${address.port}`, close: () => app.close() };
+  return listen(app, host, port);
 }

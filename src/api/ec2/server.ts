@@ -4,9 +4,9 @@
  * the action table; answers are AWS-shaped XML, errors `<Response><Errors>` XML.
  */
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { parseQueryPairs } from '../../common/aws-signature/canonical.js';
+import { type ListeningServer, listen } from '../../common/http-listen.js';
 import { getLogger } from '../../common/log.js';
 import type { RequestContext } from '../../context/context.js';
 import { actionTable, type Ec2ActionModule } from './actions/registry.js';
@@ -109,14 +109,8 @@ export function buildEc2App(deps: Ec2AppDeps): FastifyInstance {
   return app;
 }
 
-export interface RunningEc2Api {
-  url: string;
-  close(): Promise<void>;
-}
+export type RunningEc2Api = ListeningServer;
 
 export async function listenEc2(app: FastifyInstance, host: string, port: number): Promise<RunningEc2Api> {
-  await app.listen({ host, port });
-  const address = app.server.address() as AddressInfo;
-  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
-  return { url: `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${address.port}`, close: () => app.close() };
+  return listen(app, host, port);
 }
