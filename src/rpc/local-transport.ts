@@ -57,6 +57,8 @@ class LocalQueue {
 
 /** One process-wide bus: queues by name, fanout subscribers by topic, callers awaiting replies by `_msg_id`. */
 export class LocalBus {
+  /** Nothing published before this moment can be in the bus. */
+  readonly createdAt = new Date();
   readonly #queues = new Map<string, LocalQueue>();
   readonly #fanout = new Map<string, Set<Subscription>>();
   readonly #waiters = new Map<string, (text: string) => void>();
@@ -134,6 +136,10 @@ export class LocalTransport implements Transport {
   readonly #pending = new PendingCalls();
   readonly #consumers = new Set<LocalConsumer>();
   #closed = false;
+
+  get heldOnlySince(): Date {
+    return this.#bus.createdAt;
+  }
 
   constructor(options: LocalTransportOptions = {}) {
     this.#bus = options.bus ?? processLocalBus();

@@ -47,6 +47,12 @@ export interface Transport {
   /** `rpc_response_timeout` in seconds: what a call waits when the caller names no timeout. */
   readonly responseTimeout: number;
   /**
+   * For a bus that lives inside this process: when it began. Nothing sent before then can
+   * be waiting in it (start-up recovery relies on that). Absent for a broker, whose queues
+   * outlive the processes that use them.
+   */
+  readonly heldOnlySince?: Date;
+  /**
    * Publishes a request that expects no reply. Resolves once the bus holds it (AMQP: the
    * broker confirmed it); while the bus is unreachable it waits rather than dropping it.
    */
