@@ -5,7 +5,7 @@
  * cloud's SQLite file, opened read-only, for what no API shows (fixed IP rows).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -45,6 +45,11 @@ export interface FixedIpRow {
   allocated: number;
 }
 
+export interface ProcessSettings {
+  /** `[DEFAULT]` options over the crash tests' defaults. */
+  options?: Record<string, string | number>;
+}
+
 /** One running nova-all; `start` again after it is gone to run it on the same state. */
 export class NovaAllProcess {
   readonly stateDir: string;
@@ -58,20 +63,35 @@ export class NovaAllProcess {
   demoToken = '';
   demoProject = '';
 
-  constructor(extraConf = '') {
+  constructor(settings: ProcessSettings = {}) {
     this.stateDir = mkdtempSync(join(tmpdir(), 'nova-crash-'));
     this.#extraConf = join(this.stateDir, 'test.conf');
+    this.configure(settings);
+  }
+
+  /** Writes the settings the next start reads. */
+  configure(settings: ProcessSettings): void {
+    const defaults: Record<string, string | number> = {
+      report_interval: 1,
+      service_down_time: SERVICE_DOWN_TIME,
+      periodic_fuzzy_delay: 0,
+      periodic_interval_max: 1,
+      graceful_shutdown_timeout: 30,
+      // Room for every server a test boots: quotas off, a fake host big enough.
+      quota_instances: -1,
+      quota_cores: -1,
+      quota_ram: -1,
+      fake_vcpus: 64,
+      fake_memory_mb: 131072,
+      notification_driver: 'log',
+    };
+    const options = { ...defaults, ...settings.options };
     writeFileSync(
       this.#extraConf,
       [
         ephemeralPortsConf(),
         '[DEFAULT]',
-        'report_interval = 1',
-        `service_down_time = ${SERVICE_DOWN_TIME}`,
-        'periodic_fuzzy_delay = 0',
-        'periodic_interval_max = 1',
-        'graceful_shutdown_timeout = 30',
-        extraConf,
+        ...Object.entries(options).map(([k, v]) => `${k} = ${v}`),
         '[identity]',
         `admin_password = ${ADMIN_PASSWORD}`,
         `demo_password = ${DEMO_PASSWORD}`,
@@ -189,6 +209,11 @@ export class NovaAllProcess {
     } finally {
       db.close();
     }
+  }
+
+  /** The process's log (notifications included, through the log driver). */
+  log(): string {
+    return readFileSync(join(this.stateDir, 'logs', 'nova-all.log'), 'utf8');
   }
 
   /** Kills a process still running and removes the state directory. */
