@@ -56,7 +56,12 @@ describe('kill -9 during a boot storm', { timeout: 180_000 }, () => {
 
   it('shows only addresses the server holds, and none on a server in ERROR', async () => {
     const servers = await cloud.servers();
-    const allocated = new Map(cloud.fixedIpsInUse().filter((r) => r.allocated).map((r) => [r.address, r.instance_uuid]));
+    const allocated = new Map(
+      cloud
+        .fixedIpsInUse()
+        .filter((r) => r.allocated)
+        .map((r) => [r.address, r.instance_uuid]),
+    );
     for (const server of servers) {
       const shown = addressesOf(server);
       if (server.status === 'ERROR') assert.deepEqual(shown, [], `${server.id} is ERROR but lists ${shown.join(', ')}`);
