@@ -53,6 +53,12 @@ export interface Transport {
    */
   readonly heldOnlySince?: Date;
   /**
+   * For a bus that lives inside this process: waits until every message it delivered has
+   * been handled, so that a stopping process loses nothing it accepted. A broker keeps
+   * undelivered messages itself and has no such method.
+   */
+  drain?(): Promise<void>;
+  /**
    * Publishes a request that expects no reply. Resolves once the bus holds it (AMQP: the
    * broker confirmed it); while the bus is unreachable it waits rather than dropping it.
    */

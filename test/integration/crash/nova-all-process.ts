@@ -223,13 +223,16 @@ export class NovaAllProcess {
   }
 }
 
-/** POSTs `count` servers, `concurrency` at a time; `onAccepted` sees every 202 as it comes. */
+/**
+ * POSTs `count` servers, `concurrency` at a time; `onAccepted` sees every 202 as it comes.
+ * A 503 is kept in `refused`; a request the dead process never answered counts in `failed`.
+ */
 export async function bootStorm(
   cloud: NovaAllProcess,
   options: { count: number; concurrency: number; imageId: string; onAccepted?: (accepted: number) => void },
-): Promise<{ accepted: string[]; refused: number; failed: number }> {
+): Promise<{ accepted: string[]; refused: HttpResult[]; failed: number }> {
   const accepted: string[] = [];
-  let refused = 0;
+  const refused: HttpResult[] = [];
   let failed = 0;
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -243,7 +246,7 @@ export async function bootStorm(
           accepted.push(r.body.server.id);
           options.onAccepted?.(accepted.length);
         } else if (r.status === 503) {
-          refused++;
+          refused.push(r);
         } else {
           throw new Error(`POST /servers answered ${r.status}: ${JSON.stringify(r.body)}`);
         }
