@@ -19,6 +19,7 @@ import type { Config } from '../config/config.js';
 import type { Db } from '../db/api/common.js';
 import type { ImageService } from '../image/glance-client.js';
 import { NetworkAPI } from '../network/api.js';
+import { notifierFromConf } from '../notifications/factory.js';
 import { createDbQuotaEngine } from '../quota/db-store.js';
 import { ContractClient } from '../rpc/contract-client.js';
 import { schedulerContract } from '../scheduler/contract.js';
@@ -55,6 +56,8 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     flavors,
     keypairs: dbKeypairLookup(db),
     network: networkApiValidator(network),
+    networkRelease: network,
+    notifier: notifierFromConf(conf, transport),
     scheduler: new ContractClient(transport, schedulerContract, topics.scheduler_topic ?? 'scheduler'),
     compute: new ContractClient(transport, computeContract, topics.compute_topic ?? 'compute'),
   });

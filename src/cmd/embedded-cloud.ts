@@ -56,6 +56,16 @@ export interface EmbeddedCloud {
   stop(): Promise<void>;
 }
 
+async function runEach(steps: Array<() => Promise<void>>): Promise<void> {
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (err) {
+      log.error({ err }, 'error while stopping');
+    }
+  }
+}
+
 function listenUrl(url: string): string {
   return url.replace('://0.0.0.0:', '://127.0.0.1:');
 }
@@ -68,14 +78,19 @@ function listenUrl(url: string): string {
 export async function startEmbeddedCloud(conf: Config, options: { stateDir: string; clock?: Clock }): Promise<EmbeddedCloud> {
   const runtime = await openRuntime(conf, { database: true });
   const stops: Array<() => Promise<void>> = [() => runtime.close()];
+  /** The APIs clients send work through: closed before anything else stops. */
+  const frontDoors: Array<() => Promise<void>> = [];
   const stopAll = async (): Promise<void> => {
-    for (const stop of stops.reverse()) {
-      try {
-        await stop();
-      } catch (err) {
-        log.error({ err }, 'error while stopping');
-      }
+    // Stop accepting first (each API finishes the requests already inside), then let the
+    // services finish what those requests handed them — the in-process bus dies with the
+    // process — and only then stop the services, in the reverse of their start order.
+    await runEach(frontDoors.splice(0));
+    try {
+      await runtime.transport.drain?.();
+    } catch (err) {
+      log.error({ err }, 'error while draining the bus');
     }
+    await runEach(stops.reverse());
   };
   try {
     const db = runtime.db as NonNullable<Runtime['db']>;
@@ -103,13 +118,13 @@ export async function startEmbeddedCloud(conf: Config, options: { stateDir: stri
       identity: identity.service,
       identityUri: identityUrl.replace(/\/v3$/, ''),
     });
-    stops.push(() => compute.close());
+    frontDoors.push(() => compute.close());
 
     const metadata = conf.get(apiOpts).enabled_apis.includes('metadata') ? await startMetadataService(runtime) : null;
-    if (metadata) stops.push(() => metadata.close());
+    if (metadata) frontDoors.push(() => metadata.close());
 
     const objectstore = await startObjectStore(conf, { identity: identity.service });
-    stops.push(() => objectstore.close());
+    frontDoors.push(() => objectstore.close());
     let ec2: RunningEc2 | null = null;
     if (conf.get(apiOpts).enabled_apis.includes('ec2')) {
       ec2 = await startEc2Api(runtime, {
@@ -117,7 +132,7 @@ export async function startEmbeddedCloud(conf: Config, options: { stateDir: stri
         identity: identity.service,
         objectstoreUrl: objectstore.url,
       });
-      stops.push(() => (ec2 as RunningEc2).close());
+      frontDoors.push(() => (ec2 as RunningEc2).close());
     }
     const ec2Endpoint = io.ec2_endpoint ?? (ec2 ? `${ec2.url}${conf.get(ec2Opts).ec2_path ?? '/services/Cloud'}` : null);
 

@@ -32,6 +32,7 @@ import {
   fixedIpGetByNetworkHost,
   fixedIpUpdate,
 } from '../db/api/fixed-ips.js';
+import { instanceInfoCacheClear } from '../db/api/instances.js';
 import {
   networkAssociate,
   networkDeleteSafe,
@@ -208,9 +209,15 @@ export class NetworkManager extends Manager implements NetworkEndpoint {
     return this.get_instance_nw_info(ctx, { ...args, instance_uuid: instanceUuid, project_id: projectId });
   }
 
-  /** Releases every fixed IP of an instance and deletes its interfaces. */
+  /**
+   * Releases every fixed IP of an instance and deletes its interfaces. The instance's cached
+   * network info follows, so that an instance that lives on (a failed build in ERROR) never
+   * shows an address another instance may already hold.
+   */
   async deallocate_for_instance(ctx: RequestContext, args: InstanceArgs): Promise<null> {
-    await this.#releaseAll(ctx, instanceUuidOf(args), args.host ?? null);
+    const instanceUuid = instanceUuidOf(args);
+    await this.#releaseAll(ctx, instanceUuid, args.host ?? null);
+    await instanceInfoCacheClear(this.#db, ctx.elevated(), instanceUuid);
     return null;
   }
 

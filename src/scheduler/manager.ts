@@ -4,7 +4,7 @@ import { stateUpdate } from '../common/states/transitions.js';
 import { VmState } from '../common/states/vm-states.js';
 import type { ComputeClient } from '../compute/contract.js';
 import { faultFromError } from '../compute/manager/faults.js';
-import type { RequestContext } from '../context/context.js';
+import { adminContext, type RequestContext } from '../context/context.js';
 import type { Db } from '../db/api/common.js';
 import { actionEventFinish, actionEventStart } from '../db/api/instance-actions.js';
 import { instanceFaultCreate } from '../db/api/instance-faults.js';
@@ -21,6 +21,7 @@ import { HostManager } from './host-manager.js';
 import { loadComputeNodes } from './host-source.js';
 import type { SchedulerSettings } from './opts.js';
 import type { FilterProperties, RequestSpec, RunInstanceRequest } from './types.js';
+import { failBuildsLostWithTheBus, failStaleUnclaimedBuilds, type UnclaimedBuildSettings } from './unclaimed-builds.js';
 
 const log = getLogger('nova.scheduler.manager');
 
@@ -35,6 +36,8 @@ export interface SchedulerManagerDeps {
   /** `scheduler_driver`: the filter scheduler unless it names the chance scheduler. */
   schedulerDriver?: string;
   random?: () => number;
+  /** Recovery of builds no compute host claimed (unclaimed-builds.ts); off when absent. */
+  unclaimedBuilds?: UnclaimedBuildSettings;
 }
 
 /** One instance to build: where, and what to tell the compute host. */
@@ -62,6 +65,7 @@ export class SchedulerManager extends Manager implements SchedulerEndpoint {
   readonly #db: Db;
   readonly #compute: Pick<ComputeClient, 'cast'>;
   readonly #notifier: Notifier;
+  readonly #unclaimedBuilds: UnclaimedBuildSettings | null;
 
   constructor(host: string, deps: SchedulerManagerDeps) {
     super(host);
@@ -73,6 +77,22 @@ export class SchedulerManager extends Manager implements SchedulerEndpoint {
     this.chanceScheduler = CHANCE_DRIVERS.includes(deps.schedulerDriver ?? '')
       ? new ChanceScheduler(deps.settings.service_down_time, deps.random ? { random: deps.random } : {})
       : null;
+    const unclaimed = deps.unclaimedBuilds;
+    this.#unclaimedBuilds = unclaimed ?? null;
+    if (unclaimed) {
+      this.addPeriodicTask({
+        name: '_fail_unclaimed_builds',
+        spacing: 0,
+        run: async (ctx) => {
+          await failStaleUnclaimedBuilds(this.#db, ctx, unclaimed, this.host);
+        },
+      });
+    }
+  }
+
+  /** Before consuming: builds whose request the previous process's bus took with it end in ERROR. */
+  override async initHost(): Promise<void> {
+    if (this.#unclaimedBuilds) await failBuildsLostWithTheBus(this.#db, adminContext(), this.#unclaimedBuilds, this.host);
   }
 
   get #publisher(): string {

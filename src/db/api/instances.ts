@@ -591,3 +591,16 @@ export async function instanceInfoCacheUpdate(db: Db, _ctx: RequestContext | nul
     return { network_info: values.network_info };
   });
 }
+
+/**
+ * Empties the cached network info of a live instance whose addresses were released, so
+ * that it stops showing them. A deleted or missing cache is left as it is.
+ */
+export async function instanceInfoCacheClear(db: Db, _ctx: RequestContext | null, uuid: string): Promise<void> {
+  await db.kysely
+    .updateTable('instance_info_caches')
+    .set({ network_info: '[]', updated_at: now() })
+    .where('deleted', '=', 0)
+    .where('instance_uuid', '=', uuid)
+    .execute();
+}

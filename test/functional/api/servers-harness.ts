@@ -179,6 +179,8 @@ export async function startHarness(overrides: Record<string, string | number> = 
         for (const [uuid] of requested) if (uuid !== NETWORK_OK) throw new NetworkNotFound(`Network ${uuid} could not be found.`);
       },
     },
+    // No network service here: servers of this harness never reach a host, so they hold no addresses.
+    networkRelease: { deallocateForInstance: async () => {} },
     scheduler: new ContractClient(transport, schedulerContract),
     compute: new ContractClient(transport, computeContract),
   });
