@@ -9,9 +9,13 @@ import { VmState } from '../../common/states/vm-states.js';
 import type { RequestContext } from '../../context/context.js';
 import { instanceSystemMetadataUpdate } from '../../db/api/instance-metadata.js';
 import { type InstanceRecord, instanceUpdate } from '../../db/api/instances.js';
+import { registerPolicyDefaults } from '../../policy/defaults.js';
 import { beginAction, guardInstance } from './actions.js';
 import { generatePassword } from './create.js';
 import type { ComputeApiDeps } from './deps.js';
+
+const UNLOCK_OVERRIDE = 'compute_extension:admin_actions:unlock_override';
+registerPolicyDefaults([[UNLOCK_OVERRIDE, 'rule:admin_api']]);
 
 /** Who holds an instance's lock, in system_metadata (today's Nova keeps it in `instances.locked_by`). */
 const LOCKED_BY = 'locked_by';
@@ -39,7 +43,7 @@ export async function unlockInstance(deps: ComputeApiDeps, ctx: RequestContext, 
   const lockedBy = instance.system_metadata?.[LOCKED_BY];
   const expected = isOwner(ctx, instance) ? 'owner' : 'admin';
   if (instance.locked && lockedBy && lockedBy !== expected) {
-    deps.policy.enforce(ctx, 'compute_extension:admin_actions:unlock_override', {
+    deps.policy.enforce(ctx, UNLOCK_OVERRIDE, {
       project_id: instance.project_id,
       user_id: instance.user_id,
     });
