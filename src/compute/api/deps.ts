@@ -90,5 +90,5 @@ export interface ComputeApiDeps {
   /** compute.instance.* notifications the API itself sends (a local delete); none when absent. */
   notifier?: Notifier;
   scheduler: Pick<SchedulerClient, 'cast'>;
-  compute: Pick<ComputeClient, 'cast'>;
+  compute: Pick<ComputeClient, 'cast' | 'call'>;
 }
