@@ -1,4 +1,6 @@
 import { certificatesResource } from '../api/openstack/compute/certificates.js';
+import { hostsResource } from '../api/openstack/compute/hosts.js';
+import { hypervisorsResource } from '../api/openstack/compute/hypervisors.js';
 import { imagesResource } from '../api/openstack/compute/images.js';
 import { type ComputeApiServices, computeResourceModules } from '../api/openstack/compute/index.js';
 import { ipsResource } from '../api/openstack/compute/ips.js';
@@ -6,6 +8,7 @@ import { networksResource } from '../api/openstack/compute/networks.js';
 import { serverMetadataResource } from '../api/openstack/compute/server-metadata.js';
 import { serverPasswordResource } from '../api/openstack/compute/server-password.js';
 import { serversResource } from '../api/openstack/compute/servers.js';
+import { servicesResource } from '../api/openstack/compute/services.js';
 import type { ResourceModule } from '../api/openstack/routing.js';
 import { CertAPI } from '../cert/rpcapi.js';
 import { dbFlavorLookup, dbKeypairLookup, networkApiValidator } from '../compute/api/adapters.js';
@@ -15,6 +18,9 @@ import { AvailabilityZoneAPI } from '../compute/availability-zones.js';
 import { computeContract } from '../compute/contract.js';
 import { FlavorAPI } from '../compute/flavors.js';
 import { KeypairAPI } from '../compute/keypairs.js';
+import { HostAPI } from '../compute/operators/hosts.js';
+import { HypervisorAPI } from '../compute/operators/hypervisors.js';
+import { ServiceAPI } from '../compute/operators/services.js';
 import type { Config } from '../config/config.js';
 import type { Db } from '../db/api/common.js';
 import type { ImageService } from '../image/glance-client.js';
@@ -46,6 +52,7 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
   const network = NetworkAPI.fromConfig(conf, transport);
   const flavors = dbFlavorLookup(db);
   const topics = conf.get(topicOpts);
+  const computeRpc = new ContractClient(transport, computeContract, topics.compute_topic ?? 'compute');
   const compute = new ComputeAPI({
     db,
     conf,
@@ -56,7 +63,7 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     keypairs: dbKeypairLookup(db),
     network: networkApiValidator(network),
     scheduler: new ContractClient(transport, schedulerContract, topics.scheduler_topic ?? 'scheduler'),
-    compute: new ContractClient(transport, computeContract, topics.compute_topic ?? 'compute'),
+    compute: computeRpc,
   });
   return [
     ...computeResourceModules(services),
@@ -67,5 +74,8 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     networksResource(network),
     imagesResource({ conf, images: deps.images, quota: services.quota, imageEndpoint: deps.imageEndpoint }),
     certificatesResource(new CertAPI(transport, conf.get(topicOpts).cert_topic ?? 'cert')),
+    servicesResource({ services: new ServiceAPI(db, services.zones) }),
+    hostsResource({ hosts: new HostAPI(db, services.zones, computeRpc) }),
+    hypervisorsResource({ conf, hypervisors: new HypervisorAPI(db, computeRpc), zones: services.zones }),
   ];
 }

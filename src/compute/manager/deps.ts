@@ -24,4 +24,6 @@ export interface ComputeManagerDeps {
   schedulerMaxAttempts?: number;
   reservedHostMemoryMb?: number;
   reservedHostDiskMb?: number;
+  /** `my_ip`, recorded on the compute node as `host_ip`. */
+  hostIp?: string;
 }

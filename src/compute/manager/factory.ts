@@ -1,4 +1,5 @@
 import type { ConductorClient } from '../../conductor/contract.js';
+import { commonOpts } from '../../config/common-opts.js';
 import type { Config } from '../../config/config.js';
 import { GlanceImageService } from '../../image/glance-client.js';
 import { glanceOpts } from '../../image/opts.js';
@@ -29,5 +30,6 @@ export function computeManagerFromConf(host: string, conf: Config, transport: Tr
     schedulerMaxAttempts: sched.scheduler_max_attempts ?? 3,
     reservedHostMemoryMb: sched.reserved_host_memory_mb ?? 512,
     reservedHostDiskMb: sched.reserved_host_disk_mb ?? 0,
+    hostIp: conf.get(commonOpts).my_ip ?? '127.0.0.1',
   });
 }

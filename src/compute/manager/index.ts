@@ -70,6 +70,7 @@ export class ComputeManager extends Manager implements ComputeEndpoint {
       tracker = new ResourceTracker(this.host, name, this.#deps.driver, this.#deps.conductor, {
         reservedHostMemoryMb: this.#deps.reservedHostMemoryMb ?? 512,
         reservedHostDiskMb: this.#deps.reservedHostDiskMb ?? 0,
+        ...(this.#deps.hostIp ? { hostIp: this.#deps.hostIp } : {}),
       });
       this.#trackers.set(name, tracker);
     }
@@ -162,5 +163,21 @@ export class ComputeManager extends Manager implements ComputeEndpoint {
       args.console_type === 'spice-html5' ? await this.#h.driver.getSpiceConsole(virt) : await this.#h.driver.getVncConsole(virt);
     log.for(ctx).debug({ instance_uuid: args.instance.uuid, console_type: args.console_type }, 'validating console port');
     return console.port === args.port;
+  }
+
+  async set_host_enabled(_ctx: RequestContext, args: Args<'set_host_enabled'>): Promise<'enabled' | 'disabled'> {
+    return this.#h.driver.setHostEnabled(this.host, args.enabled);
+  }
+
+  async host_power_action(_ctx: RequestContext, args: Args<'host_power_action'>): Promise<string> {
+    return this.#h.driver.hostPowerAction(this.host, args.action);
+  }
+
+  async host_maintenance_mode(_ctx: RequestContext, args: Args<'host_maintenance_mode'>): Promise<'on_maintenance' | 'off_maintenance'> {
+    return this.#h.driver.hostMaintenanceMode(args.host, args.mode);
+  }
+
+  async get_host_uptime(_ctx: RequestContext): Promise<string> {
+    return this.#h.driver.getHostUptime(this.host);
   }
 }

@@ -18,7 +18,7 @@ const FUZZ_RUNS = Number(process.env.NOVA_FUZZ_RUNS ?? 300);
 
 let full: FullApi;
 /** Values for the path parameters, so that requests reach validation and the handlers. */
-const params: Record<string, string> = { key: 'k1', tenant_id: 'proj-fz', class_name: 'fz-class' };
+const params: Record<string, string> = { key: 'k1', tenant_id: 'proj-fz', class_name: 'fz-class', host: 'fz-host' };
 let imageId = '';
 
 async function send(method: string, path: string, text: string | null): Promise<{ status: number; body: string }> {
@@ -66,6 +66,11 @@ function seeds(): Record<string, unknown> {
     'POST /images/:image_id/metadata': { metadata: { a: 'b' } },
     'PUT /images/:image_id/metadata': { metadata: { k1: 'b' } },
     'PUT /images/:image_id/metadata/:key': { meta: { k1: 'v' } },
+    'PUT /os-services/enable': { host: 'fz-host', binary: 'nova-compute' },
+    'PUT /os-services/disable': { host: 'fz-host', binary: 'nova-compute' },
+    'PUT /os-services/disable-log-reason': { host: 'fz-host', binary: 'nova-compute', disabled_reason: 'fz' },
+    'PUT /os-services/:id': { host: 'fz-host', binary: 'nova-compute' },
+    'PUT /os-hosts/:host': { status: 'enable', maintenance_mode: 'disable' },
   };
 }
 
