@@ -1,3 +1,4 @@
+import { aggregatesResource } from '../api/openstack/compute/aggregates.js';
 import { certificatesResource } from '../api/openstack/compute/certificates.js';
 import { hostsResource } from '../api/openstack/compute/hosts.js';
 import { hypervisorsResource } from '../api/openstack/compute/hypervisors.js';
@@ -9,6 +10,7 @@ import { serverMetadataResource } from '../api/openstack/compute/server-metadata
 import { serverPasswordResource } from '../api/openstack/compute/server-password.js';
 import { serversResource } from '../api/openstack/compute/servers.js';
 import { servicesResource } from '../api/openstack/compute/services.js';
+import { simpleTenantUsageResource } from '../api/openstack/compute/simple-tenant-usage.js';
 import type { ResourceModule } from '../api/openstack/routing.js';
 import { CertAPI } from '../cert/rpcapi.js';
 import { dbFlavorLookup, dbKeypairLookup, networkApiValidator } from '../compute/api/adapters.js';
@@ -18,9 +20,11 @@ import { AvailabilityZoneAPI } from '../compute/availability-zones.js';
 import { computeContract } from '../compute/contract.js';
 import { FlavorAPI } from '../compute/flavors.js';
 import { KeypairAPI } from '../compute/keypairs.js';
+import { AggregateAPI } from '../compute/operators/aggregates.js';
 import { HostAPI } from '../compute/operators/hosts.js';
 import { HypervisorAPI } from '../compute/operators/hypervisors.js';
 import { ServiceAPI } from '../compute/operators/services.js';
+import { UsageAPI } from '../compute/operators/usage.js';
 import type { Config } from '../config/config.js';
 import type { Db } from '../db/api/common.js';
 import type { ImageService } from '../image/glance-client.js';
@@ -76,6 +80,8 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     certificatesResource(new CertAPI(transport, conf.get(topicOpts).cert_topic ?? 'cert')),
     servicesResource({ services: new ServiceAPI(db, services.zones) }),
     hostsResource({ hosts: new HostAPI(db, services.zones, computeRpc) }),
+    aggregatesResource({ aggregates: new AggregateAPI(db) }),
+    simpleTenantUsageResource({ usage: new UsageAPI(db) }),
     hypervisorsResource({ conf, hypervisors: new HypervisorAPI(db, computeRpc), zones: services.zones }),
   ];
 }

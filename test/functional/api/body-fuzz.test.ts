@@ -71,6 +71,11 @@ function seeds(): Record<string, unknown> {
     'PUT /os-services/disable-log-reason': { host: 'fz-host', binary: 'nova-compute', disabled_reason: 'fz' },
     'PUT /os-services/:id': { host: 'fz-host', binary: 'nova-compute' },
     'PUT /os-hosts/:host': { status: 'enable', maintenance_mode: 'disable' },
+    'POST /os-aggregates': { aggregate: { name: 'fz-agg', availability_zone: 'fz-az' } },
+    'PUT /os-aggregates/:id': { aggregate: { name: 'fz-agg2', availability_zone: 'fz-az' } },
+    'POST /os-aggregates/:id/action#add_host': { add_host: { host: 'fz-host' } },
+    'POST /os-aggregates/:id/action#remove_host': { remove_host: { host: 'fz-host' } },
+    'POST /os-aggregates/:id/action#set_metadata': { set_metadata: { metadata: { k1: 'v', k2: null } } },
   };
 }
 
