@@ -21,7 +21,7 @@ import {
 import type { Db } from '../../db/api/common.js';
 import { serviceGetByComputeHost } from '../../db/api/services.js';
 
-export type { AggregateRecord } from '../../db/api/aggregates.js';
+export { AggregateNotFound, type AggregateRecord } from '../../db/api/aggregates.js';
 
 const AZ_KEY = 'availability_zone';
 

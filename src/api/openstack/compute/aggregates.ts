@@ -3,8 +3,7 @@
  * `availability_zone` is a zone clients can boot into.
  */
 import { Type } from 'typebox';
-import { AggregateNotFound } from '../../../db/api/aggregates.js';
-import type { AggregateAPI, AggregateRecord } from '../../../compute/operators/aggregates.js';
+import { type AggregateAPI, AggregateNotFound, type AggregateRecord } from '../../../compute/operators/aggregates.js';
 import { naiveIsoTime } from '../common.js';
 import { defineResource, type ResourceModule } from '../routing.js';
 
@@ -34,11 +33,9 @@ const metadataBody = Type.Object(
   {
     set_metadata: Type.Object(
       {
-        metadata: Type.Record(
-          Type.String({ minLength: 1, maxLength: 255 }),
-          Type.Union([Type.String({ maxLength: 255 }), Type.Null()]),
-          { minProperties: 1 },
-        ),
+        metadata: Type.Record(Type.String({ minLength: 1, maxLength: 255 }), Type.Union([Type.String({ maxLength: 255 }), Type.Null()]), {
+          minProperties: 1,
+        }),
       },
       { additionalProperties: false },
     ),
@@ -128,7 +125,8 @@ export function aggregatesResource(deps: { aggregates: AggregateAPI }): Resource
           req.authorize('compute_extension:aggregates');
           const id = aggregateId(req.params.id);
           const host = (req.body as Record<string, { host: string }>)[action]?.host as string;
-          const result = action === 'add_host' ? await aggregates.addHost(req.ctx, id, host) : await aggregates.removeHost(req.ctx, id, host);
+          const result =
+            action === 'add_host' ? await aggregates.addHost(req.ctx, id, host) : await aggregates.removeHost(req.ctx, id, host);
           return { aggregate: view(result) };
         },
       });

@@ -5,8 +5,8 @@
 import { InvalidInput } from '../../../common/errors.js';
 import type { TenantUsage, UsageAPI } from '../../../compute/operators/usage.js';
 import { naiveIsoTime, queryParam } from '../common.js';
-import { defineResource, type ResourceModule } from '../routing.js';
 import type { ComputeRequest } from '../routing.js';
+import { defineResource, type ResourceModule } from '../routing.js';
 
 const FORMATS = [
   /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/,
@@ -23,7 +23,8 @@ function parseTime(text: string | undefined, name: string, now: Date): Date {
     const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
     const ms = Math.floor(Number((m[7] ?? '0').padEnd(6, '0')) / 1000);
     const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s, ms));
-    const roundTrips = date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d && h < 24 && mi < 60 && s < 60;
+    const roundTrips =
+      date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d && h < 24 && mi < 60 && s < 60;
     if (roundTrips) return date;
   }
   throw new InvalidInput(`Invalid input received: Invalid ${name} time.`, { kwargs: { reason: `Invalid ${name} time.` } });
