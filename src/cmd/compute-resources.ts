@@ -1,3 +1,4 @@
+import { agentsResource } from '../api/openstack/compute/agents.js';
 import { aggregatesResource } from '../api/openstack/compute/aggregates.js';
 import { certificatesResource } from '../api/openstack/compute/certificates.js';
 import { hostsResource } from '../api/openstack/compute/hosts.js';
@@ -20,6 +21,7 @@ import { AvailabilityZoneAPI } from '../compute/availability-zones.js';
 import { computeContract } from '../compute/contract.js';
 import { FlavorAPI } from '../compute/flavors.js';
 import { KeypairAPI } from '../compute/keypairs.js';
+import { AgentAPI } from '../compute/operators/agents.js';
 import { AggregateAPI } from '../compute/operators/aggregates.js';
 import { HostAPI } from '../compute/operators/hosts.js';
 import { HypervisorAPI } from '../compute/operators/hypervisors.js';
@@ -82,6 +84,7 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     hostsResource({ hosts: new HostAPI(db, services.zones, computeRpc) }),
     aggregatesResource({ aggregates: new AggregateAPI(db) }),
     simpleTenantUsageResource({ usage: new UsageAPI(db) }),
+    agentsResource({ agents: new AgentAPI(db) }),
     hypervisorsResource({ conf, hypervisors: new HypervisorAPI(db, computeRpc), zones: services.zones }),
   ];
 }

@@ -71,6 +71,8 @@ function seeds(): Record<string, unknown> {
     'PUT /os-services/disable-log-reason': { host: 'fz-host', binary: 'nova-compute', disabled_reason: 'fz' },
     'PUT /os-services/:id': { host: 'fz-host', binary: 'nova-compute' },
     'PUT /os-hosts/:host': { status: 'enable', maintenance_mode: 'disable' },
+    'POST /os-agents': { agent: { hypervisor: 'kvm', os: 'linux', architecture: 'x86', version: '7', url: 'http://a/b', md5hash: 'abc' } },
+    'PUT /os-agents/:id': { para: { url: 'http://a/c', md5hash: 'def', version: '8' } },
     'POST /os-aggregates': { aggregate: { name: 'fz-agg', availability_zone: 'fz-az' } },
     'PUT /os-aggregates/:id': { aggregate: { name: 'fz-agg2', availability_zone: 'fz-az' } },
     'POST /os-aggregates/:id/action#add_host': { add_host: { host: 'fz-host' } },
