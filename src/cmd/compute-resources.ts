@@ -5,6 +5,7 @@ import { hostsResource } from '../api/openstack/compute/hosts.js';
 import { hypervisorsResource } from '../api/openstack/compute/hypervisors.js';
 import { imagesResource } from '../api/openstack/compute/images.js';
 import { type ComputeApiServices, computeResourceModules } from '../api/openstack/compute/index.js';
+import { instanceUsageAuditLogResource } from '../api/openstack/compute/instance-usage-audit-log.js';
 import { ipsResource } from '../api/openstack/compute/ips.js';
 import { networksResource } from '../api/openstack/compute/networks.js';
 import { serverMetadataResource } from '../api/openstack/compute/server-metadata.js';
@@ -27,6 +28,7 @@ import { HostAPI } from '../compute/operators/hosts.js';
 import { HypervisorAPI } from '../compute/operators/hypervisors.js';
 import { ServiceAPI } from '../compute/operators/services.js';
 import { UsageAPI } from '../compute/operators/usage.js';
+import { UsageAuditLogAPI } from '../compute/operators/usage-audit-log.js';
 import type { Config } from '../config/config.js';
 import type { Db } from '../db/api/common.js';
 import type { ImageService } from '../image/glance-client.js';
@@ -85,6 +87,7 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     aggregatesResource({ aggregates: new AggregateAPI(db) }),
     simpleTenantUsageResource({ usage: new UsageAPI(db) }),
     agentsResource({ agents: new AgentAPI(db) }),
+    instanceUsageAuditLogResource({ auditLog: new UsageAuditLogAPI(db, conf) }),
     hypervisorsResource({ conf, hypervisors: new HypervisorAPI(db, computeRpc), zones: services.zones }),
   ];
 }

@@ -11,6 +11,7 @@ import { deleteInstance } from './delete.js';
 import type { ComputeManagerDeps } from './deps.js';
 import { ComputeHost } from './host.js';
 import { reconcileHost } from './init-host.js';
+import { runUsageAudit } from './usage-audit.js';
 
 export type { ComputeManagerDeps } from './deps.js';
 
@@ -37,6 +38,14 @@ export class ComputeManager extends Manager implements ComputeEndpoint {
     this.notifier = deps.notifier ?? silentNotifier();
     this.#h = new ComputeHost(host, deps, this.notifier, (node) => this.tracker(node));
     this.addPeriodicTask({ name: 'update_available_resource', spacing: 0, run: (ctx) => this.updateAvailableResource(ctx) });
+    const auditPeriod = deps.instanceUsageAuditPeriod;
+    if (auditPeriod) {
+      this.addPeriodicTask({
+        name: '_instance_usage_audit',
+        spacing: 0,
+        run: async (ctx) => void (await runUsageAudit(this.#h, ctx, auditPeriod)),
+      });
+    }
     const cacheInterval = deps.imageCacheManagerInterval ?? 2400;
     if (deps.driver.capabilities.has_imagecache && cacheInterval > 0) {
       this.addPeriodicTask({
