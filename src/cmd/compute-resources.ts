@@ -1,8 +1,13 @@
 import { adminActionsResource } from '../api/openstack/compute/admin-actions.js';
 import { certificatesResource } from '../api/openstack/compute/certificates.js';
 import { consoleOutputResource } from '../api/openstack/compute/console-output.js';
+import { agentsResource } from '../api/openstack/compute/agents.js';
+import { aggregatesResource } from '../api/openstack/compute/aggregates.js';
+import { hostsResource } from '../api/openstack/compute/hosts.js';
+import { hypervisorsResource } from '../api/openstack/compute/hypervisors.js';
 import { imagesResource } from '../api/openstack/compute/images.js';
 import { type ComputeApiServices, computeResourceModules } from '../api/openstack/compute/index.js';
+import { instanceUsageAuditLogResource } from '../api/openstack/compute/instance-usage-audit-log.js';
 import { ipsResource } from '../api/openstack/compute/ips.js';
 import { networksResource } from '../api/openstack/compute/networks.js';
 import { rescueResource } from '../api/openstack/compute/rescue.js';
@@ -12,6 +17,8 @@ import { serverMetadataResource } from '../api/openstack/compute/server-metadata
 import { serverPasswordResource } from '../api/openstack/compute/server-password.js';
 import { serverStartStopResource } from '../api/openstack/compute/server-start-stop.js';
 import { serversResource } from '../api/openstack/compute/servers.js';
+import { servicesResource } from '../api/openstack/compute/services.js';
+import { simpleTenantUsageResource } from '../api/openstack/compute/simple-tenant-usage.js';
 import type { ResourceModule } from '../api/openstack/routing.js';
 import { CertAPI } from '../cert/rpcapi.js';
 import { dbFlavorLookup, dbKeypairLookup, networkApiValidator } from '../compute/api/adapters.js';
@@ -21,6 +28,13 @@ import { AvailabilityZoneAPI } from '../compute/availability-zones.js';
 import { computeContract } from '../compute/contract.js';
 import { FlavorAPI } from '../compute/flavors.js';
 import { KeypairAPI } from '../compute/keypairs.js';
+import { AgentAPI } from '../compute/operators/agents.js';
+import { AggregateAPI } from '../compute/operators/aggregates.js';
+import { HostAPI } from '../compute/operators/hosts.js';
+import { HypervisorAPI } from '../compute/operators/hypervisors.js';
+import { ServiceAPI } from '../compute/operators/services.js';
+import { UsageAPI } from '../compute/operators/usage.js';
+import { UsageAuditLogAPI } from '../compute/operators/usage-audit-log.js';
 import type { Config } from '../config/config.js';
 import type { Db } from '../db/api/common.js';
 import type { ImageService } from '../image/glance-client.js';
@@ -53,6 +67,7 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
   const network = NetworkAPI.fromConfig(conf, transport);
   const flavors = dbFlavorLookup(db);
   const topics = conf.get(topicOpts);
+  const computeRpc = new ContractClient(transport, computeContract, topics.compute_topic ?? 'compute');
   const compute = new ComputeAPI({
     db,
     conf,
@@ -65,7 +80,7 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     networkRelease: network,
     notifier: notifierFromConf(conf, transport),
     scheduler: new ContractClient(transport, schedulerContract, topics.scheduler_topic ?? 'scheduler'),
-    compute: new ContractClient(transport, computeContract, topics.compute_topic ?? 'compute'),
+    compute: computeRpc,
   });
   return [
     ...computeResourceModules(services),
@@ -82,5 +97,12 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     networksResource(network),
     imagesResource({ conf, images: deps.images, quota: services.quota, imageEndpoint: deps.imageEndpoint }),
     certificatesResource(new CertAPI(transport, conf.get(topicOpts).cert_topic ?? 'cert')),
+    servicesResource({ services: new ServiceAPI(db, services.zones) }),
+    hostsResource({ hosts: new HostAPI(db, services.zones, computeRpc) }),
+    aggregatesResource({ aggregates: new AggregateAPI(db) }),
+    simpleTenantUsageResource({ usage: new UsageAPI(db) }),
+    agentsResource({ agents: new AgentAPI(db) }),
+    instanceUsageAuditLogResource({ auditLog: new UsageAuditLogAPI(db, conf) }),
+    hypervisorsResource({ conf, hypervisors: new HypervisorAPI(db, computeRpc), zones: services.zones }),
   ];
 }

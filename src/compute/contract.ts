@@ -104,6 +104,11 @@ export const computeContract = defineContract({
     get_diagnostics: call('2.0', revived<InstanceRequest>(withInstance), plain<Record<string, number> | null>()),
     /** Whether `port` is the instance's console port of that type (consoleauth's token check). */
     validate_console_port: call('2.26', revived<ValidateConsolePortRequest>(withInstance), plain<boolean>()),
+    /** os-hosts: the driver's host-level switches (Grizzly's compute rpcapi 2.0 host methods). */
+    set_host_enabled: call('2.0', plain<{ enabled: boolean }>(), plain<'enabled' | 'disabled'>()),
+    host_power_action: call('2.0', plain<{ action: 'startup' | 'shutdown' | 'reboot' }>(), plain<string>()),
+    host_maintenance_mode: call('2.0', plain<{ host: string; mode: boolean }>(), plain<'on_maintenance' | 'off_maintenance'>()),
+    get_host_uptime: call('2.0', plain<Record<string, never>>(), plain<string>()),
   },
 });
 

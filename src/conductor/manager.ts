@@ -5,6 +5,7 @@ import { computeNodeCreate, computeNodeDelete, computeNodeUpdate } from '../db/a
 import { blockDeviceMappingDestroyWhere } from '../db/api/host-queries.js';
 import { actionEventFinish, actionEventStart } from '../db/api/instance-actions.js';
 import { instanceFaultCreate } from '../db/api/instance-faults.js';
+import { instanceGetActiveByWindow } from '../db/api/instance-windows.js';
 import {
   instanceDestroy,
   instanceGetAllByHost,
@@ -12,8 +13,10 @@ import {
   instanceInfoCacheDelete,
   instanceInfoCacheUpdate,
   instanceUpdateAndGetOriginal,
+  joinRelations,
 } from '../db/api/instances.js';
 import { serviceCreate, serviceDestroy, serviceGetAllBy, serviceUpdate } from '../db/api/services.js';
+import { taskLogBeginTask, taskLogEndTask, taskLogGet } from '../db/api/task-log.js';
 import { sendInstanceUpdate } from '../notifications/instance-payload.js';
 import { type Notifier, silentNotifier } from '../notifications/notifier.js';
 import type { ArgsOf } from '../rpc/contract.js';
@@ -94,6 +97,31 @@ export class ConductorManager extends Manager implements ConductorEndpoint {
 
   async instance_get_all_by_host(ctx: RequestContext, args: Args<'instance_get_all_by_host'>) {
     return instanceGetAllByHost(this.#db, ctx.elevated(), args.host, args.node ?? undefined);
+  }
+
+  async instance_get_active_by_window_joined(ctx: RequestContext, args: Args<'instance_get_active_by_window_joined'>) {
+    const filter = {
+      ...(args.project_id !== null ? { projectId: args.project_id } : {}),
+      ...(args.host !== null ? { host: args.host } : {}),
+    };
+    const rows = await instanceGetActiveByWindow(this.#db, ctx.elevated(), args.begin, args.end ?? new Date(), filter);
+    return joinRelations(this.#db, rows);
+  }
+
+  async task_log_get(ctx: RequestContext, args: Args<'task_log_get'>) {
+    const key = { taskName: args.task_name, host: args.host, begin: args.begin, end: args.end };
+    const row = await taskLogGet(this.#db, ctx.elevated(), key, args.state ?? undefined);
+    return row ? { state: row.state, task_items: row.task_items, errors: row.errors } : null;
+  }
+
+  async task_log_begin_task(ctx: RequestContext, args: Args<'task_log_begin_task'>): Promise<void> {
+    const key = { taskName: args.task_name, host: args.host, begin: args.begin, end: args.end };
+    await taskLogBeginTask(this.#db, ctx.elevated(), key, { taskItems: args.task_items ?? 0, message: args.message ?? '' });
+  }
+
+  async task_log_end_task(ctx: RequestContext, args: Args<'task_log_end_task'>): Promise<void> {
+    const key = { taskName: args.task_name, host: args.host, begin: args.begin, end: args.end };
+    await taskLogEndTask(this.#db, ctx.elevated(), key, args.errors, args.message ?? '');
   }
 
   async instance_destroy(ctx: RequestContext, args: Args<'instance_destroy'>) {

@@ -102,6 +102,7 @@ export const ComputeNodeWriteSchema = Type.Object({
   free_disk_gb: Type.Number(),
   current_workload: Type.Integer(),
   running_vms: Type.Integer(),
+  host_ip: Type.Optional(Type.String()),
   stats: Type.Optional(ComputeNodeStatsSchema),
 });
 export type ComputeNodeWrite = Static<typeof ComputeNodeWriteSchema>;

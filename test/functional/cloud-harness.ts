@@ -125,7 +125,8 @@ class NotificationListener {
   }
 }
 
-export async function startWholeCloud(backend: CloudBackend): Promise<WholeCloud> {
+/** `overrides` adds nova.conf options (by group) to the harness's own. */
+export async function startWholeCloud(backend: CloudBackend, overrides: Record<string, Record<string, unknown>> = {}): Promise<WholeCloud> {
   const stateRoot = mkdtempSync(join(tmpdir(), 'nova-cloud-'));
   const cleanups: Array<() => Promise<void>> = [async () => rmSync(stateRoot, { recursive: true, force: true })];
   const cleanup = async (): Promise<void> => {
@@ -142,7 +143,9 @@ export async function startWholeCloud(backend: CloudBackend): Promise<WholeCloud
           rpc_response_timeout: 30,
           // The first periodic pass is due at once, and happens when a test advances the clock.
           periodic_fuzzy_delay: 0,
+          ...overrides.DEFAULT,
         },
+        ...Object.fromEntries(Object.entries(overrides).filter(([group]) => group !== 'DEFAULT')),
         identity: { admin_password: ADMIN_PASSWORD, demo_password: DEMO_PASSWORD },
         ...(backend.databaseUrl ? { database: { connection: backend.databaseUrl } } : {}),
       }),

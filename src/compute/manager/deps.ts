@@ -24,4 +24,8 @@ export interface ComputeManagerDeps {
   schedulerMaxAttempts?: number;
   reservedHostMemoryMb?: number;
   reservedHostDiskMb?: number;
+  /** `instance_usage_audit_period` when `instance_usage_audit` is on; absent, no audit runs. */
+  instanceUsageAuditPeriod?: string;
+  /** `my_ip`, recorded on the compute node as `host_ip`. */
+  hostIp?: string;
 }

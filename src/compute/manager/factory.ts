@@ -1,4 +1,5 @@
 import type { ConductorClient } from '../../conductor/contract.js';
+import { commonOpts } from '../../config/common-opts.js';
 import type { Config } from '../../config/config.js';
 import { GlanceImageService } from '../../image/glance-client.js';
 import { glanceOpts } from '../../image/opts.js';
@@ -12,11 +13,13 @@ import { topicOpts } from '../../service/opts.js';
 import { loadDriver } from '../../virt/factory.js';
 import { imageCacheOpts } from '../../virt/imagecache/opts.js';
 import { computeApiOpts } from '../api-opts.js';
+import { usageAuditOpts } from '../audit-opts.js';
 import { ComputeManager } from './index.js';
 
 /** The compute manager nova-compute runs, built from nova.conf (compute_driver is required). */
 export function computeManagerFromConf(host: string, conf: Config, transport: Transport, conductor: ConductorClient): ComputeManager {
   const sched = conf.get(schedulerOpts);
+  const audit = conf.get(usageAuditOpts);
   return new ComputeManager(host, {
     driver: loadDriver(conf),
     conductor,
@@ -29,5 +32,7 @@ export function computeManagerFromConf(host: string, conf: Config, transport: Tr
     schedulerMaxAttempts: sched.scheduler_max_attempts ?? 3,
     reservedHostMemoryMb: sched.reserved_host_memory_mb ?? 512,
     reservedHostDiskMb: sched.reserved_host_disk_mb ?? 0,
+    hostIp: conf.get(commonOpts).my_ip ?? '127.0.0.1',
+    ...(audit.instance_usage_audit ? { instanceUsageAuditPeriod: audit.instance_usage_audit_period ?? 'month' } : {}),
   });
 }

@@ -21,6 +21,7 @@ import {
 import { ComputeHost } from './host.js';
 import { reconcileHost } from './init-host.js';
 import { pauseInstance, rebootInstance, resumeInstance, startInstance, stopInstance, suspendInstance, unpauseInstance } from './power.js';
+import { runUsageAudit } from './usage-audit.js';
 
 export type { ComputeManagerDeps } from './deps.js';
 
@@ -47,6 +48,14 @@ export class ComputeManager extends Manager implements ComputeEndpoint {
     this.notifier = deps.notifier ?? silentNotifier();
     this.#h = new ComputeHost(host, deps, this.notifier, (node) => this.tracker(node));
     this.addPeriodicTask({ name: 'update_available_resource', spacing: 0, run: (ctx) => this.updateAvailableResource(ctx) });
+    const auditPeriod = deps.instanceUsageAuditPeriod;
+    if (auditPeriod) {
+      this.addPeriodicTask({
+        name: '_instance_usage_audit',
+        spacing: 0,
+        run: async (ctx) => void (await runUsageAudit(this.#h, ctx, auditPeriod)),
+      });
+    }
     const cacheInterval = deps.imageCacheManagerInterval ?? 2400;
     if (deps.driver.capabilities.has_imagecache && cacheInterval > 0) {
       this.addPeriodicTask({
@@ -80,6 +89,7 @@ export class ComputeManager extends Manager implements ComputeEndpoint {
       tracker = new ResourceTracker(this.host, name, this.#deps.driver, this.#deps.conductor, {
         reservedHostMemoryMb: this.#deps.reservedHostMemoryMb ?? 512,
         reservedHostDiskMb: this.#deps.reservedHostDiskMb ?? 0,
+        ...(this.#deps.hostIp ? { hostIp: this.#deps.hostIp } : {}),
       });
       this.#trackers.set(name, tracker);
     }
@@ -235,5 +245,21 @@ export class ComputeManager extends Manager implements ComputeEndpoint {
       args.console_type === 'spice-html5' ? await this.#h.driver.getSpiceConsole(virt) : await this.#h.driver.getVncConsole(virt);
     log.for(ctx).debug({ instance_uuid: args.instance.uuid, console_type: args.console_type }, 'validating console port');
     return console.port === args.port;
+  }
+
+  async set_host_enabled(_ctx: RequestContext, args: Args<'set_host_enabled'>): Promise<'enabled' | 'disabled'> {
+    return this.#h.driver.setHostEnabled(this.host, args.enabled);
+  }
+
+  async host_power_action(_ctx: RequestContext, args: Args<'host_power_action'>): Promise<string> {
+    return this.#h.driver.hostPowerAction(this.host, args.action);
+  }
+
+  async host_maintenance_mode(_ctx: RequestContext, args: Args<'host_maintenance_mode'>): Promise<'on_maintenance' | 'off_maintenance'> {
+    return this.#h.driver.hostMaintenanceMode(args.host, args.mode);
+  }
+
+  async get_host_uptime(_ctx: RequestContext): Promise<string> {
+    return this.#h.driver.getHostUptime(this.host);
   }
 }

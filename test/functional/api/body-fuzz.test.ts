@@ -18,7 +18,7 @@ const FUZZ_RUNS = Number(process.env.NOVA_FUZZ_RUNS ?? 300);
 
 let full: FullApi;
 /** Values for the path parameters, so that requests reach validation and the handlers. */
-const params: Record<string, string> = { key: 'k1', tenant_id: 'proj-fz', class_name: 'fz-class' };
+const params: Record<string, string> = { key: 'k1', tenant_id: 'proj-fz', class_name: 'fz-class', host: 'fz-host' };
 let imageId = '';
 
 async function send(method: string, path: string, text: string | null): Promise<{ status: number; body: string }> {
@@ -82,6 +82,18 @@ function seeds(): Record<string, unknown> {
     'POST /images/:image_id/metadata': { metadata: { a: 'b' } },
     'PUT /images/:image_id/metadata': { metadata: { k1: 'b' } },
     'PUT /images/:image_id/metadata/:key': { meta: { k1: 'v' } },
+    'PUT /os-services/enable': { host: 'fz-host', binary: 'nova-compute' },
+    'PUT /os-services/disable': { host: 'fz-host', binary: 'nova-compute' },
+    'PUT /os-services/disable-log-reason': { host: 'fz-host', binary: 'nova-compute', disabled_reason: 'fz' },
+    'PUT /os-services/:id': { host: 'fz-host', binary: 'nova-compute' },
+    'PUT /os-hosts/:host': { status: 'enable', maintenance_mode: 'disable' },
+    'POST /os-agents': { agent: { hypervisor: 'kvm', os: 'linux', architecture: 'x86', version: '7', url: 'http://a/b', md5hash: 'abc' } },
+    'PUT /os-agents/:id': { para: { url: 'http://a/c', md5hash: 'def', version: '8' } },
+    'POST /os-aggregates': { aggregate: { name: 'fz-agg', availability_zone: 'fz-az' } },
+    'PUT /os-aggregates/:id': { aggregate: { name: 'fz-agg2', availability_zone: 'fz-az' } },
+    'POST /os-aggregates/:id/action#add_host': { add_host: { host: 'fz-host' } },
+    'POST /os-aggregates/:id/action#remove_host': { remove_host: { host: 'fz-host' } },
+    'POST /os-aggregates/:id/action#set_metadata': { set_metadata: { metadata: { k1: 'v', k2: null } } },
   };
 }
 

@@ -162,6 +162,25 @@ class RecordingCompute extends Recorder implements ComputeEndpoint {
     this.record({ method: 'validate_console_port', ctx, args: { ...args } });
     return false;
   }
+  async set_host_enabled(ctx: RequestContext, args: ArgsOf<ComputeContract, 'set_host_enabled'>): Promise<'enabled' | 'disabled'> {
+    this.record({ method: 'set_host_enabled', ctx, args: { ...args } });
+    return args.enabled ? 'enabled' : 'disabled';
+  }
+  async host_power_action(ctx: RequestContext, args: ArgsOf<ComputeContract, 'host_power_action'>): Promise<string> {
+    this.record({ method: 'host_power_action', ctx, args: { ...args } });
+    return args.action;
+  }
+  async host_maintenance_mode(
+    ctx: RequestContext,
+    args: ArgsOf<ComputeContract, 'host_maintenance_mode'>,
+  ): Promise<'on_maintenance' | 'off_maintenance'> {
+    this.record({ method: 'host_maintenance_mode', ctx, args: { ...args } });
+    return args.mode ? 'on_maintenance' : 'off_maintenance';
+  }
+  async get_host_uptime(ctx: RequestContext): Promise<string> {
+    this.record({ method: 'get_host_uptime', ctx, args: {} });
+    return ' 00:00:00 up 0 min,  0 users,  load average: 0.00, 0.00, 0.00';
+  }
 }
 
 export interface Harness {

@@ -3,6 +3,7 @@ import type { Migration } from '../../migrator.js';
 import { grizzlyBaseline } from './161_grizzly.js';
 import { keyPairsUnique, keyPairsUniqueMigration } from './162_key_pairs_unique.js';
 import { ec2IdMappingsUnique, ec2IdMappingsUniqueMigration } from './163_ec2_id_mappings_unique.js';
+import { operatorColumnsMigration } from './164_operator_columns.js';
 import { NOVA_TABLES } from './schema.js';
 import { withAddedUniques } from './unique-keys.js';
 
@@ -10,7 +11,12 @@ import { withAddedUniques } from './unique-keys.js';
 export const NOVA_REPOSITORY = 'nova';
 
 /** Nova's migrations, oldest first: the Grizzly baseline (161), then what later releases and nova-ts added. */
-export const novaMigrations: readonly Migration[] = [grizzlyBaseline, keyPairsUniqueMigration, ec2IdMappingsUniqueMigration];
+export const novaMigrations: readonly Migration[] = [
+  grizzlyBaseline,
+  keyPairsUniqueMigration,
+  ec2IdMappingsUniqueMigration,
+  operatorColumnsMigration(NOVA_TABLES),
+];
 
 /** The version a fully migrated database reports. */
 export const NOVA_LATEST_VERSION = (novaMigrations.at(-1) as Migration).version;

@@ -30,6 +30,7 @@ export const services = defineTable('services', [
   col.string('topic'),
   col.int('report_count').notNull().default(0),
   col.bool('disabled').default(false),
+  col.string('disabled_reason'),
 ]);
 
 export const computeNodes = defineTable('compute_nodes', [
@@ -51,6 +52,7 @@ export const computeNodes = defineTable('compute_nodes', [
   col.int('current_workload'),
   col.int('running_vms'),
   col.string('hypervisor_hostname'),
+  col.ip('host_ip'),
 ]);
 
 export const computeNodeStats = defineTable(
