@@ -1,4 +1,7 @@
 import { certificatesResource } from '../api/openstack/compute/certificates.js';
+import { floatingIpActionsResource } from '../api/openstack/compute/floating-ip-actions.js';
+import { floatingIpPoolsResource, floatingIpsResource } from '../api/openstack/compute/floating-ips.js';
+import { floatingIpsBulkResource } from '../api/openstack/compute/floating-ips-bulk.js';
 import { imagesResource } from '../api/openstack/compute/images.js';
 import { type ComputeApiServices, computeResourceModules } from '../api/openstack/compute/index.js';
 import { ipsResource } from '../api/openstack/compute/ips.js';
@@ -65,6 +68,10 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     serverPasswordResource({ compute }),
     ipsResource({ compute }),
     networksResource(network),
+    floatingIpsResource(network),
+    floatingIpPoolsResource(network),
+    floatingIpsBulkResource(network),
+    floatingIpActionsResource({ compute, network }),
     imagesResource({ conf, images: deps.images, quota: services.quota, imageEndpoint: deps.imageEndpoint }),
     certificatesResource(new CertAPI(transport, conf.get(topicOpts).cert_topic ?? 'cert')),
   ];
