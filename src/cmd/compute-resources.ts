@@ -1,8 +1,11 @@
 import { adminActionsResource } from '../api/openstack/compute/admin-actions.js';
-import { certificatesResource } from '../api/openstack/compute/certificates.js';
-import { consoleOutputResource } from '../api/openstack/compute/console-output.js';
 import { agentsResource } from '../api/openstack/compute/agents.js';
 import { aggregatesResource } from '../api/openstack/compute/aggregates.js';
+import { certificatesResource } from '../api/openstack/compute/certificates.js';
+import { consoleOutputResource } from '../api/openstack/compute/console-output.js';
+import { floatingIpActionsResource } from '../api/openstack/compute/floating-ip-actions.js';
+import { floatingIpPoolsResource, floatingIpsResource } from '../api/openstack/compute/floating-ips.js';
+import { floatingIpsBulkResource } from '../api/openstack/compute/floating-ips-bulk.js';
 import { hostsResource } from '../api/openstack/compute/hosts.js';
 import { hypervisorsResource } from '../api/openstack/compute/hypervisors.js';
 import { imagesResource } from '../api/openstack/compute/images.js';
@@ -95,6 +98,10 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     serverDiagnosticsResource({ compute }),
     ipsResource({ compute }),
     networksResource(network),
+    floatingIpsResource(network),
+    floatingIpPoolsResource(network),
+    floatingIpsBulkResource(network),
+    floatingIpActionsResource({ compute, network }),
     imagesResource({ conf, images: deps.images, quota: services.quota, imageEndpoint: deps.imageEndpoint }),
     certificatesResource(new CertAPI(transport, conf.get(topicOpts).cert_topic ?? 'cert')),
     servicesResource({ services: new ServiceAPI(db, services.zones) }),

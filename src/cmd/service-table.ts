@@ -15,6 +15,7 @@ import { serviceRecordOpts } from '../db/opts.js';
 import { networkContract } from '../network/contract.js';
 import { NetworkManager } from '../network/manager.js';
 import { notifierFromConf } from '../notifications/factory.js';
+import { createDbQuotaEngine } from '../quota/db-store.js';
 import { type AnyContract, contractEndpoint, type Endpoint } from '../rpc/contract.js';
 import { ContractClient, localClient } from '../rpc/contract-client.js';
 import type { RpcEndpoint } from '../rpc/dispatcher.js';
@@ -93,6 +94,8 @@ export const RPC_BINARIES = {
         new NetworkManager(host, {
           db: requireDb(deps, 'nova-network'),
           conf: deps.conf,
+          quota: createDbQuotaEngine(deps.conf, requireDb(deps, 'nova-network')),
+          notifier: notifierFromConf(deps.conf, deps.transport),
           rpc: new ContractClient(deps.transport, networkContract, deps.conf.get(topicOpts).network_topic ?? 'network'),
         }),
       ),
