@@ -8,11 +8,9 @@ import { serverPasswordResource } from '../api/openstack/compute/server-password
 import { serversResource } from '../api/openstack/compute/servers.js';
 import type { ResourceModule } from '../api/openstack/routing.js';
 import { CertAPI } from '../cert/rpcapi.js';
-import { dbFlavorLookup, dbKeypairLookup, networkApiValidator } from '../compute/api/adapters.js';
+import { dbFlavorLookup } from '../compute/api/adapters.js';
 import type { ComputePolicy } from '../compute/api/deps.js';
-import { ComputeAPI } from '../compute/api/index.js';
 import { AvailabilityZoneAPI } from '../compute/availability-zones.js';
-import { computeContract } from '../compute/contract.js';
 import { FlavorAPI } from '../compute/flavors.js';
 import { KeypairAPI } from '../compute/keypairs.js';
 import type { Config } from '../config/config.js';
@@ -20,9 +18,8 @@ import type { Db } from '../db/api/common.js';
 import type { ImageService } from '../image/glance-client.js';
 import { NetworkAPI } from '../network/api.js';
 import { createDbQuotaEngine } from '../quota/db-store.js';
-import { ContractClient } from '../rpc/contract-client.js';
-import { schedulerContract } from '../scheduler/contract.js';
 import { topicOpts } from '../service/opts.js';
+import { createComputeApi } from './compute-api-factory.js';
 import type { Runtime } from './runtime.js';
 
 export interface ComputeResourceDeps {
@@ -45,19 +42,7 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
   const services = createComputeApiServices(conf, db);
   const network = NetworkAPI.fromConfig(conf, transport);
   const flavors = dbFlavorLookup(db);
-  const topics = conf.get(topicOpts);
-  const compute = new ComputeAPI({
-    db,
-    conf,
-    quota: services.quota,
-    policy: deps.policy,
-    images: deps.images,
-    flavors,
-    keypairs: dbKeypairLookup(db),
-    network: networkApiValidator(network),
-    scheduler: new ContractClient(transport, schedulerContract, topics.scheduler_topic ?? 'scheduler'),
-    compute: new ContractClient(transport, computeContract, topics.compute_topic ?? 'compute'),
-  });
+  const compute = createComputeApi(runtime, { policy: deps.policy, images: deps.images, quota: services.quota, network });
   return [
     ...computeResourceModules(services),
     serversResource({ conf, compute, flavors, zones: services.zones }),

@@ -9,7 +9,7 @@ import { keyPairGet } from '../../db/api/keypairs.js';
 import type { NetworkAPI } from '../../network/api.js';
 import type { FlavorInfo, FlavorLookup, KeypairLookup, NetworkValidator, RequestedNetwork } from './deps.js';
 
-function flavorInfo(f: FlavorRecord): FlavorInfo {
+export function flavorInfo(f: FlavorRecord): FlavorInfo {
   return {
     id: f.id,
     flavorid: f.flavorid ?? '',
