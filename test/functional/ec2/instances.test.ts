@@ -267,7 +267,7 @@ describe('EC2 API: instances', () => {
     assert.equal(ok(await demo.call('DescribeInstances'), 'DescribeInstances').reservationSet, '');
   });
 
-  it('ids that do not parse, or name what the caller cannot see, are refused', async () => {
+  it('ids that do not parse, or name what the caller cannot see, are refused; CreateImage needs a volume-backed instance', async () => {
     refused(await demo.call('DescribeInstances', { 'InstanceId.1': 'web-server' }), 'InvalidInstanceID.Malformed');
     refused(await demo.call('DescribeInstances', { 'InstanceId.1': 'i-0000ffff' }), 'InvalidInstanceID.NotFound');
     refused(await demo.call('TerminateInstances'), 'MissingParameter');
@@ -276,6 +276,9 @@ describe('EC2 API: instances', () => {
     refused(await demo.call('DescribeInstances', { 'InstanceId.1': theirs }), 'InvalidInstanceID.NotFound');
     refused(await demo.call('TerminateInstances', { 'InstanceId.1': theirs }), 'InvalidInstanceID.NotFound');
     refused(await demo.call('GetPasswordData', { InstanceId: theirs }), 'InvalidInstanceID.NotFound');
+    refused(await admin.call('CreateImage', { InstanceId: theirs, Name: 'snap' }), 'InvalidParameterValue');
+    refused(await admin.call('CreateImage', { InstanceId: theirs }), 'MissingParameter');
+    refused(await demo.call('CreateImage', { InstanceId: theirs, Name: 'snap' }), 'InvalidInstanceID.NotFound');
     const seen = instancesOf(ok(await admin.call('DescribeInstances'), 'DescribeInstances'));
     assert.equal(seen.find((i) => i.instanceId === theirs)?.instanceId, theirs);
     ok(await admin.call('TerminateInstances', { 'InstanceId.1': theirs }), 'TerminateInstances');

@@ -19,6 +19,7 @@ import type { XmlObject } from '../xml.js';
 import { dependentImage, findImage, imageNotFound, imageState } from './image-view.js';
 import {
   ec2InstanceId,
+  findInstance,
   findInstances,
   formatInstance,
   instanceNotFound,
@@ -26,6 +27,7 @@ import {
   instanceViewContext,
   reservationsOf,
   reservationView,
+  rootDeviceTypeOf,
 } from './instance-view.js';
 import { defineEc2Actions } from './registry.js';
 
@@ -215,6 +217,20 @@ export const instanceActions = defineEc2Actions('instances', {
       items.push({ instanceId: t.ec2Id, currentState: await stateAfterDelete(ctx, services, t.uuid), previousState });
     }
     return { instancesSet: items };
+  },
+
+  async CreateImage({ ctx, params, services }) {
+    const ec2Id = params.require('InstanceId');
+    params.require('Name');
+    const instance = await findInstance(ctx, services, ec2Id);
+    const uuid = instance.uuid as string;
+    const bdms = (await services.compute.getBlockDeviceMappings(ctx, [uuid])).get(uuid) ?? [];
+    // As in Grizzly, only an instance whose root disk is a volume can be imaged; without a
+    // volume service every instance here boots from local disk.
+    if (rootDeviceTypeOf(instance, bdms) !== 'ebs') {
+      throw invalidParameterValue(`Instance ${ec2Id} is not backed by a volume; CreateImage only images volume-backed instances.`);
+    }
+    throw new Ec2Error('UnsupportedOperation', 'Volume snapshots are not supported: this cloud has no volume service.');
   },
 
   async GetPasswordData({ ctx, params, services }) {
