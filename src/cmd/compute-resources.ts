@@ -19,6 +19,7 @@ import type { ImageService } from '../image/glance-client.js';
 import { NetworkAPI } from '../network/api.js';
 import { createDbQuotaEngine } from '../quota/db-store.js';
 import { topicOpts } from '../service/opts.js';
+import { cloudpipeResourceFor } from './cloudpipe-resource.js';
 import { createComputeApi } from './compute-api-factory.js';
 import type { Runtime } from './runtime.js';
 
@@ -52,5 +53,6 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     networksResource(network),
     imagesResource({ conf, images: deps.images, quota: services.quota, imageEndpoint: deps.imageEndpoint }),
     certificatesResource(new CertAPI(transport, conf.get(topicOpts).cert_topic ?? 'cert')),
+    cloudpipeResourceFor(runtime, { compute, keypairs: services.keypairs }),
   ];
 }

@@ -10,13 +10,12 @@ import { Ec2Authenticator } from '../api/ec2/auth.js';
 import { buildEc2App, listenEc2 } from '../api/ec2/server.js';
 import type { Ec2Services } from '../api/ec2/services.js';
 import { CertAPI } from '../cert/rpcapi.js';
-import { flavorInfo } from '../compute/api/adapters.js';
+import { dbFlavorByName } from '../compute/api/adapters.js';
 import { AvailabilityZoneAPI } from '../compute/availability-zones.js';
 import { DbEc2IdMapper } from '../compute/ec2-ids.js';
 import { KeypairAPI } from '../compute/keypairs.js';
 import type { Config } from '../config/config.js';
 import { ec2Opts } from '../config/ec2-api-opts.js';
-import { flavorGetByName } from '../db/api/flavors.js';
 import { InProcessSignatureValidator, KeystoneSignatureValidator, type SignatureValidator } from '../identity/ec2-token-client.js';
 import { credentialOpts, keystoneAuthtokenOpts } from '../identity/opts.js';
 import type { IdentityService } from '../identity/service.js';
@@ -84,7 +83,7 @@ export async function startEc2Api(runtime: Runtime, deps: Ec2Deps): Promise<Runn
     images: deps.images,
     bundles,
     compute: createComputeApi(runtime, { policy, images: deps.images, quota, network }),
-    flavorByName: async (ctx, name) => flavorInfo(await flavorGetByName(db, ctx, name)),
+    flavorByName: dbFlavorByName(db),
     hostZones: (ctx) => zones.hostZones(ctx),
   };
   const o = conf.get(ec2Opts);

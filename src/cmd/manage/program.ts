@@ -7,6 +7,7 @@ import { ManageError } from './context.js';
 import { registerDbCommands } from './db.js';
 import { registerNetworkCommands } from './network.js';
 import { registerServiceCommands } from './service.js';
+import { registerVpnCommands } from './vpn.js';
 
 export function buildManageProgram(): Command {
   const program = withConfigArgs(new Command('nova-manage')).description('nova-ts operator commands').showHelpAfterError().exitOverride();
@@ -29,6 +30,7 @@ export function buildManageProgram(): Command {
   registerDbCommands(program, config);
   registerServiceCommands(program, config);
   registerNetworkCommands(program, config);
+  registerVpnCommands(program, config);
   return program;
 }
 
