@@ -7,6 +7,7 @@ import '../config/metadata-api-opts.js';
 import '../config/ec2-api-opts.js';
 import '../compute/api-opts.js';
 import '../cert/opts.js';
+import '../cloudpipe/opts.js';
 import '../compute/availability-zones.js';
 import '../consoleauth/opts.js';
 import '../db/opts.js';

@@ -24,9 +24,8 @@ import { servicesResource } from '../api/openstack/compute/services.js';
 import { simpleTenantUsageResource } from '../api/openstack/compute/simple-tenant-usage.js';
 import type { ResourceModule } from '../api/openstack/routing.js';
 import { CertAPI } from '../cert/rpcapi.js';
-import { dbFlavorLookup, dbKeypairLookup, networkApiValidator } from '../compute/api/adapters.js';
+import { dbFlavorLookup } from '../compute/api/adapters.js';
 import type { ComputePolicy } from '../compute/api/deps.js';
-import { ComputeAPI } from '../compute/api/index.js';
 import { AvailabilityZoneAPI } from '../compute/availability-zones.js';
 import { computeContract } from '../compute/contract.js';
 import { FlavorAPI } from '../compute/flavors.js';
@@ -42,11 +41,11 @@ import type { Config } from '../config/config.js';
 import type { Db } from '../db/api/common.js';
 import type { ImageService } from '../image/glance-client.js';
 import { NetworkAPI } from '../network/api.js';
-import { notifierFromConf } from '../notifications/factory.js';
 import { createDbQuotaEngine } from '../quota/db-store.js';
 import { ContractClient } from '../rpc/contract-client.js';
-import { schedulerContract } from '../scheduler/contract.js';
 import { topicOpts } from '../service/opts.js';
+import { cloudpipeResourceFor } from './cloudpipe-resource.js';
+import { createComputeApi } from './compute-api-factory.js';
 import type { Runtime } from './runtime.js';
 
 export interface ComputeResourceDeps {
@@ -69,22 +68,8 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
   const services = createComputeApiServices(conf, db);
   const network = NetworkAPI.fromConfig(conf, transport);
   const flavors = dbFlavorLookup(db);
-  const topics = conf.get(topicOpts);
-  const computeRpc = new ContractClient(transport, computeContract, topics.compute_topic ?? 'compute');
-  const compute = new ComputeAPI({
-    db,
-    conf,
-    quota: services.quota,
-    policy: deps.policy,
-    images: deps.images,
-    flavors,
-    keypairs: dbKeypairLookup(db),
-    network: networkApiValidator(network),
-    networkRelease: network,
-    notifier: notifierFromConf(conf, transport),
-    scheduler: new ContractClient(transport, schedulerContract, topics.scheduler_topic ?? 'scheduler'),
-    compute: computeRpc,
-  });
+  const computeRpc = new ContractClient(transport, computeContract, conf.get(topicOpts).compute_topic ?? 'compute');
+  const compute = createComputeApi(runtime, { policy: deps.policy, images: deps.images, quota: services.quota, network, computeRpc });
   return [
     ...computeResourceModules(services),
     serversResource({ conf, compute, flavors, zones: services.zones }),
@@ -111,5 +96,6 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     agentsResource({ agents: new AgentAPI(db) }),
     instanceUsageAuditLogResource({ auditLog: new UsageAuditLogAPI(db, conf) }),
     hypervisorsResource({ conf, hypervisors: new HypervisorAPI(db, computeRpc), zones: services.zones }),
+    cloudpipeResourceFor(runtime, { compute, keypairs: services.keypairs }),
   ];
 }

@@ -8,6 +8,7 @@ import { registerDbCommands } from './db.js';
 import { registerFloatingCommands } from './floating.js';
 import { registerNetworkCommands } from './network.js';
 import { registerServiceCommands } from './service.js';
+import { registerVpnCommands } from './vpn.js';
 
 export function buildManageProgram(): Command {
   const program = withConfigArgs(new Command('nova-manage')).description('nova-ts operator commands').showHelpAfterError().exitOverride();
@@ -31,6 +32,7 @@ export function buildManageProgram(): Command {
   registerServiceCommands(program, config);
   registerNetworkCommands(program, config);
   registerFloatingCommands(program, config);
+  registerVpnCommands(program, config);
   return program;
 }
 

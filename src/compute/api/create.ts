@@ -71,6 +71,9 @@ export interface CreateInstanceRequest {
   accessIpV4?: string | null;
   accessIpV6?: string | null;
   schedulerHints?: Record<string, unknown>;
+  /** Kernel and ramdisk image ids overriding the image's own (the EC2 API's KernelId/RamdiskId). */
+  kernelId?: string | null;
+  ramdiskId?: string | null;
 }
 
 export interface CreateInstanceResult {
@@ -286,6 +289,8 @@ export async function createInstances(
     if (image.status.toLowerCase() !== 'active') throw new ImageNotActive(image.id);
     checkImageFitsFlavor(image, flavor);
   }
+  // A kernel or ramdisk named by the request must exist (Nova's _handle_kernel_and_ramdisk).
+  for (const id of [req.kernelId, req.ramdiskId]) if (id) await deps.images.show(ctx, id);
   // 2. The flavor: usable by this caller and not disabled.
   const usable = await deps.flavors.getByFlavorId(ctx, flavor.flavorid);
   if (usable.disabled) {
@@ -343,8 +348,8 @@ export async function createInstances(
           root_gb: flavor.root_gb,
           ephemeral_gb: flavor.ephemeral_gb,
           image_ref: image?.id ?? '',
-          kernel_id: imageProperty(image, 'kernel_id') ?? '',
-          ramdisk_id: imageProperty(image, 'ramdisk_id') ?? '',
+          kernel_id: req.kernelId || (imageProperty(image, 'kernel_id') ?? ''),
+          ramdisk_id: req.ramdiskId || (imageProperty(image, 'ramdisk_id') ?? ''),
           root_device_name: imageProperty(image, 'root_device_name'),
           key_name: req.keyName ?? null,
           key_data: keyData,

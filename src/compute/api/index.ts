@@ -31,12 +31,15 @@ export type {
 } from './deps.js';
 export type { SearchOptions } from './get.js';
 
-/** Columns PUT /servers/{id} may change. */
+/** Columns a user may change (PUT /servers/{id}, the EC2 API's ModifyInstanceAttribute). */
 export interface InstanceUserUpdate {
   display_name?: string;
   access_ip_v4?: string | null;
   access_ip_v6?: string | null;
   auto_disk_config?: boolean;
+  /** The EC2 API's DisableApiTermination and InstanceInitiatedShutdownBehavior. */
+  disable_terminate?: boolean;
+  shutdown_terminate?: boolean;
 }
 
 export class ComputeAPI {

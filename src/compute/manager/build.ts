@@ -67,6 +67,7 @@ export async function buildInstance(h: ComputeHost, ctx: RequestContext, args: B
         requestedNetworks: (args.requested_networks ?? []).map(([netUuid, fixedIp]) => ({ uuid: netUuid, fixed_ip: fixedIp })),
         macs: macs ? [...macs] : null,
         rxtxFactor: rxtx,
+        vpn: h.vpnImageId !== null && instance.image_ref === h.vpnImageId,
       },
     );
     await h.conductor.call(ctx, 'instance_info_cache_update', {

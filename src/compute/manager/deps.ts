@@ -22,6 +22,8 @@ export interface ComputeManagerDeps {
   instanceNameTemplate?: string;
   /** `scheduler_max_attempts`: a failed build is re-scheduled only while attempts remain. */
   schedulerMaxAttempts?: number;
+  /** `vpn_image_id`: instances of this image are cloudpipe VPNs and get their network's VPN address. */
+  vpnImageId?: string | null;
   reservedHostMemoryMb?: number;
   reservedHostDiskMb?: number;
   /** `instance_usage_audit_period` when `instance_usage_audit` is on; absent, no audit runs. */

@@ -1,3 +1,4 @@
+import { cloudpipeOpts } from '../../cloudpipe/opts.js';
 import type { ConductorClient } from '../../conductor/contract.js';
 import { commonOpts } from '../../config/common-opts.js';
 import type { Config } from '../../config/config.js';
@@ -30,6 +31,7 @@ export function computeManagerFromConf(host: string, conf: Config, transport: Tr
     imageCacheManagerInterval: conf.get(imageCacheOpts).image_cache_manager_interval ?? 2400,
     instanceNameTemplate: conf.get(computeApiOpts).instance_name_template ?? 'instance-%08x',
     schedulerMaxAttempts: sched.scheduler_max_attempts ?? 3,
+    vpnImageId: conf.get(cloudpipeOpts).vpn_image_id ?? null,
     reservedHostMemoryMb: sched.reserved_host_memory_mb ?? 512,
     reservedHostDiskMb: sched.reserved_host_disk_mb ?? 0,
     hostIp: conf.get(commonOpts).my_ip ?? '127.0.0.1',

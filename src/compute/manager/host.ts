@@ -30,6 +30,7 @@ export class ComputeHost {
   readonly images: ComputeManagerDeps['images'];
   readonly nameTemplate: string;
   readonly maxAttempts: number;
+  readonly vpnImageId: string | null;
 
   constructor(
     readonly host: string,
@@ -45,6 +46,7 @@ export class ComputeHost {
     this.images = deps.images;
     this.nameTemplate = deps.instanceNameTemplate ?? 'instance-%08x';
     this.maxAttempts = deps.schedulerMaxAttempts ?? 3;
+    this.vpnImageId = deps.vpnImageId && deps.vpnImageId !== '0' ? deps.vpnImageId : null;
   }
 
   tracker(node: string | null): Promise<ResourceTracker> {

@@ -1,7 +1,8 @@
 /**
- * The part of the security group tables that booting an instance needs: the project's
- * `default` group (created on first use with the operator's default rules), lookups by
- * name, and the instance ↔ group association.
+ * The part of the security group tables that booting an instance and cloudpipe need: the
+ * project's `default` group (created on first use with the operator's default rules), a
+ * named group created with fixed rules, lookups by name, and the instance ↔ group
+ * association.
  */
 import { SecurityGroupNotFoundForProject } from '../../common/errors.js';
 import type { RequestContext } from '../../context/context.js';
@@ -122,4 +123,47 @@ export async function instanceSecurityGroupsRemoveAll(db: Db, instanceUuid: stri
     .where('deleted', '=', 0)
     .where('instance_uuid', '=', instanceUuid)
     .execute();
+}
+
+/** A rule of a group, as security_group_rules stores it. */
+export interface SecurityGroupRuleValues {
+  protocol: string | null;
+  from_port: number | null;
+  to_port: number | null;
+  cidr: string | null;
+}
+
+/**
+ * The project's live group of that name, created with `rules` when missing (cloudpipe's
+ * VPN group). Returns whether it already existed; an existing group's rules are left as
+ * they are.
+ */
+export async function securityGroupEnsure(
+  db: Db,
+  ctx: RequestContext,
+  projectId: string,
+  group: { name: string; description: string },
+  rules: readonly SecurityGroupRuleValues[],
+): Promise<{ existed: boolean; group: SecurityGroup }> {
+  return inTransaction(db, async (tx) => {
+    const found = await byName(tx, projectId, group.name);
+    if (found) return { existed: true, group: found };
+    const at = now();
+    const id = await insertReturningId(tx, 'security_groups', {
+      name: group.name,
+      description: group.description,
+      user_id: ctx.userId,
+      project_id: projectId,
+      created_at: at,
+      deleted: 0,
+    });
+    for (const rule of rules) {
+      await tx.kysely
+        .insertInto('security_group_rules')
+        .values({ parent_group_id: id, ...rule, created_at: at, deleted: 0 })
+        .execute();
+    }
+    const created = await tx.kysely.selectFrom('security_groups').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    return { existed: false, group: created };
+  });
 }

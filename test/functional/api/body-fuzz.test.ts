@@ -73,6 +73,8 @@ function seeds(): Record<string, unknown> {
     'POST /servers/:server_id/action#os-getConsoleOutput': { 'os-getConsoleOutput': { length: 5 } },
     // Nova's create takes no body and ignores whatever JSON it is sent.
     'POST /os-certificates': {},
+    'POST /os-cloudpipe': { cloudpipe: { project_id: 'proj-fz' } },
+    'PUT /os-cloudpipe/:id': { configure_project: { vpn_ip: '192.0.2.1', vpn_port: '1194' } },
     'POST /os-networks': { network: { label: 'fz', cidr: '10.30.0.0/28', bridge: 'br30' } },
     'POST /os-networks/add': { id: null },
     'POST /os-networks/:id/action#disassociate': { disassociate: null },

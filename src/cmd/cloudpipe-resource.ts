@@ -1,0 +1,29 @@
+/** os-cloudpipe bound to the process: the compute API, key pairs and nova-cert behind cloudpipe's launcher. */
+import { cloudpipeResource } from '../api/openstack/compute/cloudpipe.js';
+import type { ResourceModule } from '../api/openstack/routing.js';
+import { CertAPI } from '../cert/rpcapi.js';
+import { CloudpipeAPI } from '../cloudpipe/api.js';
+import { CloudPipe } from '../cloudpipe/pipelib.js';
+import { dbFlavorByName } from '../compute/api/adapters.js';
+import type { ComputeAPI } from '../compute/api/index.js';
+import type { KeypairAPI } from '../compute/keypairs.js';
+import { topicOpts } from '../service/opts.js';
+import type { Runtime } from './runtime.js';
+
+export function cloudpipeApiFor(runtime: Runtime, deps: { compute: ComputeAPI; keypairs: KeypairAPI }): CloudpipeAPI {
+  if (!runtime.db) throw new Error('cloudpipe needs the database');
+  const { conf, db, transport } = runtime;
+  const pipe = new CloudPipe({
+    conf,
+    db,
+    compute: deps.compute,
+    keypairs: deps.keypairs,
+    cert: new CertAPI(transport, conf.get(topicOpts).cert_topic ?? 'cert'),
+    flavorByName: dbFlavorByName(db),
+  });
+  return new CloudpipeAPI({ conf, db, compute: deps.compute, pipe });
+}
+
+export function cloudpipeResourceFor(runtime: Runtime, deps: { compute: ComputeAPI; keypairs: KeypairAPI }): ResourceModule {
+  return cloudpipeResource(cloudpipeApiFor(runtime, deps));
+}
