@@ -27,6 +27,5 @@ import '../virt/firewall/opts.js';
 import '../virt/qemu/opts.js';
 import '../virt/libvirt/opts.js';
 import '../virt/imagecache/opts.js';
-import '../virt/configdrive/opts.js';
 import '../notifications/opts.js';
 import '../compute/audit-opts.js';

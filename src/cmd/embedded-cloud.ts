@@ -23,6 +23,7 @@ import { ensureDefaultNetwork } from '../network/bootstrap.js';
 import type { Service } from '../service/service.js';
 import { imageTokenValidator, startMetadataService, startOsapiCompute } from './apis.js';
 import { type RunningEc2, startEc2Api, startObjectStore } from './ec2-services.js';
+import { forwardGuestMetadataTo, signedGuestMetadata } from './guest-metadata.js';
 import { openRuntime, type Runtime } from './runtime.js';
 import { createService, type RpcBinary } from './service-table.js';
 
@@ -120,8 +121,10 @@ export async function startEmbeddedCloud(conf: Config, options: { stateDir: stri
     });
     frontDoors.push(() => compute.close());
 
+    signedGuestMetadata(conf, options.stateDir);
     const metadata = conf.get(apiOpts).enabled_apis.includes('metadata') ? await startMetadataService(runtime) : null;
     if (metadata) frontDoors.push(() => metadata.close());
+    if (metadata) forwardGuestMetadataTo(conf, listenUrl(metadata.url));
 
     const objectstore = await startObjectStore(conf, { identity: identity.service });
     frontDoors.push(() => objectstore.close());

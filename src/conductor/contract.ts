@@ -28,6 +28,7 @@ import {
   ComputeNodeCreateSchema,
   ComputeNodeWriteSchema,
   FaultValuesSchema,
+  type InstanceMetadataExtras,
   InstanceRefSchema,
   type InstanceUpdates,
   InstanceUpdatesSchema,
@@ -74,7 +75,7 @@ const instanceRef = { instance: InstanceRefSchema };
 export const conductorContract = defineContract({
   topic: 'conductor',
   baseVersion: '1.0',
-  version: '1.48',
+  version: '1.49',
   errors: errorTable(conductorErrors),
   methods: {
     ping: call('1.22', validated(Type.Object({ arg: Type.Unknown() })), plain<{ service: string; arg: unknown }>()),
@@ -165,6 +166,11 @@ export const conductorContract = defineContract({
       revived(reviveList(reviveBlockDeviceMapping)),
     ),
     block_device_mapping_destroy: call('1.14', validated(BdmDestroyArgsSchema), nothing),
+    /**
+     * nova-ts: what the metadata of an instance needs beyond its record, for the config
+     * drive a host builds (Grizzly's compute read these from the database itself).
+     */
+    instance_metadata_extras: call('1.49', validated(Type.Object(instanceRef)), plain<InstanceMetadataExtras>()),
   },
 });
 

@@ -1,9 +1,11 @@
 import type { ConductorClient } from '../../conductor/contract.js';
 import type { ImageService } from '../../image/glance-client.js';
+import type { ConfigDriveSettings } from '../../metadata/config-drive.js';
 import type { NetworkAPI } from '../../network/api.js';
 import type { Notifier } from '../../notifications/notifier.js';
 import type { SchedulerClient } from '../../scheduler/contract.js';
 import type { ComputeDriver } from '../../virt/driver.js';
+import type { MetadataDefaults } from './config-drive.js';
 
 /** What the compute manager is built from; every collaborator is reached through these. */
 export interface ComputeManagerDeps {
@@ -24,6 +26,10 @@ export interface ComputeManagerDeps {
   schedulerMaxAttempts?: number;
   /** `vpn_image_id`: instances of this image are cloudpipe VPNs and get their network's VPN address. */
   vpnImageId?: string | null;
+  /** Config drive options (`force_config_drive`, `config_drive_format`, skipped versions); no forced drive and iso9660 when unset. */
+  configDrive?: ConfigDriveSettings;
+  /** What a config drive's metadata takes from nova.conf (zone, DHCP domain, IPv6). */
+  metadataDefaults?: MetadataDefaults;
   reservedHostMemoryMb?: number;
   reservedHostDiskMb?: number;
   /** `instance_usage_audit_period` when `instance_usage_audit` is on; absent, no audit runs. */

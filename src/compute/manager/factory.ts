@@ -4,7 +4,9 @@ import { commonOpts } from '../../config/common-opts.js';
 import type { Config } from '../../config/config.js';
 import { GlanceImageService } from '../../image/glance-client.js';
 import { glanceOpts } from '../../image/opts.js';
+import { configDriveSettings } from '../../metadata/config-drive.js';
 import { NetworkAPI } from '../../network/api.js';
+import { networkManagerOpts } from '../../network/opts.js';
 import { notifierFromConf } from '../../notifications/factory.js';
 import { ContractClient } from '../../rpc/contract-client.js';
 import type { Transport } from '../../rpc/transport.js';
@@ -15,6 +17,7 @@ import { loadDriver } from '../../virt/factory.js';
 import { imageCacheOpts } from '../../virt/imagecache/opts.js';
 import { computeApiOpts } from '../api-opts.js';
 import { usageAuditOpts } from '../audit-opts.js';
+import { availabilityZoneOpts } from '../availability-zones.js';
 import { ComputeManager } from './index.js';
 
 /** The compute manager nova-compute runs, built from nova.conf (compute_driver is required). */
@@ -32,6 +35,12 @@ export function computeManagerFromConf(host: string, conf: Config, transport: Tr
     instanceNameTemplate: conf.get(computeApiOpts).instance_name_template ?? 'instance-%08x',
     schedulerMaxAttempts: sched.scheduler_max_attempts ?? 3,
     vpnImageId: conf.get(cloudpipeOpts).vpn_image_id ?? null,
+    configDrive: configDriveSettings(conf),
+    metadataDefaults: {
+      defaultAvailabilityZone: conf.get(availabilityZoneOpts).default_availability_zone ?? 'nova',
+      dhcpDomain: conf.get(networkManagerOpts).dhcp_domain ?? '',
+      useIpv6: conf.get(networkManagerOpts).use_ipv6,
+    },
     reservedHostMemoryMb: sched.reserved_host_memory_mb ?? 512,
     reservedHostDiskMb: sched.reserved_host_disk_mb ?? 0,
     hostIp: conf.get(commonOpts).my_ip ?? '127.0.0.1',

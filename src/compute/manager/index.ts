@@ -96,6 +96,10 @@ export class ComputeManager extends Manager implements ComputeEndpoint {
     return tracker;
   }
 
+  override async cleanupHost(): Promise<void> {
+    await this.#deps.driver.cleanupHost(this.host);
+  }
+
   override async initHost(): Promise<void> {
     await this.#deps.driver.initHost(this.host);
     await reconcileHost(this.#h, adminContext());

@@ -20,7 +20,7 @@ import type { FirewallDriver } from '../firewall/types.js';
 import { FirewalledDriver, firewallInstance } from '../firewalled-driver.js';
 import type { GuestDisk, GuestSpec } from '../guest-spec.js';
 import { ImageCacheManager } from '../imagecache/manager.js';
-import type { NetworkInfo } from '../network-model.js';
+import { allFixedIps, type NetworkInfo } from '../network-model.js';
 import type {
   AvailableResource,
   BlockDeviceInfo,
@@ -85,6 +85,13 @@ export class QemuDriver extends FirewalledDriver {
 
   override async initHost(_host: string): Promise<void> {
     await this.host.ready();
+  }
+
+  /** The guests keep running; the next nova-compute re-adopts them. */
+  override async cleanupHost(_host: string): Promise<void> {
+    const closing = this.host.closeForwarders();
+    this.detach();
+    await closing;
   }
 
   override async listInstances(): Promise<string[]> {
@@ -189,6 +196,8 @@ export class QemuDriver extends FirewalledDriver {
           kernel: await this.host.disks.kernel(instance, paths, images),
           nics: nicsFor(networkInfo, this.options.vifType),
           rescued: false,
+          projectId: instance.project_id ?? null,
+          fixedIp: allFixedIps(networkInfo).find((ip) => ip.version === 4)?.address ?? null,
         };
         await files.writeSpec(spec);
         guest = new QemuGuest(files, spec);
@@ -199,6 +208,7 @@ export class QemuDriver extends FirewalledDriver {
       } catch (err) {
         log.error({ instance_uuid: instance.uuid, err }, 'spawn failed; removing what it made');
         if (guest) await this.host.stop(guest).catch(() => undefined);
+        await this.host.closeForwarder(instance.uuid).catch(() => undefined);
         this.host.guests.delete(instance.uuid);
         await this.host.unplugAndUnfilter(instance, guest?.spec ?? null, networkInfo).catch(() => undefined);
         await rm(paths.dir, { recursive: true, force: true });
@@ -218,6 +228,7 @@ export class QemuDriver extends FirewalledDriver {
       const files = this.host.files(instance.uuid);
       const guest = this.host.guests.get(instance.uuid) ?? this.host.incoming.get(instance.uuid) ?? null;
       if (guest) await this.host.stop(guest);
+      await this.host.closeForwarder(instance.uuid);
       this.host.guests.delete(instance.uuid);
       this.host.incoming.delete(instance.uuid);
       const onDisk = await files.readSpec();

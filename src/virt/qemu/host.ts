@@ -24,6 +24,7 @@ import { buildQemuArgv, type LaunchSettings } from './argv.js';
 import type { QemuDriverOptions } from './config.js';
 import { powerStateOfStatus, QemuGuest } from './guest.js';
 import { GuestFiles, scanGuestDirs } from './guest-files.js';
+import { MetadataForwarder, parseForwardAddress } from './metadata-forwarder.js';
 import { adoptQemu, launchQemu, pidAlive, type QemuProcess, stopQemu } from './process.js';
 import { type CommandRunner, plugNics, runOnHost, unplugNics } from './vif.js';
 
@@ -70,6 +71,8 @@ export class QemuHost {
   /** Guests arriving by live migration, by uuid: launched, not yet ours. */
   readonly incoming = new Map<string, QemuGuest>();
   #loaded: Promise<void> | null = null;
+  /** Metadata forwarders of user-mode guests, by uuid. */
+  readonly #forwarders = new Map<string, MetadataForwarder>();
   #emit: (event: LifecycleEvent) => void = () => undefined;
   version: [number, number, number] = [0, 0, 0];
 
@@ -131,6 +134,9 @@ export class QemuHost {
           );
         } else {
           this.#attach(guest, proc, run.sshPort);
+          await this.ensureForwarder(guest).catch((err: unknown) =>
+            log.error({ instance_uuid: spec.uuid, err }, 'could not listen for the re-adopted guest’s metadata requests'),
+          );
           log.info({ instance_uuid: spec.uuid, pid: run.pid }, 're-adopted a running guest');
         }
       }
@@ -164,7 +170,7 @@ export class QemuHost {
     return existsSync(guest.files.suspendFile) ? PowerState.SUSPENDED : PowerState.SHUTDOWN;
   }
 
-  launchSettings(guest: QemuGuest, incoming: string | null): LaunchSettings {
+  launchSettings(guest: QemuGuest, incoming: string | null, metadataSocket: string | null): LaunchSettings {
     const o = this.options;
     return {
       qmpSocket: guest.files.qmpSocket,
@@ -172,7 +178,7 @@ export class QemuHost {
       accel: this.accel,
       machine: o.machine,
       vnc: o.vnc ? { listen: o.vnc.listen, keymap: o.vnc.keymap } : null,
-      metadataForward: o.metadataForward,
+      metadataSocket,
       sshPort: guest.sshPort,
       restrictUserNetwork: o.restrictUserNetwork,
       incoming,
@@ -194,7 +200,8 @@ export class QemuHost {
     const consoleBefore = (await stat(files.paths.consoleLog)).size;
     const userNet = guest.spec.nics.some((n) => n.mode === 'user');
     guest.sshPort = userNet && this.options.sshForward ? await freePort() : null;
-    const argv = buildQemuArgv(guest.spec, this.launchSettings(guest, incoming));
+    const metadataSocket = await this.ensureForwarder(guest);
+    const argv = buildQemuArgv(guest.spec, this.launchSettings(guest, incoming, metadataSocket));
     const proc = await launchQemu(this.options.binary, argv, {
       qmpSocket: files.qmpSocket,
       logFile: files.qemuLog,
@@ -218,6 +225,38 @@ export class QemuHost {
       if ((await stat(guest.files.paths.consoleLog)).size > sizeBefore) return;
       await sleep(20);
     }
+  }
+
+  /**
+   * Starts the guest's metadata forwarder unless it runs; returns its socket, or null when
+   * the guest has no user-mode NIC or no metadata service is configured.
+   */
+  async ensureForwarder(guest: QemuGuest): Promise<string | null> {
+    const target = this.options.metadataForward;
+    if (!target || !guest.spec.nics.some((n) => n.mode === 'user')) return null;
+    const running = this.#forwarders.get(guest.uuid);
+    if (running) return running.socketPath;
+    const forwarder = await MetadataForwarder.listen(
+      guest.files.metadataSocket,
+      { ...parseForwardAddress(target), secret: this.options.metadataSecret },
+      { instanceUuid: guest.uuid, tenantId: guest.spec.projectId ?? null, address: guest.spec.fixedIp ?? null },
+    );
+    this.#forwarders.set(guest.uuid, forwarder);
+    return forwarder.socketPath;
+  }
+
+  /** Stops the guest's metadata forwarder (its guest is gone from this host). */
+  async closeForwarder(uuid: string): Promise<void> {
+    const forwarder = this.#forwarders.get(uuid);
+    this.#forwarders.delete(uuid);
+    await forwarder?.close();
+  }
+
+  /** Stops every metadata forwarder (nova-compute is going away; the next one listens again). */
+  async closeForwarders(): Promise<void> {
+    const all = [...this.#forwarders.values()];
+    this.#forwarders.clear();
+    await Promise.all(all.map((f) => f.close()));
   }
 
   /** Ends the guest's QEMU (quit, then SIGKILL) and forgets the launch. */
@@ -285,6 +324,7 @@ export class QemuHost {
       guest.proc = null;
       proc?.qmp.close();
     }
+    void this.closeForwarders();
     this.guests.clear();
     this.incoming.clear();
     this.#loaded = null;
