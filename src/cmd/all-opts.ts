@@ -28,3 +28,4 @@ import '../virt/libvirt/opts.js';
 import '../virt/imagecache/opts.js';
 import '../virt/configdrive/opts.js';
 import '../notifications/opts.js';
+import './nova-all-opts.js';

@@ -3,6 +3,7 @@ import { imagesResource } from '../api/openstack/compute/images.js';
 import { type ComputeApiServices, computeResourceModules } from '../api/openstack/compute/index.js';
 import { ipsResource } from '../api/openstack/compute/ips.js';
 import { networksResource } from '../api/openstack/compute/networks.js';
+import { serverGroupsResource } from '../api/openstack/compute/server-groups.js';
 import { serverMetadataResource } from '../api/openstack/compute/server-metadata.js';
 import { serverPasswordResource } from '../api/openstack/compute/server-password.js';
 import { serversResource } from '../api/openstack/compute/servers.js';
@@ -15,6 +16,7 @@ import { AvailabilityZoneAPI } from '../compute/availability-zones.js';
 import { computeContract } from '../compute/contract.js';
 import { FlavorAPI } from '../compute/flavors.js';
 import { KeypairAPI } from '../compute/keypairs.js';
+import { ServerGroupAPI } from '../compute/server-groups.js';
 import type { Config } from '../config/config.js';
 import type { Db } from '../db/api/common.js';
 import type { ImageService } from '../image/glance-client.js';
@@ -64,6 +66,7 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     serverMetadataResource({ compute }),
     serverPasswordResource({ compute }),
     ipsResource({ compute }),
+    serverGroupsResource(new ServerGroupAPI(db, services.quota)),
     networksResource(network),
     imagesResource({ conf, images: deps.images, quota: services.quota, imageEndpoint: deps.imageEndpoint }),
     certificatesResource(new CertAPI(transport, conf.get(topicOpts).cert_topic ?? 'cert')),
