@@ -2,11 +2,13 @@ import { certificatesResource } from '../api/openstack/compute/certificates.js';
 import { imagesResource } from '../api/openstack/compute/images.js';
 import { type ComputeApiServices, computeResourceModules } from '../api/openstack/compute/index.js';
 import { ipsResource } from '../api/openstack/compute/ips.js';
+import { migrationsResource } from '../api/openstack/compute/migrations.js';
 import { networksResource } from '../api/openstack/compute/networks.js';
 import { serverGroupsResource } from '../api/openstack/compute/server-groups.js';
 import { serverMetadataResource } from '../api/openstack/compute/server-metadata.js';
 import { serverPasswordResource } from '../api/openstack/compute/server-password.js';
 import { serversResource } from '../api/openstack/compute/servers.js';
+import { virtualInterfacesResource } from '../api/openstack/compute/virtual-interfaces.js';
 import type { ResourceModule } from '../api/openstack/routing.js';
 import { CertAPI } from '../cert/rpcapi.js';
 import { dbFlavorLookup, dbKeypairLookup, networkApiValidator } from '../compute/api/adapters.js';
@@ -16,7 +18,9 @@ import { AvailabilityZoneAPI } from '../compute/availability-zones.js';
 import { computeContract } from '../compute/contract.js';
 import { FlavorAPI } from '../compute/flavors.js';
 import { KeypairAPI } from '../compute/keypairs.js';
+import { MigrationAPI } from '../compute/migrations.js';
 import { ServerGroupAPI } from '../compute/server-groups.js';
+import { VirtualInterfaceAPI } from '../compute/virtual-interfaces.js';
 import type { Config } from '../config/config.js';
 import type { Db } from '../db/api/common.js';
 import type { ImageService } from '../image/glance-client.js';
@@ -67,6 +71,8 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     serverPasswordResource({ compute }),
     ipsResource({ compute }),
     serverGroupsResource(new ServerGroupAPI(db, services.quota)),
+    migrationsResource(new MigrationAPI(db)),
+    virtualInterfacesResource({ conf, compute, vifs: new VirtualInterfaceAPI(db) }),
     networksResource(network),
     imagesResource({ conf, images: deps.images, quota: services.quota, imageEndpoint: deps.imageEndpoint }),
     certificatesResource(new CertAPI(transport, conf.get(topicOpts).cert_topic ?? 'cert')),
