@@ -1,12 +1,18 @@
+import { adminActionsResource } from '../api/openstack/compute/admin-actions.js';
 import { certificatesResource } from '../api/openstack/compute/certificates.js';
+import { consoleOutputResource } from '../api/openstack/compute/console-output.js';
 import { imagesResource } from '../api/openstack/compute/images.js';
 import { type ComputeApiServices, computeResourceModules } from '../api/openstack/compute/index.js';
 import { ipsResource } from '../api/openstack/compute/ips.js';
 import { migrationsResource } from '../api/openstack/compute/migrations.js';
 import { networksResource } from '../api/openstack/compute/networks.js';
+import { rescueResource } from '../api/openstack/compute/rescue.js';
+import { serverActionsResource } from '../api/openstack/compute/server-actions.js';
+import { serverDiagnosticsResource } from '../api/openstack/compute/server-diagnostics.js';
 import { serverGroupsResource } from '../api/openstack/compute/server-groups.js';
 import { serverMetadataResource } from '../api/openstack/compute/server-metadata.js';
 import { serverPasswordResource } from '../api/openstack/compute/server-password.js';
+import { serverStartStopResource } from '../api/openstack/compute/server-start-stop.js';
 import { serversResource } from '../api/openstack/compute/servers.js';
 import { virtualInterfacesResource } from '../api/openstack/compute/virtual-interfaces.js';
 import type { ResourceModule } from '../api/openstack/routing.js';
@@ -69,6 +75,12 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     serversResource({ conf, compute, flavors, zones: services.zones }),
     serverMetadataResource({ compute }),
     serverPasswordResource({ compute }),
+    serverActionsResource({ compute }),
+    serverStartStopResource({ compute }),
+    adminActionsResource({ compute }),
+    rescueResource({ conf, compute }),
+    consoleOutputResource({ compute }),
+    serverDiagnosticsResource({ compute }),
     ipsResource({ compute }),
     serverGroupsResource(new ServerGroupAPI(db, services.quota)),
     migrationsResource(new MigrationAPI(db)),

@@ -84,5 +84,5 @@ export interface ComputeApiDeps {
   keypairs: KeypairLookup;
   network: NetworkValidator;
   scheduler: Pick<SchedulerClient, 'cast'>;
-  compute: Pick<ComputeClient, 'cast'>;
+  compute: Pick<ComputeClient, 'cast' | 'call'>;
 }
