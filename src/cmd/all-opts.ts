@@ -29,3 +29,4 @@ import '../virt/libvirt/opts.js';
 import '../virt/imagecache/opts.js';
 import '../notifications/opts.js';
 import '../compute/audit-opts.js';
+import './nova-all-opts.js';

@@ -12,16 +12,19 @@ import { imagesResource } from '../api/openstack/compute/images.js';
 import { type ComputeApiServices, computeResourceModules } from '../api/openstack/compute/index.js';
 import { instanceUsageAuditLogResource } from '../api/openstack/compute/instance-usage-audit-log.js';
 import { ipsResource } from '../api/openstack/compute/ips.js';
+import { migrationsResource } from '../api/openstack/compute/migrations.js';
 import { networksResource } from '../api/openstack/compute/networks.js';
 import { rescueResource } from '../api/openstack/compute/rescue.js';
 import { serverActionsResource } from '../api/openstack/compute/server-actions.js';
 import { serverDiagnosticsResource } from '../api/openstack/compute/server-diagnostics.js';
+import { serverGroupsResource } from '../api/openstack/compute/server-groups.js';
 import { serverMetadataResource } from '../api/openstack/compute/server-metadata.js';
 import { serverPasswordResource } from '../api/openstack/compute/server-password.js';
 import { serverStartStopResource } from '../api/openstack/compute/server-start-stop.js';
 import { serversResource } from '../api/openstack/compute/servers.js';
 import { servicesResource } from '../api/openstack/compute/services.js';
 import { simpleTenantUsageResource } from '../api/openstack/compute/simple-tenant-usage.js';
+import { virtualInterfacesResource } from '../api/openstack/compute/virtual-interfaces.js';
 import type { ResourceModule } from '../api/openstack/routing.js';
 import { CertAPI } from '../cert/rpcapi.js';
 import { dbFlavorLookup } from '../compute/api/adapters.js';
@@ -30,6 +33,7 @@ import { AvailabilityZoneAPI } from '../compute/availability-zones.js';
 import { computeContract } from '../compute/contract.js';
 import { FlavorAPI } from '../compute/flavors.js';
 import { KeypairAPI } from '../compute/keypairs.js';
+import { MigrationAPI } from '../compute/migrations.js';
 import { AgentAPI } from '../compute/operators/agents.js';
 import { AggregateAPI } from '../compute/operators/aggregates.js';
 import { HostAPI } from '../compute/operators/hosts.js';
@@ -37,6 +41,8 @@ import { HypervisorAPI } from '../compute/operators/hypervisors.js';
 import { ServiceAPI } from '../compute/operators/services.js';
 import { UsageAPI } from '../compute/operators/usage.js';
 import { UsageAuditLogAPI } from '../compute/operators/usage-audit-log.js';
+import { ServerGroupAPI } from '../compute/server-groups.js';
+import { VirtualInterfaceAPI } from '../compute/virtual-interfaces.js';
 import type { Config } from '../config/config.js';
 import type { Db } from '../db/api/common.js';
 import type { ImageService } from '../image/glance-client.js';
@@ -82,6 +88,9 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     consoleOutputResource({ compute }),
     serverDiagnosticsResource({ compute }),
     ipsResource({ compute }),
+    serverGroupsResource(new ServerGroupAPI(db, services.quota)),
+    migrationsResource(new MigrationAPI(db)),
+    virtualInterfacesResource({ conf, compute, vifs: new VirtualInterfaceAPI(db) }),
     networksResource(network),
     floatingIpsResource(network),
     floatingIpPoolsResource(network),

@@ -24,6 +24,7 @@ import type { Service } from '../service/service.js';
 import { imageTokenValidator, startMetadataService, startOsapiCompute } from './apis.js';
 import { type RunningEc2, startEc2Api, startObjectStore } from './ec2-services.js';
 import { forwardGuestMetadataTo, signedGuestMetadata } from './guest-metadata.js';
+import { novaAllOpts } from './nova-all-opts.js';
 import { openRuntime, type Runtime } from './runtime.js';
 import { createService, type RpcBinary } from './service-table.js';
 
@@ -152,11 +153,15 @@ export async function startEmbeddedCloud(conf: Config, options: { stateDir: stri
     );
 
     const services: Service[] = [];
-    for (const binary of EMBEDDED_SERVICES) {
-      const service = createService(binary, { ...runtime, clock: options.clock });
+    const start = async (binary: RpcBinary, serviceConf: Config): Promise<void> => {
+      const service = createService(binary, { ...runtime, conf: serviceConf, clock: options.clock });
       await service.start();
       services.push(service);
       stops.push(() => service.stop());
+    };
+    for (const binary of EMBEDDED_SERVICES) await start(binary, conf);
+    for (const host of conf.get(novaAllOpts).embedded_compute_hosts) {
+      await start('nova-compute', conf.derive({ DEFAULT: { host, fake_hypervisor_hostname: null } }));
     }
 
     const bootstrap = await bootstrapIdentity(identity.service, { adminPassword: io.admin_password, demoPassword: io.demo_password });

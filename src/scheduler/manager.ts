@@ -8,6 +8,7 @@ import { adminContext, type RequestContext } from '../context/context.js';
 import type { Db } from '../db/api/common.js';
 import { actionEventFinish, actionEventStart } from '../db/api/instance-actions.js';
 import { instanceFaultCreate } from '../db/api/instance-faults.js';
+import { instanceGroupGetByHint, instanceGroupMemberHosts, legacyGroupHosts } from '../db/api/instance-groups.js';
 import { instanceGetByUuid, instanceUpdateAndGetOriginal } from '../db/api/instances.js';
 import { serviceGetAllByTopic } from '../db/api/services.js';
 import { sendInstanceUpdate } from '../notifications/instance-payload.js';
@@ -17,6 +18,7 @@ import { Manager } from '../service/manager.js';
 import { ChanceScheduler } from './chance.js';
 import type { SchedulerContract, SchedulerEndpoint } from './contract.js';
 import { FilterScheduler, isPlacement, type Placement } from './filter-scheduler.js';
+import { hintValue } from './filters/base.js';
 import { HostManager } from './host-manager.js';
 import { loadComputeNodes } from './host-source.js';
 import type { SchedulerSettings } from './opts.js';
@@ -139,8 +141,10 @@ export class SchedulerManager extends Manager implements SchedulerEndpoint {
       const services = await serviceGetAllByTopic(this.#db, ctx.elevated(), 'compute');
       return this.chanceScheduler.selectHosts(services, args.request_spec, args.filter_properties ?? {});
     }
+    const props = structuredClone(args.filter_properties ?? {});
+    await this.#resolveGroup(props, args.request_spec.instance_properties?.project_id ?? null);
     const hosts = this.hostManager.getAllHostStates(await loadComputeNodes(this.#db, ctx));
-    return this.filterScheduler.selectHosts(args.request_spec, structuredClone(args.filter_properties ?? {}), hosts);
+    return this.filterScheduler.selectHosts(args.request_spec, props, hosts);
   }
 
   async update_service_capabilities(_ctx: RequestContext, args: ArgsOf<SchedulerContract, 'update_service_capabilities'>): Promise<void> {
@@ -173,6 +177,7 @@ export class SchedulerManager extends Manager implements SchedulerEndpoint {
       });
       return { targets, failures };
     }
+    await this.#resolveGroup(props, spec.instance_properties.project_id ?? null);
     const hosts = this.hostManager.getAllHostStates(await loadComputeNodes(this.#db, ctx));
     const results = await this.filterScheduler.scheduleRunInstance(spec, props, hosts);
     for (const r of results) {
@@ -181,6 +186,26 @@ export class SchedulerManager extends Manager implements SchedulerEndpoint {
       else failures.push({ uuid, error: r.error.kwargs.reason ? r.error : new NoValidHost(NOT_ENOUGH_HOSTS) });
     }
     return { targets, failures };
+  }
+
+  /**
+   * Turns the `group` hint into what the group filters compare against: the server group
+   * it names (uuid, or name within the project) gives its policies and its members' hosts;
+   * any other value is Grizzly's free-form group, whose members carry it in system_metadata.
+   */
+  async #resolveGroup(props: FilterProperties, projectId: string | null): Promise<void> {
+    const hints = props.scheduler_hints;
+    const hint = hintValue(hints?.group);
+    if (!hints || !hint) return;
+    hints.group = hint;
+    const group = await instanceGroupGetByHint(this.#db, projectId, hint);
+    const known = props.group_hosts ?? [];
+    if (group) {
+      props.group_policies = [...group.policies];
+      props.group_hosts = [...new Set([...known, ...(await instanceGroupMemberHosts(this.#db, group.id))])];
+    } else {
+      props.group_hosts = [...new Set([...known, ...(await legacyGroupHosts(this.#db, hint))])];
+    }
   }
 
   /** Marks the instance scheduled and casts the build to the chosen compute host. */

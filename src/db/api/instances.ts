@@ -543,6 +543,13 @@ export async function instanceDestroy(
         .where('instance_uuid', '=', uuid)
         .execute();
     }
+    // A deleted server leaves its server group, freeing its place in the group's quota.
+    await (tx.kysely as AnyKysely)
+      .updateTable('instance_group_member')
+      .set(softDeleteValues(at))
+      .where('deleted', '=', 0)
+      .where('instance_id', '=', uuid)
+      .execute();
     return original;
   });
 }

@@ -45,6 +45,7 @@ function seeds(): Record<string, unknown> {
     'POST /flavors/:flavor_id/action#addTenantAccess': { addTenantAccess: { tenant: 'proj-fz' } },
     'POST /flavors/:flavor_id/action#removeTenantAccess': { removeTenantAccess: { tenant: 'proj-fz' } },
     'POST /os-keypairs': { keypair: { name: 'fz', public_key: 'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQC fz@host' } },
+    'POST /os-server-groups': { server_group: { name: 'fz', policies: ['anti-affinity'] } },
     'PUT /os-quota-sets/:tenant_id': { quota_set: { instances: 5, force: true } },
     'PUT /os-quota-class-sets/:class_name': { quota_class_set: { instances: 5 } },
     'POST /servers': {
