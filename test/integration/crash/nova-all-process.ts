@@ -114,7 +114,8 @@ export class NovaAllProcess {
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', 'src/cmd/nova-all.ts', '--state-dir', this.stateDir, '--config-file', this.#extraConf],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+      // The test runner silences logs; these processes keep theirs (notifications go there too).
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NOVA_LOG_LEVEL: 'info' } },
     );
     this.#child = child;
     const summary = /compute API\s+(\S+)\/v2\.1[\s\S]*identity API\s+(\S+)[\s\S]*image API\s+(\S+)[\s\S]*state\s/;

@@ -40,7 +40,7 @@ describe('a restart after more than service_down_time', { timeout: 120_000 }, ()
     await cloud.start();
   });
 
-  after(() => cloud.kill());
+  after(() => cloud.dispose());
 
   it('reports every service up as soon as the API answers', () => {
     const ages = cloud.heartbeatAges();
@@ -72,10 +72,22 @@ describe('a restart after more than service_down_time', { timeout: 120_000 }, ()
     );
     const afterDelete = await cloud.call<{ limits: { absolute: { totalInstancesUsed: number } } }>('GET', '/limits');
     assert.equal(afterDelete.body.limits.absolute.totalInstancesUsed, before.body.limits.absolute.totalInstancesUsed - 1);
-    const log = cloud.log();
+    // The log is written asynchronously: give the lines a moment to land.
+    const sent = (event: string): boolean =>
+      cloud
+        .log()
+        .split('\n')
+        .some((line) => line.includes(`notification.${event}"`) && line.includes(first.id));
+    for (let i = 0; i < 50 && !(sent('compute.instance.delete.start') && sent('compute.instance.delete.end')); i++) await sleep(100);
     for (const event of ['compute.instance.delete.start', 'compute.instance.delete.end']) {
-      const sent = log.split('\n').some((line) => line.includes(`notification.${event}"`) && line.includes(first.id));
-      assert.ok(sent, `no ${event} for ${first.id}`);
+      assert.ok(
+        sent(event),
+        `no ${event} for ${first.id} in:\n${cloud
+          .log()
+          .split('\n')
+          .filter((l) => l.includes(first.id))
+          .join('\n')}`,
+      );
     }
   });
 });
