@@ -114,12 +114,16 @@ export class NovaAllProcess {
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', 'src/cmd/nova-all.ts', '--state-dir', this.stateDir, '--config-file', this.#extraConf],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+      // The test runner silences logs; these processes keep theirs (notifications go there too).
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NOVA_LOG_LEVEL: 'info' } },
     );
     this.#child = child;
     const summary = /compute API\s+(\S+)\/v2\.1[\s\S]*identity API\s+(\S+)[\s\S]*image API\s+(\S+)[\s\S]*state\s/;
     const urls = await new Promise<RegExpExecArray>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`nova-all did not start in time:\n${this.#output}`)), START_TIMEOUT_MS);
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`nova-all did not start in time:\n${this.#output}`));
+      }, START_TIMEOUT_MS);
       const collect = (d: Buffer): void => {
         this.#output += d.toString();
         const m = summary.exec(this.#output);
@@ -197,18 +201,28 @@ export class NovaAllProcess {
     }
   }
 
-  /** The fixed IP rows that are allocated or still name an instance. */
-  fixedIpsInUse(): FixedIpRow[] {
+  #query<T>(text: string): T[] {
     const db = new Database(join(this.stateDir, 'nova.sqlite'), { readonly: true, fileMustExist: true });
     try {
-      return db
-        .prepare(
-          'SELECT address, instance_uuid, allocated FROM fixed_ips WHERE deleted = 0 AND (allocated = 1 OR instance_uuid IS NOT NULL)',
-        )
-        .all() as FixedIpRow[];
+      return db.prepare(text).all() as T[];
     } finally {
       db.close();
     }
+  }
+
+  /** Seconds since each service's last heartbeat, by binary. */
+  heartbeatAges(): Map<string, number> {
+    const rows = this.#query<{ binary: string; at: string }>(
+      'SELECT binary, coalesce(updated_at, created_at) AS at FROM services WHERE deleted = 0',
+    );
+    return new Map(rows.map((r) => [r.binary, (Date.now() - Date.parse(`${r.at.replace(' ', 'T')}Z`)) / 1000]));
+  }
+
+  /** The fixed IP rows that are allocated or still name an instance. */
+  fixedIpsInUse(): FixedIpRow[] {
+    return this.#query<FixedIpRow>(
+      'SELECT address, instance_uuid, allocated FROM fixed_ips WHERE deleted = 0 AND (allocated = 1 OR instance_uuid IS NOT NULL)',
+    );
   }
 
   /** The process's log (notifications included, through the log driver). */
