@@ -58,6 +58,7 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     quota: services.quota,
     policy: deps.policy,
     images: deps.images,
+    imageStore: deps.images,
     flavors,
     keypairs: dbKeypairLookup(db),
     network: networkApiValidator(network),

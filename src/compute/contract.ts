@@ -68,6 +68,14 @@ export interface ConsoleOutputRequest {
   tail_length: number | null;
 }
 
+export interface SnapshotRequest {
+  instance: InstanceRecord;
+  image_id: string;
+  image_type: 'snapshot' | 'backup';
+  backup_type: string | null;
+  rotation: number | null;
+}
+
 function withInstance<T extends { instance: InstanceRecord }>(wire: { instance: unknown }): T {
   return { ...(wire as unknown as T), instance: reviveInstance(wire.instance) };
 }
@@ -97,6 +105,7 @@ export const computeContract = defineContract({
     rescue_instance: cast('2.0', revived<RescueRequest>(withInstance)),
     unrescue_instance: cast('2.0', revived<InstanceRequest>(withInstance)),
     set_admin_password: call('2.0', revived<SetAdminPasswordRequest>(withInstance), nothing),
+    snapshot_instance: cast('2.0', revived<SnapshotRequest>(withInstance)),
     inject_network_info: cast('2.0', revived<InstanceRequest>(withInstance)),
     reset_network: cast('2.0', revived<InstanceRequest>(withInstance)),
     get_console_output: call('2.0', revived<ConsoleOutputRequest>(withInstance), plain<string>()),

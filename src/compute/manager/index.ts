@@ -21,6 +21,7 @@ import {
 import { ComputeHost } from './host.js';
 import { reconcileHost } from './init-host.js';
 import { pauseInstance, rebootInstance, resumeInstance, startInstance, stopInstance, suspendInstance, unpauseInstance } from './power.js';
+import { snapshotInstance } from './snapshot.js';
 
 export type { ComputeManagerDeps } from './deps.js';
 
@@ -209,6 +210,10 @@ export class ComputeManager extends Manager implements ComputeEndpoint {
 
   async set_admin_password(ctx: RequestContext, args: Args<'set_admin_password'>): Promise<void> {
     await this.#serialized(ctx, args.instance, (c) => setAdminPassword(this.#h, c, args.instance, args.new_pass));
+  }
+
+  async snapshot_instance(ctx: RequestContext, args: Args<'snapshot_instance'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => snapshotInstance(this.#h, c, args));
   }
 
   async inject_network_info(ctx: RequestContext, args: Args<'inject_network_info'>): Promise<void> {

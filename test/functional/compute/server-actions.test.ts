@@ -179,6 +179,65 @@ forEachCloudBackend('single-host server actions over HTTP', async (t, c) => {
     assert.equal((await show(c, id))['OS-EXT-STS:task_state'], null);
   });
 
+  await t.test("createImage uploads a snapshot with Nova's properties, at the Location answered, that boots a new server", async () => {
+    const r = await c.call('POST', `${c.computeUrl}/servers/${id}/action`, c.demoToken, {
+      createImage: { name: 'snap-1', metadata: { purpose: 'test' } },
+    });
+    assert.equal(r.status, 202, JSON.stringify(r.body));
+    const location = r.headers.get('location') ?? '';
+    const imageId = location.split('/').at(-1) as string;
+    assert.match(location, /\/images\/[0-9a-f-]{36}$/);
+    await c.notification(id, ['compute.instance.snapshot.start']);
+    await c.notification(id, ['compute.instance.snapshot.end']);
+    await settled(c, id, 'ACTIVE');
+    const image = await c.call<{ image: { status: string; metadata: Record<string, string> } }>('GET', location, c.demoToken);
+    assert.equal(image.status, 200);
+    assert.equal(image.body.image.status, 'ACTIVE');
+    assert.equal(image.body.image.metadata.instance_uuid, id);
+    assert.equal(image.body.image.metadata.image_type, 'snapshot');
+    assert.equal(image.body.image.metadata.purpose, 'test');
+    assert.equal(image.body.image.metadata.base_image_ref, c.imageId);
+    const posted = await c.call<{ server: { id: string } }>('POST', `${c.computeUrl}/servers`, c.demoToken, {
+      server: { name: 'from-snapshot', imageRef: imageId, flavorRef: '1' },
+    });
+    assert.equal(posted.status, 202, JSON.stringify(posted.body));
+    const built = await c.notification(posted.body.server.id, ['compute.instance.create.end', 'compute.instance.create.error']);
+    assert.equal(built.event_type, 'compute.instance.create.end');
+  });
+
+  await t.test('createBackup keeps the newest backups of a type up to the rotation, deleting the oldest', async () => {
+    const backups = async () => {
+      const list = await c.call<{ images: { id: string; metadata: Record<string, string> }[] }>(
+        'GET',
+        `${c.computeUrl}/images/detail`,
+        c.demoToken,
+      );
+      return list.body.images.filter((i) => i.metadata.image_type === 'backup' && i.metadata.instance_uuid === id).map((i) => i.id);
+    };
+    const ids: string[] = [];
+    for (const name of ['daily-1', 'daily-2']) {
+      const r = await c.call('POST', `${c.computeUrl}/servers/${id}/action`, c.demoToken, {
+        createBackup: { name, backup_type: 'daily', rotation: 1 },
+      });
+      assert.equal(r.status, 202, JSON.stringify(r.body));
+      ids.push((r.headers.get('location') ?? '').split('/').at(-1) as string);
+      await settled(c, id, 'ACTIVE');
+    }
+    assert.deepEqual(await backups(), [ids[1]]);
+    const bad = await action(c, id, { createBackup: { name: 'x', backup_type: 'daily', rotation: -1 } });
+    assert.equal(bad.status, 400);
+  });
+
+  await t.test('a failed snapshot clears the task, records a fault and deletes its image', async () => {
+    failOnce(c, 'snapshot', 'disk could not be read');
+    const r = await c.call('POST', `${c.computeUrl}/servers/${id}/action`, c.demoToken, { createImage: { name: 'snap-broken' } });
+    assert.equal(r.status, 202);
+    const location = r.headers.get('location') ?? '';
+    await settled(c, id, 'ACTIVE');
+    assert.equal(await latestFault(c, id), 'disk could not be read');
+    assert.equal((await c.call('GET', location, c.demoToken)).status, 404);
+  });
+
   await t.test("a locked server refuses its owner (409) but not an admin; an admin lock is not the owner's to lift", async () => {
     assert.equal((await action(c, id, { lock: null })).status, 202);
     const refused = await action(c, id, { pause: null });
