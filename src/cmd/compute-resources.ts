@@ -10,6 +10,7 @@ import { serverActionsResource } from '../api/openstack/compute/server-actions.j
 import { serverDiagnosticsResource } from '../api/openstack/compute/server-diagnostics.js';
 import { serverMetadataResource } from '../api/openstack/compute/server-metadata.js';
 import { serverPasswordResource } from '../api/openstack/compute/server-password.js';
+import { serverRebuildResource } from '../api/openstack/compute/server-rebuild.js';
 import { serverStartStopResource } from '../api/openstack/compute/server-start-stop.js';
 import { serversResource } from '../api/openstack/compute/servers.js';
 import type { ResourceModule } from '../api/openstack/routing.js';
@@ -72,6 +73,7 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     serverPasswordResource({ compute }),
     serverActionsResource({ compute }),
     serverStartStopResource({ compute }),
+    serverRebuildResource({ conf, compute, zones: services.zones }),
     adminActionsResource({ compute }),
     rescueResource({ conf, compute }),
     consoleOutputResource({ compute }),

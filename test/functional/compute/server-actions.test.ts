@@ -17,6 +17,7 @@ interface ServerView {
   'OS-EXT-STS:vm_state': string;
   'OS-EXT-STS:task_state': string | null;
   'OS-EXT-STS:power_state': number;
+  'OS-EXT-SRV-ATTR:instance_name'?: string;
   fault?: { code: number; message: string };
 }
 
@@ -64,6 +65,12 @@ async function latestFault(c: WholeCloud, id: string): Promise<string | undefine
     .orderBy('id', 'desc')
     .executeTakeFirst();
   return row?.message ?? undefined;
+}
+
+/** The guest's name and uuid on the hypervisor, as an admin sees them. */
+async function guestOf(c: WholeCloud, id: string): Promise<{ name: string; uuid: string }> {
+  const server = await show(c, id, c.adminToken);
+  return { name: server['OS-EXT-SRV-ATTR:instance_name'] as string, uuid: id };
 }
 
 function computeManager(c: WholeCloud): ComputeManager {
@@ -174,8 +181,7 @@ forEachCloudBackend('single-host server actions over HTTP', async (t, c) => {
     const r = await action(c, id, { changePassword: { adminPass: 'n3w-pass' } });
     assert.equal(r.status, 202, JSON.stringify(r.body));
     const fake = computeManager(c).driver as FakeDriver;
-    const guestName = (await fake.listInstances())[0] as string;
-    assert.equal(fake.adminPassword({ name: guestName, uuid: id }), 'n3w-pass');
+    assert.equal(fake.adminPassword(await guestOf(c, id)), 'n3w-pass');
     assert.equal((await show(c, id))['OS-EXT-STS:task_state'], null);
   });
 
@@ -238,6 +244,44 @@ forEachCloudBackend('single-host server actions over HTTP', async (t, c) => {
     assert.equal((await c.call('GET', location, c.demoToken)).status, 404);
   });
 
+  await t.test('rebuild re-creates the guest with the new name, metadata, files and password; a stopped server stays stopped', async () => {
+    const r = await c.call<{ server: { id: string; name: string; adminPass: string; metadata: Record<string, string> } }>(
+      'POST',
+      `${c.computeUrl}/servers/${id}/action`,
+      c.demoToken,
+      {
+        rebuild: {
+          imageRef: c.imageId,
+          name: 'actions-1-rebuilt',
+          metadata: { role: 'rebuilt' },
+          adminPass: 'rebuilt-pass',
+          personality: [{ path: '/etc/motd', contents: Buffer.from('hello').toString('base64') }],
+          preserve_ephemeral: false,
+        },
+      },
+    );
+    assert.equal(r.status, 202, JSON.stringify(r.body));
+    assert.equal(r.body.server.name, 'actions-1-rebuilt');
+    assert.equal(r.body.server.adminPass, 'rebuilt-pass');
+    assert.deepEqual(r.body.server.metadata, { role: 'rebuilt' });
+    await c.notification(id, ['compute.instance.rebuild.end']);
+    const rebuilt = await settled(c, id, 'ACTIVE');
+    assert.equal(rebuilt['OS-EXT-STS:power_state'], 1);
+    const fake = computeManager(c).driver as FakeDriver;
+    const guest = await guestOf(c, id);
+    assert.equal(fake.adminPassword(guest), 'rebuilt-pass');
+    assert.equal(fake.injectedFiles(guest).get('/etc/motd')?.toString(), 'hello');
+
+    assert.equal((await action(c, id, { 'os-stop': null })).status, 202);
+    await settled(c, id, 'SHUTOFF');
+    assert.equal((await action(c, id, { rebuild: { imageRef: c.imageId } })).status, 202);
+    const stopped = await settled(c, id, 'SHUTOFF');
+    assert.equal(stopped['OS-EXT-STS:power_state'], 4);
+    assert.equal((await action(c, id, { rebuild: { imageRef: '00000000-0000-0000-0000-000000000000' } })).status, 400);
+    assert.equal((await action(c, id, { 'os-start': null })).status, 202);
+    await settled(c, id, 'ACTIVE');
+  });
+
   await t.test("a locked server refuses its owner (409) but not an admin; an admin lock is not the owner's to lift", async () => {
     assert.equal((await action(c, id, { lock: null })).status, 202);
     const refused = await action(c, id, { pause: null });
@@ -298,5 +342,12 @@ forEachCloudBackend('single-host server actions over HTTP', async (t, c) => {
     assert.equal(pw.status, 409);
     assert.match(pw.body.conflictingRequest.message, /Failed to set admin password/);
     await settled(c, id, 'ERROR');
+    assert.equal((await action(c, id, { 'os-resetState': { state: 'active' } }, c.adminToken)).status, 202);
+
+    // Last: the guest is gone after a rebuild whose spawn failed.
+    failOnce(c, 'spawn', 'no room for the new disk');
+    assert.equal((await action(c, id, { rebuild: { imageRef: c.imageId } })).status, 202);
+    const afterRebuild = await settled(c, id, 'ERROR');
+    assert.equal(afterRebuild.fault?.message, 'no room for the new disk');
   });
 });
