@@ -20,6 +20,7 @@ import { serverDiagnosticsResource } from '../api/openstack/compute/server-diagn
 import { serverGroupsResource } from '../api/openstack/compute/server-groups.js';
 import { serverMetadataResource } from '../api/openstack/compute/server-metadata.js';
 import { serverPasswordResource } from '../api/openstack/compute/server-password.js';
+import { serverRebuildResource } from '../api/openstack/compute/server-rebuild.js';
 import { serverStartStopResource } from '../api/openstack/compute/server-start-stop.js';
 import { serversResource } from '../api/openstack/compute/servers.js';
 import { servicesResource } from '../api/openstack/compute/services.js';
@@ -83,6 +84,7 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     serverPasswordResource({ compute }),
     serverActionsResource({ compute }),
     serverStartStopResource({ compute }),
+    serverRebuildResource({ conf, compute, zones: services.zones }),
     adminActionsResource({ compute }),
     rescueResource({ conf, compute }),
     consoleOutputResource({ compute }),

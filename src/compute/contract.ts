@@ -68,6 +68,30 @@ export interface ConsoleOutputRequest {
   tail_length: number | null;
 }
 
+export interface SnapshotRequest {
+  instance: InstanceRecord;
+  image_id: string;
+  image_type: 'snapshot' | 'backup';
+  backup_type: string | null;
+  rotation: number | null;
+}
+
+export interface RebuildInstanceRequest {
+  instance: InstanceRecord;
+  new_pass: string | null;
+  /** (path, contents) pairs. */
+  injected_files: [string, string][];
+  image_ref: string;
+  orig_image_ref: string | null;
+  orig_sys_metadata: Record<string, string | null>;
+  bdms: BlockDeviceMapping[];
+  /** Re-create the guest on this host from another (evacuate) rather than in place. */
+  recreate: boolean;
+  on_shared_storage: boolean;
+  /** Keep the ephemeral disk (accepted at 2.1; drivers that re-create disks honour it). */
+  preserve_ephemeral?: boolean;
+}
+
 function withInstance<T extends { instance: InstanceRecord }>(wire: { instance: unknown }): T {
   return { ...(wire as unknown as T), instance: reviveInstance(wire.instance) };
 }
@@ -97,6 +121,14 @@ export const computeContract = defineContract({
     rescue_instance: cast('2.0', revived<RescueRequest>(withInstance)),
     unrescue_instance: cast('2.0', revived<InstanceRequest>(withInstance)),
     set_admin_password: call('2.0', revived<SetAdminPasswordRequest>(withInstance), nothing),
+    rebuild_instance: cast(
+      '2.22',
+      revived<RebuildInstanceRequest>((wire) => ({
+        ...withInstance<RebuildInstanceRequest>(wire),
+        bdms: reviveList(reviveBlockDeviceMapping)((wire as { bdms: unknown }).bdms ?? []),
+      })),
+    ),
+    snapshot_instance: cast('2.0', revived<SnapshotRequest>(withInstance)),
     inject_network_info: cast('2.0', revived<InstanceRequest>(withInstance)),
     reset_network: cast('2.0', revived<InstanceRequest>(withInstance)),
     get_console_output: call('2.0', revived<ConsoleOutputRequest>(withInstance), plain<string>()),

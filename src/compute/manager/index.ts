@@ -21,6 +21,8 @@ import {
 import { ComputeHost } from './host.js';
 import { reconcileHost } from './init-host.js';
 import { pauseInstance, rebootInstance, resumeInstance, startInstance, stopInstance, suspendInstance, unpauseInstance } from './power.js';
+import { rebuildInstance } from './rebuild.js';
+import { snapshotInstance } from './snapshot.js';
 import { runUsageAudit } from './usage-audit.js';
 
 export type { ComputeManagerDeps } from './deps.js';
@@ -223,6 +225,14 @@ export class ComputeManager extends Manager implements ComputeEndpoint {
 
   async set_admin_password(ctx: RequestContext, args: Args<'set_admin_password'>): Promise<void> {
     await this.#serialized(ctx, args.instance, (c) => setAdminPassword(this.#h, c, args.instance, args.new_pass));
+  }
+
+  async rebuild_instance(ctx: RequestContext, args: Args<'rebuild_instance'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => rebuildInstance(this.#h, c, args));
+  }
+
+  async snapshot_instance(ctx: RequestContext, args: Args<'snapshot_instance'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => snapshotInstance(this.#h, c, args));
   }
 
   async inject_network_info(ctx: RequestContext, args: Args<'inject_network_info'>): Promise<void> {

@@ -58,6 +58,11 @@ function seeds(): Record<string, unknown> {
     'PUT /servers/:server_id/metadata/:key': { meta: { k1: 'v' } },
     'POST /servers/:server_id/action#reboot': { reboot: { type: 'SOFT' } },
     'POST /servers/:server_id/action#changePassword': { changePassword: { adminPass: 'fz-pass' } },
+    'POST /servers/:server_id/action#rebuild': {
+      rebuild: { imageRef: imageId, name: 'fz-rb', metadata: { a: 'b' }, adminPass: 'fz-pass', preserve_ephemeral: false },
+    },
+    'POST /servers/:server_id/action#createImage': { createImage: { name: 'fz-snap', metadata: { a: 'b' } } },
+    'POST /servers/:server_id/action#createBackup': { createBackup: { name: 'fz-bk', backup_type: 'daily', rotation: 1 } },
     'POST /servers/:server_id/action#os-start': { 'os-start': null },
     'POST /servers/:server_id/action#os-stop': { 'os-stop': null },
     'POST /servers/:server_id/action#pause': { pause: null },

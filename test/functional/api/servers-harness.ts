@@ -147,6 +147,12 @@ class RecordingCompute extends Recorder implements ComputeEndpoint {
   async reset_network(ctx: RequestContext, args: ArgsOf<ComputeContract, 'reset_network'>): Promise<void> {
     this.record({ method: 'reset_network', ctx, args: { ...args } });
   }
+  async rebuild_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'rebuild_instance'>): Promise<void> {
+    this.record({ method: 'rebuild_instance', ctx, args: { ...args } });
+  }
+  async snapshot_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'snapshot_instance'>): Promise<void> {
+    this.record({ method: 'snapshot_instance', ctx, args: { ...args } });
+  }
   async set_admin_password(ctx: RequestContext, args: ArgsOf<ComputeContract, 'set_admin_password'>): Promise<void> {
     this.record({ method: 'set_admin_password', ctx, args: { ...args } });
   }

@@ -17,6 +17,7 @@ interface ServerView {
   'OS-EXT-STS:vm_state': string;
   'OS-EXT-STS:task_state': string | null;
   'OS-EXT-STS:power_state': number;
+  'OS-EXT-SRV-ATTR:instance_name'?: string;
   fault?: { code: number; message: string };
 }
 
@@ -64,6 +65,12 @@ async function latestFault(c: WholeCloud, id: string): Promise<string | undefine
     .orderBy('id', 'desc')
     .executeTakeFirst();
   return row?.message ?? undefined;
+}
+
+/** The guest's name and uuid on the hypervisor, as an admin sees them. */
+async function guestOf(c: WholeCloud, id: string): Promise<{ name: string; uuid: string }> {
+  const server = await show(c, id, c.adminToken);
+  return { name: server['OS-EXT-SRV-ATTR:instance_name'] as string, uuid: id };
 }
 
 function computeManager(c: WholeCloud): ComputeManager {
@@ -174,9 +181,105 @@ forEachCloudBackend('single-host server actions over HTTP', async (t, c) => {
     const r = await action(c, id, { changePassword: { adminPass: 'n3w-pass' } });
     assert.equal(r.status, 202, JSON.stringify(r.body));
     const fake = computeManager(c).driver as FakeDriver;
-    const guestName = (await fake.listInstances())[0] as string;
-    assert.equal(fake.adminPassword({ name: guestName, uuid: id }), 'n3w-pass');
+    assert.equal(fake.adminPassword(await guestOf(c, id)), 'n3w-pass');
     assert.equal((await show(c, id))['OS-EXT-STS:task_state'], null);
+  });
+
+  await t.test("createImage uploads a snapshot with Nova's properties, at the Location answered, that boots a new server", async () => {
+    const r = await c.call('POST', `${c.computeUrl}/servers/${id}/action`, c.demoToken, {
+      createImage: { name: 'snap-1', metadata: { purpose: 'test' } },
+    });
+    assert.equal(r.status, 202, JSON.stringify(r.body));
+    const location = r.headers.get('location') ?? '';
+    const imageId = location.split('/').at(-1) as string;
+    assert.match(location, /\/images\/[0-9a-f-]{36}$/);
+    await c.notification(id, ['compute.instance.snapshot.start']);
+    await c.notification(id, ['compute.instance.snapshot.end']);
+    await settled(c, id, 'ACTIVE');
+    const image = await c.call<{ image: { status: string; metadata: Record<string, string> } }>('GET', location, c.demoToken);
+    assert.equal(image.status, 200);
+    assert.equal(image.body.image.status, 'ACTIVE');
+    assert.equal(image.body.image.metadata.instance_uuid, id);
+    assert.equal(image.body.image.metadata.image_type, 'snapshot');
+    assert.equal(image.body.image.metadata.purpose, 'test');
+    assert.equal(image.body.image.metadata.base_image_ref, c.imageId);
+    const posted = await c.call<{ server: { id: string } }>('POST', `${c.computeUrl}/servers`, c.demoToken, {
+      server: { name: 'from-snapshot', imageRef: imageId, flavorRef: '1' },
+    });
+    assert.equal(posted.status, 202, JSON.stringify(posted.body));
+    const built = await c.notification(posted.body.server.id, ['compute.instance.create.end', 'compute.instance.create.error']);
+    assert.equal(built.event_type, 'compute.instance.create.end');
+  });
+
+  await t.test('createBackup keeps the newest backups of a type up to the rotation, deleting the oldest', async () => {
+    const backups = async () => {
+      const list = await c.call<{ images: { id: string; metadata: Record<string, string> }[] }>(
+        'GET',
+        `${c.computeUrl}/images/detail`,
+        c.demoToken,
+      );
+      return list.body.images.filter((i) => i.metadata.image_type === 'backup' && i.metadata.instance_uuid === id).map((i) => i.id);
+    };
+    const ids: string[] = [];
+    for (const name of ['daily-1', 'daily-2']) {
+      const r = await c.call('POST', `${c.computeUrl}/servers/${id}/action`, c.demoToken, {
+        createBackup: { name, backup_type: 'daily', rotation: 1 },
+      });
+      assert.equal(r.status, 202, JSON.stringify(r.body));
+      ids.push((r.headers.get('location') ?? '').split('/').at(-1) as string);
+      await settled(c, id, 'ACTIVE');
+    }
+    assert.deepEqual(await backups(), [ids[1]]);
+    const bad = await action(c, id, { createBackup: { name: 'x', backup_type: 'daily', rotation: -1 } });
+    assert.equal(bad.status, 400);
+  });
+
+  await t.test('a failed snapshot clears the task, records a fault and deletes its image', async () => {
+    failOnce(c, 'snapshot', 'disk could not be read');
+    const r = await c.call('POST', `${c.computeUrl}/servers/${id}/action`, c.demoToken, { createImage: { name: 'snap-broken' } });
+    assert.equal(r.status, 202);
+    const location = r.headers.get('location') ?? '';
+    await settled(c, id, 'ACTIVE');
+    assert.equal(await latestFault(c, id), 'disk could not be read');
+    assert.equal((await c.call('GET', location, c.demoToken)).status, 404);
+  });
+
+  await t.test('rebuild re-creates the guest with the new name, metadata, files and password; a stopped server stays stopped', async () => {
+    const r = await c.call<{ server: { id: string; name: string; adminPass: string; metadata: Record<string, string> } }>(
+      'POST',
+      `${c.computeUrl}/servers/${id}/action`,
+      c.demoToken,
+      {
+        rebuild: {
+          imageRef: c.imageId,
+          name: 'actions-1-rebuilt',
+          metadata: { role: 'rebuilt' },
+          adminPass: 'rebuilt-pass',
+          personality: [{ path: '/etc/motd', contents: Buffer.from('hello').toString('base64') }],
+          preserve_ephemeral: false,
+        },
+      },
+    );
+    assert.equal(r.status, 202, JSON.stringify(r.body));
+    assert.equal(r.body.server.name, 'actions-1-rebuilt');
+    assert.equal(r.body.server.adminPass, 'rebuilt-pass');
+    assert.deepEqual(r.body.server.metadata, { role: 'rebuilt' });
+    await c.notification(id, ['compute.instance.rebuild.end']);
+    const rebuilt = await settled(c, id, 'ACTIVE');
+    assert.equal(rebuilt['OS-EXT-STS:power_state'], 1);
+    const fake = computeManager(c).driver as FakeDriver;
+    const guest = await guestOf(c, id);
+    assert.equal(fake.adminPassword(guest), 'rebuilt-pass');
+    assert.equal(fake.injectedFiles(guest).get('/etc/motd')?.toString(), 'hello');
+
+    assert.equal((await action(c, id, { 'os-stop': null })).status, 202);
+    await settled(c, id, 'SHUTOFF');
+    assert.equal((await action(c, id, { rebuild: { imageRef: c.imageId } })).status, 202);
+    const stopped = await settled(c, id, 'SHUTOFF');
+    assert.equal(stopped['OS-EXT-STS:power_state'], 4);
+    assert.equal((await action(c, id, { rebuild: { imageRef: '00000000-0000-0000-0000-000000000000' } })).status, 400);
+    assert.equal((await action(c, id, { 'os-start': null })).status, 202);
+    await settled(c, id, 'ACTIVE');
   });
 
   await t.test("a locked server refuses its owner (409) but not an admin; an admin lock is not the owner's to lift", async () => {
@@ -239,5 +342,12 @@ forEachCloudBackend('single-host server actions over HTTP', async (t, c) => {
     assert.equal(pw.status, 409);
     assert.match(pw.body.conflictingRequest.message, /Failed to set admin password/);
     await settled(c, id, 'ERROR');
+    assert.equal((await action(c, id, { 'os-resetState': { state: 'active' } }, c.adminToken)).status, 202);
+
+    // Last: the guest is gone after a rebuild whose spawn failed.
+    failOnce(c, 'spawn', 'no room for the new disk');
+    assert.equal((await action(c, id, { rebuild: { imageRef: c.imageId } })).status, 202);
+    const afterRebuild = await settled(c, id, 'ERROR');
+    assert.equal(afterRebuild.fault?.message, 'no room for the new disk');
   });
 });

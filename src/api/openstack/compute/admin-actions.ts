@@ -1,6 +1,6 @@
 /**
  * The os-admin-actions extension's single-host actions: pause, unpause, suspend, resume,
- * lock, unlock, resetState, resetNetwork, injectNetworkInfo (compute-core.md §3). Each is
+ * lock, unlock, resetState, resetNetwork, injectNetworkInfo, createBackup (compute-core.md §3). Each is
  * authorised by its `compute_extension:admin_actions:<name>` rule before the server is
  * looked up, as Nova's extension does, then by compute.api's own rules.
  */
@@ -8,13 +8,26 @@ import { Type } from 'typebox';
 import { injectNetworkInfo, lockInstance, resetNetwork, resetState, unlockInstance } from '../../../compute/api/guest.js';
 import type { ComputeAPI } from '../../../compute/api/index.js';
 import { simpleAction } from '../../../compute/api/power.js';
-import { defineResource, type ResourceModule } from '../routing.js';
+import { backup } from '../../../compute/api/snapshot.js';
+import { ComputeResponse, defineResource, type ResourceModule } from '../routing.js';
+import { metadata, Name, NonNegativeInteger } from './parameter-types.js';
+import { imageLocation } from './server-actions.js';
 
 const PATH = '/servers/:server_id/action';
 const RULE = 'compute_extension:admin_actions';
 
 const ResetStateBody = Type.Object(
   { 'os-resetState': Type.Object({ state: Type.String({ enum: ['active', 'error'] }) }, { additionalProperties: false }) },
+  { additionalProperties: false },
+);
+
+const CreateBackupBody = Type.Object(
+  {
+    createBackup: Type.Object(
+      { name: Name, backup_type: Type.String(), rotation: NonNegativeInteger, metadata: Type.Optional(metadata()) },
+      { additionalProperties: false },
+    ),
+  },
   { additionalProperties: false },
 );
 
@@ -33,6 +46,20 @@ export function adminActionsResource(deps: { compute: ComputeAPI }): ResourceMod
         },
       });
     }
+    r.action({
+      path: PATH,
+      action: 'createBackup',
+      body: CreateBackupBody,
+      handler: async (req) => {
+        req.authorize(`${RULE}:createBackup`);
+        const instance = await compute.get(req.ctx, req.params.server_id as string);
+        const b = req.body.createBackup;
+        const rotation = Number(b.rotation);
+        const imageId = await backup(compute.deps, req.ctx, instance, b.name, { type: b.backup_type, rotation }, b.metadata ?? {});
+        // A rotation of 0 keeps no backup, so there is nothing to point at.
+        return new ComputeResponse(undefined, rotation > 0 ? { headers: { Location: imageLocation(req, imageId) } } : {});
+      },
+    });
     r.action({
       path: PATH,
       action: 'lock',

@@ -1,9 +1,12 @@
-/** The core server actions: reboot and changePassword (compute-core.md §3). */
+/** The core server actions: reboot, changePassword and createImage (compute-core.md §3). */
 import { Type } from 'typebox';
 import { setAdminPassword } from '../../../compute/api/guest.js';
 import type { ComputeAPI } from '../../../compute/api/index.js';
 import { reboot } from '../../../compute/api/power.js';
-import { defineResource, type ResourceModule } from '../routing.js';
+import { snapshot } from '../../../compute/api/snapshot.js';
+import { type ComputeRequest, ComputeResponse, defineResource, type ResourceModule } from '../routing.js';
+import { urlJoin } from '../urls.js';
+import { metadata, Name } from './parameter-types.js';
 
 const PATH = '/servers/:server_id/action';
 
@@ -19,6 +22,16 @@ const ChangePasswordBody = Type.Object(
   { additionalProperties: false },
 );
 
+const CreateImageBody = Type.Object(
+  { createImage: Type.Object({ name: Name, metadata: Type.Optional(metadata()) }, { additionalProperties: false }) },
+  { additionalProperties: false },
+);
+
+/** Where a client finds an image the action created: under the caller's project, as Nova builds it. */
+export function imageLocation(req: ComputeRequest, imageId: string): string {
+  return urlJoin(req.urls.versionRoot, ...(req.ctx.projectId ? [req.ctx.projectId] : []), 'images', imageId);
+}
+
 export function serverActionsResource(deps: { compute: ComputeAPI }): ResourceModule {
   const { compute } = deps;
   return defineResource('server-actions', (r) => {
@@ -30,6 +43,17 @@ export function serverActionsResource(deps: { compute: ComputeAPI }): ResourceMo
         const instance = await compute.get(req.ctx, req.params.server_id as string);
         await reboot(compute.deps, req.ctx, instance, req.body.reboot.type);
         return undefined;
+      },
+    });
+    r.action({
+      path: PATH,
+      action: 'createImage',
+      body: CreateImageBody,
+      handler: async (req) => {
+        const instance = await compute.get(req.ctx, req.params.server_id as string);
+        const { name, metadata: props } = req.body.createImage;
+        const imageId = await snapshot(compute.deps, req.ctx, instance, name, props ?? {});
+        return new ComputeResponse(undefined, { headers: { Location: imageLocation(req, imageId) } });
       },
     });
     r.action({
