@@ -1,6 +1,7 @@
 import { adminActionsResource } from '../api/openstack/compute/admin-actions.js';
 import { certificatesResource } from '../api/openstack/compute/certificates.js';
 import { consoleOutputResource } from '../api/openstack/compute/console-output.js';
+import { deferredDeleteResource } from '../api/openstack/compute/deferred-delete.js';
 import { imagesResource } from '../api/openstack/compute/images.js';
 import { type ComputeApiServices, computeResourceModules } from '../api/openstack/compute/index.js';
 import { ipsResource } from '../api/openstack/compute/ips.js';
@@ -82,6 +83,7 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     consoleOutputResource({ compute }),
     serverDiagnosticsResource({ compute }),
     ipsResource({ compute }),
+    deferredDeleteResource({ compute }),
     serverGroupsResource(new ServerGroupAPI(db, services.quota)),
     migrationsResource(new MigrationAPI(db)),
     virtualInterfacesResource({ conf, compute, vifs: new VirtualInterfaceAPI(db) }),

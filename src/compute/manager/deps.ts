@@ -1,3 +1,4 @@
+import type { Clock } from '../../common/clock.js';
 import type { ConductorClient } from '../../conductor/contract.js';
 import type { ImageService } from '../../image/glance-client.js';
 import type { NetworkAPI } from '../../network/api.js';
@@ -10,7 +11,7 @@ export interface ComputeManagerDeps {
   driver: ComputeDriver;
   /** The database, through the conductor: compute hosts never open it themselves. */
   conductor: Pick<ConductorClient, 'call'>;
-  network: Pick<NetworkAPI, 'allocateForInstance' | 'deallocateForInstance'>;
+  network: Pick<NetworkAPI, 'allocateForInstance' | 'deallocateForInstance' | 'getInstanceNwInfo'>;
   /** Where a failed build goes back to for another host. */
   scheduler: Pick<SchedulerClient, 'cast'>;
   notifier?: Notifier;
@@ -24,4 +25,37 @@ export interface ComputeManagerDeps {
   schedulerMaxAttempts?: number;
   reservedHostMemoryMb?: number;
   reservedHostDiskMb?: number;
+  /** Where the periodic tasks read the time (the service's clock); the system clock when absent. */
+  clock?: Clock;
+  /** The periodic tasks' options; each defaults as in nova.conf. */
+  periodic?: Partial<PeriodicOptions>;
 }
+
+/** The options of the compute manager's periodic tasks (manager-opts.ts, and reclaim_instance_interval). */
+export interface PeriodicOptions {
+  syncPowerStateInterval: number;
+  healInstanceInfoCacheInterval: number;
+  rebootTimeout: number;
+  rescueTimeout: number;
+  instanceBuildTimeout: number;
+  reclaimInstanceInterval: number;
+  runningDeletedInstanceAction: 'noop' | 'log' | 'reap';
+  runningDeletedInstancePollInterval: number;
+  runningDeletedInstanceTimeout: number;
+  instanceUsageAudit: boolean;
+  instanceUsageAuditPeriod: string;
+}
+
+export const DEFAULT_PERIODIC_OPTIONS: PeriodicOptions = {
+  syncPowerStateInterval: 600,
+  healInstanceInfoCacheInterval: 60,
+  rebootTimeout: 0,
+  rescueTimeout: 0,
+  instanceBuildTimeout: 0,
+  reclaimInstanceInterval: 0,
+  runningDeletedInstanceAction: 'log',
+  runningDeletedInstancePollInterval: 1800,
+  runningDeletedInstanceTimeout: 0,
+  instanceUsageAudit: false,
+  instanceUsageAuditPeriod: 'month',
+};

@@ -1,3 +1,4 @@
+import type { Clock } from '../../common/clock.js';
 import type { ConductorClient } from '../../conductor/contract.js';
 import type { Config } from '../../config/config.js';
 import { GlanceImageService } from '../../image/glance-client.js';
@@ -12,11 +13,19 @@ import { topicOpts } from '../../service/opts.js';
 import { loadDriver } from '../../virt/factory.js';
 import { imageCacheOpts } from '../../virt/imagecache/opts.js';
 import { computeApiOpts } from '../api-opts.js';
+import { computePeriodicOpts } from '../manager-opts.js';
 import { ComputeManager } from './index.js';
 
 /** The compute manager nova-compute runs, built from nova.conf (compute_driver is required). */
-export function computeManagerFromConf(host: string, conf: Config, transport: Transport, conductor: ConductorClient): ComputeManager {
+export function computeManagerFromConf(
+  host: string,
+  conf: Config,
+  transport: Transport,
+  conductor: ConductorClient,
+  clock?: Clock,
+): ComputeManager {
   const sched = conf.get(schedulerOpts);
+  const o = conf.get(computePeriodicOpts);
   return new ComputeManager(host, {
     driver: loadDriver(conf),
     conductor,
@@ -29,5 +38,19 @@ export function computeManagerFromConf(host: string, conf: Config, transport: Tr
     schedulerMaxAttempts: sched.scheduler_max_attempts ?? 3,
     reservedHostMemoryMb: sched.reserved_host_memory_mb ?? 512,
     reservedHostDiskMb: sched.reserved_host_disk_mb ?? 0,
+    ...(clock ? { clock } : {}),
+    periodic: {
+      syncPowerStateInterval: o.sync_power_state_interval ?? 600,
+      healInstanceInfoCacheInterval: o.heal_instance_info_cache_interval ?? 60,
+      rebootTimeout: o.reboot_timeout ?? 0,
+      rescueTimeout: o.rescue_timeout ?? 0,
+      instanceBuildTimeout: o.instance_build_timeout ?? 0,
+      reclaimInstanceInterval: conf.get(computeApiOpts).reclaim_instance_interval ?? 0,
+      runningDeletedInstanceAction: (o.running_deleted_instance_action ?? 'log') as 'noop' | 'log' | 'reap',
+      runningDeletedInstancePollInterval: o.running_deleted_instance_poll_interval ?? 1800,
+      runningDeletedInstanceTimeout: o.running_deleted_instance_timeout ?? 0,
+      instanceUsageAudit: o.instance_usage_audit,
+      instanceUsageAuditPeriod: o.instance_usage_audit_period ?? 'month',
+    },
   });
 }

@@ -147,6 +147,12 @@ class RecordingCompute extends Recorder implements ComputeEndpoint {
   async reset_network(ctx: RequestContext, args: ArgsOf<ComputeContract, 'reset_network'>): Promise<void> {
     this.record({ method: 'reset_network', ctx, args: { ...args } });
   }
+  async soft_delete_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'soft_delete_instance'>): Promise<void> {
+    this.record({ method: 'soft_delete_instance', ctx, args: { ...args } });
+  }
+  async restore_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'restore_instance'>): Promise<void> {
+    this.record({ method: 'restore_instance', ctx, args: { ...args } });
+  }
   async set_admin_password(ctx: RequestContext, args: ArgsOf<ComputeContract, 'set_admin_password'>): Promise<void> {
     this.record({ method: 'set_admin_password', ctx, args: { ...args } });
   }
