@@ -6,6 +6,7 @@ import '../config/api-opts.js';
 import '../config/metadata-api-opts.js';
 import '../config/ec2-api-opts.js';
 import '../compute/api-opts.js';
+import '../compute/manager-opts.js';
 import '../cert/opts.js';
 import '../cloudpipe/opts.js';
 import '../compute/availability-zones.js';

@@ -3,6 +3,7 @@ import { agentsResource } from '../api/openstack/compute/agents.js';
 import { aggregatesResource } from '../api/openstack/compute/aggregates.js';
 import { certificatesResource } from '../api/openstack/compute/certificates.js';
 import { consoleOutputResource } from '../api/openstack/compute/console-output.js';
+import { deferredDeleteResource } from '../api/openstack/compute/deferred-delete.js';
 import { floatingIpActionsResource } from '../api/openstack/compute/floating-ip-actions.js';
 import { floatingIpPoolsResource, floatingIpsResource } from '../api/openstack/compute/floating-ips.js';
 import { floatingIpsBulkResource } from '../api/openstack/compute/floating-ips-bulk.js';
@@ -90,6 +91,7 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     consoleOutputResource({ compute }),
     serverDiagnosticsResource({ compute }),
     ipsResource({ compute }),
+    deferredDeleteResource({ compute }),
     serverGroupsResource(new ServerGroupAPI(db, services.quota)),
     migrationsResource(new MigrationAPI(db)),
     virtualInterfacesResource({ conf, compute, vifs: new VirtualInterfaceAPI(db) }),

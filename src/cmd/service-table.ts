@@ -83,7 +83,8 @@ export const RPC_BINARIES = {
   'nova-compute': {
     topic: (conf) => conf.get(topicOpts).compute_topic ?? 'compute',
     dbAllowed: false,
-    build: (host, deps) => served(computeContract, computeManagerFromConf(host, deps.conf, deps.transport, conductorFor(deps, host))),
+    build: (host, deps) =>
+      served(computeContract, computeManagerFromConf(host, deps.conf, deps.transport, conductorFor(deps, host), deps.clock)),
   },
   'nova-network': {
     topic: (conf) => conf.get(topicOpts).network_topic ?? 'network',

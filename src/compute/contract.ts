@@ -52,6 +52,12 @@ export interface RebootRequest {
   reboot_type: 'SOFT' | 'HARD';
 }
 
+export interface SoftDeleteRequest {
+  instance: InstanceRecord;
+  /** Reservation uuids; nova-ts counts quota from rows, so it sends none. */
+  reservations: string[] | null;
+}
+
 export interface RescueRequest {
   instance: InstanceRecord;
   rescue_password: string;
@@ -131,6 +137,9 @@ export const computeContract = defineContract({
     snapshot_instance: cast('2.0', revived<SnapshotRequest>(withInstance)),
     inject_network_info: cast('2.0', revived<InstanceRequest>(withInstance)),
     reset_network: cast('2.0', revived<InstanceRequest>(withInstance)),
+    /** Deferred delete: the guest is kept (powered off) until the reclaim task or a forceDelete removes it. */
+    soft_delete_instance: cast('2.27', revived<SoftDeleteRequest>(withInstance)),
+    restore_instance: cast('2.0', revived<InstanceRequest>(withInstance)),
     get_console_output: call('2.0', revived<ConsoleOutputRequest>(withInstance), plain<string>()),
     /** The driver's counters, or null when the guest is not running. */
     get_diagnostics: call('2.0', revived<InstanceRequest>(withInstance), plain<Record<string, number> | null>()),

@@ -28,7 +28,8 @@ export function checkLocked(ctx: RequestContext, instance: InstanceRecord): void
   if (instance.locked && !ctx.isAdmin) throw new InstanceIsLocked(instance.uuid ?? '');
 }
 
-async function computeServiceUp(deps: ComputeApiDeps, ctx: RequestContext, host: string): Promise<boolean> {
+/** Whether the compute service of `host` is up (an unknown host's is not). */
+export async function computeServiceUp(deps: ComputeApiDeps, ctx: RequestContext, host: string): Promise<boolean> {
   try {
     const service = await serviceGetByComputeHost(deps.db, ctx.elevated(), host);
     return serviceIsUp(service, deps.conf.get(serviceOpts).service_down_time ?? 60);
@@ -60,8 +61,13 @@ async function markDeleting(deps: ComputeApiDeps, ctx: RequestContext, instance:
   }
 }
 
-export async function deleteInstance(deps: ComputeApiDeps, ctx: RequestContext, instance: InstanceRecord): Promise<void> {
-  deps.policy.enforce(ctx, 'compute:delete', instanceTarget(instance));
+export async function deleteInstance(
+  deps: ComputeApiDeps,
+  ctx: RequestContext,
+  instance: InstanceRecord,
+  options: { policy?: string } = {},
+): Promise<void> {
+  deps.policy.enforce(ctx, options.policy ?? 'compute:delete', instanceTarget(instance));
   checkLocked(ctx, instance);
   checkActionAllowed('delete', {
     uuid: instance.uuid as string,

@@ -1,3 +1,4 @@
+import type { Clock } from '../../common/clock.js';
 import type { ConductorClient } from '../../conductor/contract.js';
 import type { ImageService } from '../../image/glance-client.js';
 import type { ConfigDriveSettings } from '../../metadata/config-drive.js';
@@ -12,7 +13,7 @@ export interface ComputeManagerDeps {
   driver: ComputeDriver;
   /** The database, through the conductor: compute hosts never open it themselves. */
   conductor: Pick<ConductorClient, 'call'>;
-  network: Pick<NetworkAPI, 'allocateForInstance' | 'deallocateForInstance'>;
+  network: Pick<NetworkAPI, 'allocateForInstance' | 'deallocateForInstance' | 'getInstanceNwInfo'>;
   /** Where a failed build goes back to for another host. */
   scheduler: Pick<SchedulerClient, 'cast'>;
   notifier?: Notifier;
@@ -32,8 +33,39 @@ export interface ComputeManagerDeps {
   metadataDefaults?: MetadataDefaults;
   reservedHostMemoryMb?: number;
   reservedHostDiskMb?: number;
-  /** `instance_usage_audit_period` when `instance_usage_audit` is on; absent, no audit runs. */
-  instanceUsageAuditPeriod?: string;
   /** `my_ip`, recorded on the compute node as `host_ip`. */
   hostIp?: string;
+  /** Where the periodic tasks read the time (the service's clock); the system clock when absent. */
+  clock?: Clock;
+  /** The periodic tasks' options; each defaults as in nova.conf. */
+  periodic?: Partial<PeriodicOptions>;
 }
+
+/** The options of the compute manager's periodic tasks (manager-opts.ts, and reclaim_instance_interval). */
+export interface PeriodicOptions {
+  syncPowerStateInterval: number;
+  healInstanceInfoCacheInterval: number;
+  rebootTimeout: number;
+  rescueTimeout: number;
+  instanceBuildTimeout: number;
+  reclaimInstanceInterval: number;
+  runningDeletedInstanceAction: 'noop' | 'log' | 'reap';
+  runningDeletedInstancePollInterval: number;
+  runningDeletedInstanceTimeout: number;
+  instanceUsageAudit: boolean;
+  instanceUsageAuditPeriod: string;
+}
+
+export const DEFAULT_PERIODIC_OPTIONS: PeriodicOptions = {
+  syncPowerStateInterval: 600,
+  healInstanceInfoCacheInterval: 60,
+  rebootTimeout: 0,
+  rescueTimeout: 0,
+  instanceBuildTimeout: 0,
+  reclaimInstanceInterval: 0,
+  runningDeletedInstanceAction: 'log',
+  runningDeletedInstancePollInterval: 1800,
+  runningDeletedInstanceTimeout: 0,
+  instanceUsageAudit: false,
+  instanceUsageAuditPeriod: 'month',
+};

@@ -76,6 +76,8 @@ function seeds(): Record<string, unknown> {
     'POST /servers/:server_id/action#injectNetworkInfo': { injectNetworkInfo: null },
     'POST /servers/:server_id/action#rescue': { rescue: { adminPass: 'fz-pass' } },
     'POST /servers/:server_id/action#unrescue': { unrescue: null },
+    'POST /servers/:server_id/action#restore': { restore: null },
+    'POST /servers/:server_id/action#forceDelete': { forceDelete: null },
     'POST /servers/:server_id/action#os-getConsoleOutput': { 'os-getConsoleOutput': { length: 5 } },
     // Nova's create takes no body and ignores whatever JSON it is sent.
     'POST /os-certificates': {},

@@ -153,6 +153,12 @@ class RecordingCompute extends Recorder implements ComputeEndpoint {
   async snapshot_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'snapshot_instance'>): Promise<void> {
     this.record({ method: 'snapshot_instance', ctx, args: { ...args } });
   }
+  async soft_delete_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'soft_delete_instance'>): Promise<void> {
+    this.record({ method: 'soft_delete_instance', ctx, args: { ...args } });
+  }
+  async restore_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'restore_instance'>): Promise<void> {
+    this.record({ method: 'restore_instance', ctx, args: { ...args } });
+  }
   async set_admin_password(ctx: RequestContext, args: ArgsOf<ComputeContract, 'set_admin_password'>): Promise<void> {
     this.record({ method: 'set_admin_password', ctx, args: { ...args } });
   }
