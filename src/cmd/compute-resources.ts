@@ -6,6 +6,9 @@ import { imagesResource } from '../api/openstack/compute/images.js';
 import { type ComputeApiServices, computeResourceModules } from '../api/openstack/compute/index.js';
 import { ipsResource } from '../api/openstack/compute/ips.js';
 import { networksResource } from '../api/openstack/compute/networks.js';
+import { securityGroupActionsResource } from '../api/openstack/compute/security-group-actions.js';
+import { securityGroupDefaultRulesResource } from '../api/openstack/compute/security-group-default-rules.js';
+import { securityGroupsResource } from '../api/openstack/compute/security-groups.js';
 import { serverMetadataResource } from '../api/openstack/compute/server-metadata.js';
 import { serverPasswordResource } from '../api/openstack/compute/server-password.js';
 import { serversResource } from '../api/openstack/compute/servers.js';
@@ -18,6 +21,7 @@ import { AvailabilityZoneAPI } from '../compute/availability-zones.js';
 import { computeContract } from '../compute/contract.js';
 import { FlavorAPI } from '../compute/flavors.js';
 import { KeypairAPI } from '../compute/keypairs.js';
+import { SecurityGroupAPI } from '../compute/security-groups.js';
 import type { Config } from '../config/config.js';
 import type { Db } from '../db/api/common.js';
 import type { ImageService } from '../image/glance-client.js';
@@ -49,6 +53,8 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
   const network = NetworkAPI.fromConfig(conf, transport);
   const flavors = dbFlavorLookup(db);
   const topics = conf.get(topicOpts);
+  const computeRpc = new ContractClient(transport, computeContract, topics.compute_topic ?? 'compute');
+  const securityGroups = new SecurityGroupAPI(db, services.quota, computeRpc);
   const compute = new ComputeAPI({
     db,
     conf,
@@ -59,7 +65,7 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     keypairs: dbKeypairLookup(db),
     network: networkApiValidator(network),
     scheduler: new ContractClient(transport, schedulerContract, topics.scheduler_topic ?? 'scheduler'),
-    compute: new ContractClient(transport, computeContract, topics.compute_topic ?? 'compute'),
+    compute: computeRpc,
   });
   return [
     ...computeResourceModules(services),
@@ -72,6 +78,9 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     floatingIpPoolsResource(network),
     floatingIpsBulkResource(network),
     floatingIpActionsResource({ compute, network }),
+    securityGroupsResource({ compute, securityGroups }),
+    securityGroupActionsResource({ compute, securityGroups }),
+    securityGroupDefaultRulesResource(securityGroups),
     imagesResource({ conf, images: deps.images, quota: services.quota, imageEndpoint: deps.imageEndpoint }),
     certificatesResource(new CertAPI(transport, conf.get(topicOpts).cert_topic ?? 'cert')),
   ];
