@@ -389,3 +389,34 @@ export async function securityGroupMemberFixedIps(db: Db, groupId: number): Prom
     .execute();
   return rows.map((r) => r.address as string);
 }
+
+/** What a compute host's firewall needs of an instance's groups: every rule, source groups resolved to their members' fixed IPs. */
+export async function securityGroupRulesForInstance(
+  db: Db,
+  instanceUuid: string,
+): Promise<
+  { protocol: string | null; from_port: number | null; to_port: number | null; cidr: string | null; grantee_ips: string[] | null }[]
+> {
+  const groups = await securityGroupWithRulesByInstance(db, instanceUuid);
+  const members = new Map<number, string[]>();
+  const out = [];
+  for (const group of groups) {
+    for (const rule of group.rules) {
+      let granteeIps: string[] | null = null;
+      if (rule.group_id !== null) {
+        if (!members.has(rule.group_id)) members.set(rule.group_id, await securityGroupMemberFixedIps(db, rule.group_id));
+        granteeIps = members.get(rule.group_id) ?? [];
+      }
+      out.push({ protocol: rule.protocol, from_port: rule.from_port, to_port: rule.to_port, cidr: rule.cidr, grantee_ips: granteeIps });
+    }
+  }
+  return out;
+}
+
+/** The provider-wide firewall rules (`provider_fw_rules`). */
+export async function providerFwRuleGetAll(
+  db: Db,
+): Promise<{ protocol: string; from_port: number | null; to_port: number | null; cidr: string }[]> {
+  const rows = await db.kysely.selectFrom('provider_fw_rules').selectAll().where('deleted', '=', 0).orderBy('id').execute();
+  return rows.map((r) => ({ protocol: r.protocol ?? '', from_port: r.from_port, to_port: r.to_port, cidr: r.cidr ?? '' }));
+}
