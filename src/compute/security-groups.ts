@@ -233,6 +233,16 @@ export class SecurityGroupAPI {
     }
   }
 
+  /** An instance's addresses changed: rules naming its groups as source are refreshed on their hosts. */
+  async triggerMembersRefreshForInstance(ctx: RequestContext, instanceUuid: string): Promise<void> {
+    const groups = await securityGroupWithRulesByInstance(this.#db, instanceUuid);
+    if (groups.length > 0)
+      await this.triggerMembersRefresh(
+        ctx,
+        groups.map((g) => g.id),
+      );
+  }
+
   async #refreshInstance(ctx: RequestContext, uuid: string): Promise<void> {
     let instance: InstanceRecord;
     try {

@@ -86,6 +86,11 @@ export interface NetworkManagerDeps {
   rpc?: NetworkClient | null;
   /** network.floating_ip.* notifications. */
   notifier?: Notifier | null;
+  /**
+   * Tells compute hosts that an instance's addresses changed, so rules naming its groups as
+   * source admit the new addresses (Grizzly's trigger_security_group_members_refresh).
+   */
+  membersRefresh?: ((ctx: RequestContext, instanceUuid: string) => Promise<void>) | null;
 }
 
 /** The part of the quota engine allocation needs. */
@@ -153,6 +158,7 @@ export class NetworkManager extends Manager implements NetworkEndpoint {
   readonly #quota: FixedIpQuota | null;
   readonly #rpc: NetworkClient | null;
   readonly floating: FloatingIps;
+  readonly #membersRefresh: NetworkManagerDeps['membersRefresh'];
 
   constructor(host: string, deps: NetworkManagerDeps) {
     super(host);
@@ -162,6 +168,7 @@ export class NetworkManager extends Manager implements NetworkEndpoint {
     this.driver = deps.driver ?? loadLinuxNetDriver(deps.conf);
     this.#quota = deps.quota ?? null;
     this.#rpc = deps.rpc ?? null;
+    this.#membersRefresh = deps.membersRefresh ?? null;
     this.floating = new FloatingIps({
       db: deps.db,
       conf: deps.conf,
@@ -223,6 +230,7 @@ export class NetworkManager extends Manager implements NetworkEndpoint {
       );
       throw err;
     }
+    await this.#refreshMembers(ctx, instanceUuid);
     if (!args.vpn) {
       const first = (await this.#fixedIpsOf(ctx.elevated(), instanceUuid))[0]?.address ?? null;
       await this.floating.autoAssign(ctx, projectId, first);
@@ -232,7 +240,9 @@ export class NetworkManager extends Manager implements NetworkEndpoint {
 
   /** Releases every fixed IP of an instance and deletes its interfaces. */
   async deallocate_for_instance(ctx: RequestContext, args: InstanceArgs): Promise<null> {
-    await this.#releaseAll(ctx, instanceUuidOf(args), args.host ?? null);
+    const instanceUuid = instanceUuidOf(args);
+    await this.#releaseAll(ctx, instanceUuid, args.host ?? null);
+    await this.#refreshMembers(ctx, instanceUuid);
     return null;
   }
 
@@ -549,6 +559,14 @@ export class NetworkManager extends Manager implements NetworkEndpoint {
   }
 
   // ---- internals ------------------------------------------------------------
+
+  async #refreshMembers(ctx: RequestContext, instanceUuid: string): Promise<void> {
+    try {
+      await this.#membersRefresh?.(ctx.elevated(), instanceUuid);
+    } catch (err) {
+      log.for(ctx).warn({ err, instance_uuid: instanceUuid }, 'could not refresh the security group members of an instance');
+    }
+  }
 
   /** Rewrites an instance's cached network info from the rows (Grizzly's refresh_cache). */
   async #refreshInfoCache(ctx: RequestContext, instanceUuid: string): Promise<void> {

@@ -264,6 +264,21 @@ forEachCloudBackend('security groups over HTTP', async (t, c) => {
     assert.equal((await c.call('DELETE', `${url}/os-security-group-rules/x`, c.demoToken)).status, 400);
   });
 
+  await t.test('a new member of a source group gets its peers refreshed when it receives its address', async () => {
+    const groups = await c.call<{ security_groups: Group[] }>('GET', `${url}/os-security-groups`, c.demoToken);
+    const dflt = groups.body.security_groups.find((g) => g.name === 'default') as Group;
+    const sameGroup = await post('/os-security-group-rules', {
+      security_group_rule: { parent_group_id: dflt.id, ip_protocol: 'tcp', from_port: 1, to_port: 65535, group_id: dflt.id },
+    });
+    assert.equal(sameGroup.status, 200, JSON.stringify(sameGroup.body));
+    const refreshed = watchRefreshes(c);
+    const posted = await post<{ server: { id: string } }>('/servers', { server: { name: 'sg-2', imageRef: c.imageId, flavorRef: '1' } });
+    assert.equal(posted.status, 202);
+    const built = await c.notification(posted.body.server.id, ['compute.instance.create.end', 'compute.instance.create.error']);
+    assert.equal(built.event_type, 'compute.instance.create.end');
+    await eventually(() => refreshed.includes(serverId), 'the first server refreshed for its new peer');
+  });
+
   await t.test('security_groups and security_group_rules quotas answer 403', async () => {
     const projectId = c.cloud.bootstrap.demo.projectId;
     const set = await c.call('PUT', `${url}/os-quota-sets/${projectId}`, c.adminToken, {
