@@ -1,8 +1,14 @@
 import { certificatesResource } from '../api/openstack/compute/certificates.js';
+import { floatingIpActionsResource } from '../api/openstack/compute/floating-ip-actions.js';
+import { floatingIpPoolsResource, floatingIpsResource } from '../api/openstack/compute/floating-ips.js';
+import { floatingIpsBulkResource } from '../api/openstack/compute/floating-ips-bulk.js';
 import { imagesResource } from '../api/openstack/compute/images.js';
 import { type ComputeApiServices, computeResourceModules } from '../api/openstack/compute/index.js';
 import { ipsResource } from '../api/openstack/compute/ips.js';
 import { networksResource } from '../api/openstack/compute/networks.js';
+import { securityGroupActionsResource } from '../api/openstack/compute/security-group-actions.js';
+import { securityGroupDefaultRulesResource } from '../api/openstack/compute/security-group-default-rules.js';
+import { securityGroupsResource } from '../api/openstack/compute/security-groups.js';
 import { serverMetadataResource } from '../api/openstack/compute/server-metadata.js';
 import { serverPasswordResource } from '../api/openstack/compute/server-password.js';
 import { serversResource } from '../api/openstack/compute/servers.js';
@@ -11,13 +17,16 @@ import { CertAPI } from '../cert/rpcapi.js';
 import { dbFlavorLookup } from '../compute/api/adapters.js';
 import type { ComputePolicy } from '../compute/api/deps.js';
 import { AvailabilityZoneAPI } from '../compute/availability-zones.js';
+import { computeContract } from '../compute/contract.js';
 import { FlavorAPI } from '../compute/flavors.js';
 import { KeypairAPI } from '../compute/keypairs.js';
+import { SecurityGroupAPI } from '../compute/security-groups.js';
 import type { Config } from '../config/config.js';
 import type { Db } from '../db/api/common.js';
 import type { ImageService } from '../image/glance-client.js';
 import { NetworkAPI } from '../network/api.js';
 import { createDbQuotaEngine } from '../quota/db-store.js';
+import { ContractClient } from '../rpc/contract-client.js';
 import { topicOpts } from '../service/opts.js';
 import { cloudpipeResourceFor } from './cloudpipe-resource.js';
 import { createComputeApi } from './compute-api-factory.js';
@@ -44,6 +53,8 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
   const network = NetworkAPI.fromConfig(conf, transport);
   const flavors = dbFlavorLookup(db);
   const compute = createComputeApi(runtime, { policy: deps.policy, images: deps.images, quota: services.quota, network });
+  const computeRpc = new ContractClient(transport, computeContract, conf.get(topicOpts).compute_topic ?? 'compute');
+  const securityGroups = new SecurityGroupAPI(db, services.quota, computeRpc);
   return [
     ...computeResourceModules(services),
     serversResource({ conf, compute, flavors, zones: services.zones }),
@@ -51,8 +62,15 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     serverPasswordResource({ compute }),
     ipsResource({ compute }),
     networksResource(network),
+    floatingIpsResource(network),
+    floatingIpPoolsResource(network),
+    floatingIpsBulkResource(network),
+    floatingIpActionsResource({ compute, network }),
+    securityGroupsResource({ compute, securityGroups }),
+    securityGroupActionsResource({ compute, securityGroups }),
+    securityGroupDefaultRulesResource(securityGroups),
     imagesResource({ conf, images: deps.images, quota: services.quota, imageEndpoint: deps.imageEndpoint }),
     certificatesResource(new CertAPI(transport, conf.get(topicOpts).cert_topic ?? 'cert')),
-    cloudpipeResourceFor(runtime, { compute, keypairs: services.keypairs }),
+    cloudpipeResourceFor(runtime, { compute, keypairs: services.keypairs, securityGroups }),
   ];
 }

@@ -62,6 +62,11 @@ export const computeContract = defineContract({
     change_instance_metadata: cast('2.0', revived<ChangeMetadataRequest>(withInstance)),
     /** Whether `port` is the instance's console port of that type (consoleauth's token check). */
     validate_console_port: call('2.26', revived<ValidateConsolePortRequest>(withInstance), plain<boolean>()),
+    /** A rule of the group changed: the host rebuilds the filters of its members. */
+    refresh_security_group_rules: cast('2.0', plain<{ security_group_id: number }>()),
+    /** The group's members changed: rules naming it as source admit other addresses now. */
+    refresh_security_group_members: cast('2.0', plain<{ security_group_id: number }>()),
+    refresh_instance_security_rules: cast('2.4', revived<{ instance: InstanceRecord }>(withInstance)),
   },
 });
 

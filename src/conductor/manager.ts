@@ -13,6 +13,7 @@ import {
   instanceInfoCacheUpdate,
   instanceUpdateAndGetOriginal,
 } from '../db/api/instances.js';
+import { providerFwRuleGetAll, securityGroupRulesForInstance } from '../db/api/security-groups.js';
 import { serviceCreate, serviceDestroy, serviceGetAllBy, serviceUpdate } from '../db/api/services.js';
 import { sendInstanceUpdate } from '../notifications/instance-payload.js';
 import { type Notifier, silentNotifier } from '../notifications/notifier.js';
@@ -106,6 +107,14 @@ export class ConductorManager extends Manager implements ConductorEndpoint {
 
   async instance_info_cache_delete(ctx: RequestContext, args: Args<'instance_info_cache_delete'>) {
     await instanceInfoCacheDelete(this.#db, ctx.elevated(), args.instance.uuid);
+  }
+
+  async security_group_rules_for_instance(_ctx: RequestContext, args: Args<'security_group_rules_for_instance'>) {
+    return securityGroupRulesForInstance(this.#db, args.instance.uuid);
+  }
+
+  async provider_fw_rule_get_all(_ctx: RequestContext) {
+    return providerFwRuleGetAll(this.#db);
   }
 
   async instance_fault_create(ctx: RequestContext, args: Args<'instance_fault_create'>) {

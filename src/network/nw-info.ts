@@ -54,6 +54,8 @@ export interface NwInfoInput {
   useIpv6: boolean;
   ipv6Backend: Ipv6Backend;
   projectId: string | null;
+  /** Floating addresses per fixed IP row id. */
+  floatingIps?: ReadonlyMap<number, readonly string[]>;
 }
 
 function networkMeta(kind: ManagerKind, network: Network): Record<string, unknown> {
@@ -78,7 +80,7 @@ export function buildNetworkInfo(input: NwInfoInput): NetworkInfo {
     if (!network || !vif.address || !vif.uuid) continue;
     const v4Ips: FixedIP[] = input.fixedIps
       .filter((ip) => ip.virtual_interface_id === vif.id && ip.network_id === network.id && ip.address)
-      .map((ip) => makeFixedIp(ip.address as string));
+      .map((ip) => makeFixedIp(ip.address as string, [...(input.floatingIps?.get(ip.id) ?? [])]));
     const dhcpServer = input.kind.dhcp ? (input.dhcpServers.get(network.id) ?? network.gateway) : null;
     const v4: Subnet = makeSubnet({
       cidr: network.cidr,

@@ -90,3 +90,12 @@ export const linuxNetOpts = defineGroup('DEFAULT', {
   iptables_top_regex: opt.str('', 'Existing iptables rules matching this stay on top.'),
   iptables_bottom_regex: opt.str('', 'Existing iptables rules matching this stay at the bottom.'),
 });
+
+/** Options of floating IPs and DNS entries (network.md §2.3). */
+export const floatingIpOpts = defineGroup('DEFAULT', {
+  default_floating_pool: opt.str('nova', 'Pool floating IPs are allocated from when a request names none.'),
+  auto_assign_floating_ip: opt.bool(false, 'Give every new instance a floating IP from the default pool.'),
+  floating_ip_dns_manager: opt.str('nova.network.noop_dns_driver.NoopDNSDriver', 'DNS driver of floating IP entries.'),
+  instance_dns_manager: opt.str('nova.network.noop_dns_driver.NoopDNSDriver', 'DNS driver of instance entries.'),
+  instance_dns_domain: opt.str('', 'Domain instance entries are created in; empty creates none.'),
+});

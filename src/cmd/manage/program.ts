@@ -5,6 +5,7 @@ import { VERSION } from '../version.js';
 import { registerConfigCommands } from './config.js';
 import { ManageError } from './context.js';
 import { registerDbCommands } from './db.js';
+import { registerFloatingCommands } from './floating.js';
 import { registerNetworkCommands } from './network.js';
 import { registerServiceCommands } from './service.js';
 import { registerVpnCommands } from './vpn.js';
@@ -31,6 +32,7 @@ export function buildManageProgram(): Command {
   registerServiceCommands(program, config);
   registerNetworkCommands(program, config);
   registerVpnCommands(program, config);
+  registerFloatingCommands(program, config);
   return program;
 }
 

@@ -13,13 +13,14 @@ import { topicOpts } from '../../service/opts.js';
 import { loadDriver } from '../../virt/factory.js';
 import { imageCacheOpts } from '../../virt/imagecache/opts.js';
 import { computeApiOpts } from '../api-opts.js';
+import { ConductorFirewallRules } from '../firewall-rules.js';
 import { ComputeManager } from './index.js';
 
 /** The compute manager nova-compute runs, built from nova.conf (compute_driver is required). */
 export function computeManagerFromConf(host: string, conf: Config, transport: Transport, conductor: ConductorClient): ComputeManager {
   const sched = conf.get(schedulerOpts);
   return new ComputeManager(host, {
-    driver: loadDriver(conf),
+    driver: loadDriver(conf, { firewallRules: new ConductorFirewallRules(conductor) }),
     conductor,
     network: NetworkAPI.fromConfig(conf, transport),
     scheduler: new ContractClient(transport, schedulerContract, conf.get(topicOpts).scheduler_topic ?? 'scheduler'),

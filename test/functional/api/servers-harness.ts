@@ -118,6 +118,21 @@ class RecordingCompute extends Recorder implements ComputeEndpoint {
     this.record({ method: 'validate_console_port', ctx, args: { ...args } });
     return false;
   }
+  async refresh_security_group_rules(ctx: RequestContext, args: ArgsOf<ComputeContract, 'refresh_security_group_rules'>): Promise<void> {
+    this.record({ method: 'refresh_security_group_rules', ctx, args: { ...args } });
+  }
+  async refresh_security_group_members(
+    ctx: RequestContext,
+    args: ArgsOf<ComputeContract, 'refresh_security_group_members'>,
+  ): Promise<void> {
+    this.record({ method: 'refresh_security_group_members', ctx, args: { ...args } });
+  }
+  async refresh_instance_security_rules(
+    ctx: RequestContext,
+    args: ArgsOf<ComputeContract, 'refresh_instance_security_rules'>,
+  ): Promise<void> {
+    this.record({ method: 'refresh_instance_security_rules', ctx, args: { ...args } });
+  }
 }
 
 export interface Harness {
