@@ -14,11 +14,10 @@ import { zip } from '../common/zip.js';
 import type { FlavorInfo } from '../compute/api/deps.js';
 import type { ComputeAPI, InstanceRecord } from '../compute/api/index.js';
 import type { KeypairAPI } from '../compute/keypairs.js';
+import type { SecurityGroupAPI } from '../compute/security-groups.js';
 import type { Config } from '../config/config.js';
 import { ec2Opts } from '../config/ec2-api-opts.js';
 import type { RequestContext } from '../context/context.js';
-import type { Db } from '../db/api/common.js';
-import { type SecurityGroupRuleValues, securityGroupEnsure } from '../db/api/security-groups.js';
 import { renderBootScript } from './bootscript.js';
 import { CloudpipeNotConfigured } from './errors.js';
 import { cloudpipeOpts } from './opts.js';
@@ -26,15 +25,15 @@ import { cloudpipeOpts } from './opts.js';
 /** The user every project's VPN resources belong to. */
 export const VPN_USER = 'project-vpn';
 
-const VPN_RULES: readonly SecurityGroupRuleValues[] = [
-  { protocol: 'udp', from_port: 1194, to_port: 1194, cidr: '0.0.0.0/0' },
-  { protocol: 'icmp', from_port: -1, to_port: -1, cidr: '0.0.0.0/0' },
-];
+const VPN_RULES = [
+  { ip_protocol: 'udp', from_port: 1194, to_port: 1194, cidr: '0.0.0.0/0' },
+  { ip_protocol: 'icmp', from_port: -1, to_port: -1, cidr: '0.0.0.0/0' },
+] as const;
 
 export interface CloudpipeDeps {
   conf: Config;
-  db: Db;
   compute: Pick<ComputeAPI, 'create'>;
+  securityGroups: Pick<SecurityGroupAPI, 'list' | 'create' | 'addRule'>;
   keypairs: Pick<KeypairAPI, 'get' | 'create'>;
   cert: Pick<CertAPI, 'generateX509Cert' | 'fetchCa' | 'fetchCrl'>;
   flavorByName(ctx: RequestContext, name: string): Promise<FlavorInfo>;
@@ -91,6 +90,13 @@ export class CloudPipe {
     chmodSync(file, 0o600);
   }
 
+  /** The VPN's group, made with its two rules when missing (an existing one is used as it is). */
+  async #ensureSecurityGroup(ctx: RequestContext, name: string): Promise<void> {
+    if ((await this.deps.securityGroups.list(ctx)).some((g) => g.name === name)) return;
+    const group = await this.deps.securityGroups.create(ctx, name, 'Group for vpn');
+    for (const rule of VPN_RULES) await this.deps.securityGroups.addRule(ctx, group.id, { ...rule });
+  }
+
   async launchVpnInstance(ctx: RequestContext, projectId: string): Promise<InstanceRecord> {
     const { conf } = this.deps;
     const cp = conf.get(cloudpipeOpts);
@@ -102,7 +108,7 @@ export class CloudPipe {
 
     const flavor = await this.deps.flavorByName(vpnCtx, cp.vpn_instance_type ?? 'm1.tiny');
     await this.#ensureKeyPair(vpnCtx, name);
-    await securityGroupEnsure(this.deps.db, vpnCtx, projectId, { name, description: 'Group for vpn' }, VPN_RULES);
+    await this.#ensureSecurityGroup(vpnCtx, name);
     const [serverKey, serverCert] = await this.deps.cert.generateX509Cert(vpnCtx, VPN_USER, projectId);
     const payload = vpnPayload({
       bootScript: renderBootScript(conf),

@@ -7,16 +7,23 @@ import { CloudPipe } from '../cloudpipe/pipelib.js';
 import { dbFlavorByName } from '../compute/api/adapters.js';
 import type { ComputeAPI } from '../compute/api/index.js';
 import type { KeypairAPI } from '../compute/keypairs.js';
+import type { SecurityGroupAPI } from '../compute/security-groups.js';
 import { topicOpts } from '../service/opts.js';
 import type { Runtime } from './runtime.js';
 
-export function cloudpipeApiFor(runtime: Runtime, deps: { compute: ComputeAPI; keypairs: KeypairAPI }): CloudpipeAPI {
+export interface CloudpipeWiring {
+  compute: ComputeAPI;
+  keypairs: KeypairAPI;
+  securityGroups: SecurityGroupAPI;
+}
+
+export function cloudpipeApiFor(runtime: Runtime, deps: CloudpipeWiring): CloudpipeAPI {
   if (!runtime.db) throw new Error('cloudpipe needs the database');
   const { conf, db, transport } = runtime;
   const pipe = new CloudPipe({
     conf,
-    db,
     compute: deps.compute,
+    securityGroups: deps.securityGroups,
     keypairs: deps.keypairs,
     cert: new CertAPI(transport, conf.get(topicOpts).cert_topic ?? 'cert'),
     flavorByName: dbFlavorByName(db),
@@ -24,6 +31,6 @@ export function cloudpipeApiFor(runtime: Runtime, deps: { compute: ComputeAPI; k
   return new CloudpipeAPI({ conf, db, compute: deps.compute, pipe });
 }
 
-export function cloudpipeResourceFor(runtime: Runtime, deps: { compute: ComputeAPI; keypairs: KeypairAPI }): ResourceModule {
+export function cloudpipeResourceFor(runtime: Runtime, deps: CloudpipeWiring): ResourceModule {
   return cloudpipeResource(cloudpipeApiFor(runtime, deps));
 }

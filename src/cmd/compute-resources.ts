@@ -16,6 +16,9 @@ import { ipsResource } from '../api/openstack/compute/ips.js';
 import { migrationsResource } from '../api/openstack/compute/migrations.js';
 import { networksResource } from '../api/openstack/compute/networks.js';
 import { rescueResource } from '../api/openstack/compute/rescue.js';
+import { securityGroupActionsResource } from '../api/openstack/compute/security-group-actions.js';
+import { securityGroupDefaultRulesResource } from '../api/openstack/compute/security-group-default-rules.js';
+import { securityGroupsResource } from '../api/openstack/compute/security-groups.js';
 import { serverActionsResource } from '../api/openstack/compute/server-actions.js';
 import { serverDiagnosticsResource } from '../api/openstack/compute/server-diagnostics.js';
 import { serverGroupsResource } from '../api/openstack/compute/server-groups.js';
@@ -43,6 +46,7 @@ import { HypervisorAPI } from '../compute/operators/hypervisors.js';
 import { ServiceAPI } from '../compute/operators/services.js';
 import { UsageAPI } from '../compute/operators/usage.js';
 import { UsageAuditLogAPI } from '../compute/operators/usage-audit-log.js';
+import { SecurityGroupAPI } from '../compute/security-groups.js';
 import { ServerGroupAPI } from '../compute/server-groups.js';
 import { VirtualInterfaceAPI } from '../compute/virtual-interfaces.js';
 import type { Config } from '../config/config.js';
@@ -78,6 +82,7 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
   const flavors = dbFlavorLookup(db);
   const computeRpc = new ContractClient(transport, computeContract, conf.get(topicOpts).compute_topic ?? 'compute');
   const compute = createComputeApi(runtime, { policy: deps.policy, images: deps.images, quota: services.quota, network, computeRpc });
+  const securityGroups = new SecurityGroupAPI(db, services.quota, computeRpc);
   return [
     ...computeResourceModules(services),
     serversResource({ conf, compute, flavors, zones: services.zones }),
@@ -100,6 +105,9 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     floatingIpPoolsResource(network),
     floatingIpsBulkResource(network),
     floatingIpActionsResource({ compute, network }),
+    securityGroupsResource({ compute, securityGroups }),
+    securityGroupActionsResource({ compute, securityGroups }),
+    securityGroupDefaultRulesResource(securityGroups),
     imagesResource({ conf, images: deps.images, quota: services.quota, imageEndpoint: deps.imageEndpoint }),
     certificatesResource(new CertAPI(transport, conf.get(topicOpts).cert_topic ?? 'cert')),
     servicesResource({ services: new ServiceAPI(db, services.zones) }),
@@ -109,6 +117,6 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     agentsResource({ agents: new AgentAPI(db) }),
     instanceUsageAuditLogResource({ auditLog: new UsageAuditLogAPI(db, conf) }),
     hypervisorsResource({ conf, hypervisors: new HypervisorAPI(db, computeRpc), zones: services.zones }),
-    cloudpipeResourceFor(runtime, { compute, keypairs: services.keypairs }),
+    cloudpipeResourceFor(runtime, { compute, keypairs: services.keypairs, securityGroups }),
   ];
 }

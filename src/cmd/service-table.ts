@@ -3,6 +3,7 @@ import { CertManager } from '../cert/manager.js';
 import type { Clock } from '../common/clock.js';
 import { computeContract } from '../compute/contract.js';
 import { computeManagerFromConf } from '../compute/manager/factory.js';
+import { SecurityGroupAPI } from '../compute/security-groups.js';
 import { type ConductorClient, conductorContract } from '../conductor/contract.js';
 import { ConductorManager } from '../conductor/manager.js';
 import { commonOpts } from '../config/common-opts.js';
@@ -89,17 +90,23 @@ export const RPC_BINARIES = {
   'nova-network': {
     topic: (conf) => conf.get(topicOpts).network_topic ?? 'network',
     dbAllowed: true,
-    build: (host, deps) =>
-      served(
+    build: (host, deps) => {
+      const db = requireDb(deps, 'nova-network');
+      const quota = createDbQuotaEngine(deps.conf, db);
+      const compute = new ContractClient(deps.transport, computeContract, deps.conf.get(topicOpts).compute_topic ?? 'compute');
+      const securityGroups = new SecurityGroupAPI(db, quota, compute);
+      return served(
         networkContract,
         new NetworkManager(host, {
-          db: requireDb(deps, 'nova-network'),
+          db,
           conf: deps.conf,
-          quota: createDbQuotaEngine(deps.conf, requireDb(deps, 'nova-network')),
+          quota,
           notifier: notifierFromConf(deps.conf, deps.transport),
+          membersRefresh: (ctx, uuid) => securityGroups.triggerMembersRefreshForInstance(ctx, uuid),
           rpc: new ContractClient(deps.transport, networkContract, deps.conf.get(topicOpts).network_topic ?? 'network'),
         }),
-      ),
+      );
+    },
   },
   'nova-cert': {
     topic: (conf) => conf.get(topicOpts).cert_topic ?? 'cert',

@@ -150,6 +150,11 @@ export const computeContract = defineContract({
     host_power_action: call('2.0', plain<{ action: 'startup' | 'shutdown' | 'reboot' }>(), plain<string>()),
     host_maintenance_mode: call('2.0', plain<{ host: string; mode: boolean }>(), plain<'on_maintenance' | 'off_maintenance'>()),
     get_host_uptime: call('2.0', plain<Record<string, never>>(), plain<string>()),
+    /** A rule of the group changed: the host rebuilds the filters of its members. */
+    refresh_security_group_rules: cast('2.0', plain<{ security_group_id: number }>()),
+    /** The group's members changed: rules naming it as source admit other addresses now. */
+    refresh_security_group_members: cast('2.0', plain<{ security_group_id: number }>()),
+    refresh_instance_security_rules: cast('2.4', revived<{ instance: InstanceRecord }>(withInstance)),
   },
 });
 

@@ -20,6 +20,7 @@ import { nothing, plain, revived, validated, wireDate, wireDateOrNull } from '..
 import { call, defineContract, type Endpoint } from '../rpc/contract.js';
 import type { ContractClient } from '../rpc/contract-client.js';
 import { errorTable } from '../rpc/error-table.js';
+import type { ProviderFirewallRule, SecurityGroupRule } from '../virt/firewall/types.js';
 import * as conductorErrors from './errors.js';
 import {
   type ActionEventValues,
@@ -142,6 +143,9 @@ export const conductorContract = defineContract({
       plain<InfoCache>(),
     ),
     instance_info_cache_delete: call('1.17', validated(Type.Object(instanceRef)), nothing),
+    /** The rules of the instance's security groups, source groups resolved to their members' fixed IPs. */
+    security_group_rules_for_instance: call('1.48', validated(Type.Object(instanceRef)), plain<SecurityGroupRule[]>()),
+    provider_fw_rule_get_all: call('1.17', validated(Type.Object({})), plain<ProviderFirewallRule[]>()),
     instance_fault_create: call('1.36', validated(Type.Object({ values: FaultValuesSchema })), revived(reviveInstanceFault)),
     action_event_start: call(
       '1.25',

@@ -17,6 +17,7 @@ import {
   instanceUpdateAndGetOriginal,
   joinRelations,
 } from '../db/api/instances.js';
+import { providerFwRuleGetAll, securityGroupRulesForInstance } from '../db/api/security-groups.js';
 import { serviceCreate, serviceDestroy, serviceGetAllBy, serviceUpdate } from '../db/api/services.js';
 import { taskLogBeginTask, taskLogEndTask, taskLogGet } from '../db/api/task-log.js';
 import { ec2IdsFor } from '../metadata/source.js';
@@ -137,6 +138,14 @@ export class ConductorManager extends Manager implements ConductorEndpoint {
 
   async instance_info_cache_delete(ctx: RequestContext, args: Args<'instance_info_cache_delete'>) {
     await instanceInfoCacheDelete(this.#db, ctx.elevated(), args.instance.uuid);
+  }
+
+  async security_group_rules_for_instance(_ctx: RequestContext, args: Args<'security_group_rules_for_instance'>) {
+    return securityGroupRulesForInstance(this.#db, args.instance.uuid);
+  }
+
+  async provider_fw_rule_get_all(_ctx: RequestContext) {
+    return providerFwRuleGetAll(this.#db);
   }
 
   async instance_fault_create(ctx: RequestContext, args: Args<'instance_fault_create'>) {

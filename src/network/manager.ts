@@ -92,6 +92,11 @@ export interface NetworkManagerDeps {
   rpc?: NetworkClient | null;
   /** network.floating_ip.* notifications. */
   notifier?: Notifier | null;
+  /**
+   * Tells compute hosts that an instance's addresses changed, so rules naming its groups as
+   * source admit the new addresses (Grizzly's trigger_security_group_members_refresh).
+   */
+  membersRefresh?: ((ctx: RequestContext, instanceUuid: string) => Promise<void>) | null;
 }
 
 /** The part of the quota engine allocation needs. */
@@ -159,6 +164,7 @@ export class NetworkManager extends Manager implements NetworkEndpoint {
   readonly #quota: FixedIpQuota | null;
   readonly #rpc: NetworkClient | null;
   readonly floating: FloatingIps;
+  readonly #membersRefresh: NetworkManagerDeps['membersRefresh'];
 
   constructor(host: string, deps: NetworkManagerDeps) {
     super(host);
@@ -168,6 +174,7 @@ export class NetworkManager extends Manager implements NetworkEndpoint {
     this.driver = deps.driver ?? loadLinuxNetDriver(deps.conf);
     this.#quota = deps.quota ?? null;
     this.#rpc = deps.rpc ?? null;
+    this.#membersRefresh = deps.membersRefresh ?? null;
     this.floating = new FloatingIps({
       db: deps.db,
       conf: deps.conf,
@@ -229,6 +236,7 @@ export class NetworkManager extends Manager implements NetworkEndpoint {
       );
       throw err;
     }
+    await this.#refreshMembers(ctx, instanceUuid);
     if (!args.vpn) {
       const first = (await this.#fixedIpsOf(ctx.elevated(), instanceUuid))[0]?.address ?? null;
       await this.floating.autoAssign(ctx, projectId, first);
@@ -245,6 +253,7 @@ export class NetworkManager extends Manager implements NetworkEndpoint {
     const instanceUuid = instanceUuidOf(args);
     await this.#releaseAll(ctx, instanceUuid, args.host ?? null);
     await instanceInfoCacheClear(this.#db, ctx.elevated(), instanceUuid);
+    await this.#refreshMembers(ctx, instanceUuid);
     return null;
   }
 
@@ -561,6 +570,14 @@ export class NetworkManager extends Manager implements NetworkEndpoint {
   }
 
   // ---- internals ------------------------------------------------------------
+
+  async #refreshMembers(ctx: RequestContext, instanceUuid: string): Promise<void> {
+    try {
+      await this.#membersRefresh?.(ctx.elevated(), instanceUuid);
+    } catch (err) {
+      log.for(ctx).warn({ err, instance_uuid: instanceUuid }, 'could not refresh the security group members of an instance');
+    }
+  }
 
   /** Rewrites an instance's cached network info from the rows (Grizzly's refresh_cache). */
   async #refreshInfoCache(ctx: RequestContext, instanceUuid: string): Promise<void> {

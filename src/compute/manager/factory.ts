@@ -19,6 +19,7 @@ import { imageCacheOpts } from '../../virt/imagecache/opts.js';
 import { computeApiOpts } from '../api-opts.js';
 import { usageAuditOpts } from '../audit-opts.js';
 import { availabilityZoneOpts } from '../availability-zones.js';
+import { ConductorFirewallRules } from '../firewall-rules.js';
 import { computePeriodicOpts } from '../manager-opts.js';
 import { ComputeManager } from './index.js';
 
@@ -34,7 +35,7 @@ export function computeManagerFromConf(
   const audit = conf.get(usageAuditOpts);
   const o = conf.get(computePeriodicOpts);
   return new ComputeManager(host, {
-    driver: loadDriver(conf),
+    driver: loadDriver(conf, { firewallRules: new ConductorFirewallRules(conductor) }),
     conductor,
     network: NetworkAPI.fromConfig(conf, transport),
     scheduler: new ContractClient(transport, schedulerContract, conf.get(topicOpts).scheduler_topic ?? 'scheduler'),

@@ -204,6 +204,27 @@ export class ComputeManager extends Manager implements ComputeEndpoint {
     });
   }
 
+  /** Security group changes reach the driver's firewall; a failure is logged, the caster does not wait. */
+  async refresh_security_group_rules(ctx: RequestContext, args: Args<'refresh_security_group_rules'>): Promise<void> {
+    await this.#refreshFirewall(ctx, 'rules', () => this.#deps.driver.refreshSecurityGroupRules(args.security_group_id));
+  }
+
+  async refresh_security_group_members(ctx: RequestContext, args: Args<'refresh_security_group_members'>): Promise<void> {
+    await this.#refreshFirewall(ctx, 'members', () => this.#deps.driver.refreshSecurityGroupMembers(args.security_group_id));
+  }
+
+  async refresh_instance_security_rules(ctx: RequestContext, args: Args<'refresh_instance_security_rules'>): Promise<void> {
+    await this.#refreshFirewall(ctx, 'instance', () => this.#deps.driver.refreshInstanceSecurityRules(this.#h.virt(args.instance)));
+  }
+
+  async #refreshFirewall(ctx: RequestContext, what: string, refresh: () => Promise<unknown>): Promise<void> {
+    try {
+      await refresh();
+    } catch (err) {
+      ctx.log.error({ err, what }, 'security group refresh failed');
+    }
+  }
+
   async terminate_instance(requestCtx: RequestContext, args: Args<'terminate_instance'>): Promise<'deleted' | 'error' | 'gone'> {
     const uuid = args.instance.uuid as string;
     const ctx = requestCtx.forInstance(uuid);

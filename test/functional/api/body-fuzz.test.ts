@@ -94,6 +94,16 @@ function seeds(): Record<string, unknown> {
     'PUT /os-floating-ips-bulk/:id': { ip_range: '192.0.2.64/29' },
     'POST /servers/:server_id/action#addFloatingIp': { addFloatingIp: { address: '192.0.2.65', fixed_address: '10.20.0.3' } },
     'POST /servers/:server_id/action#removeFloatingIp': { removeFloatingIp: { address: '192.0.2.65' } },
+    'POST /os-security-groups': { security_group: { name: 'fz', description: 'fz' } },
+    'PUT /os-security-groups/:id': { security_group: { name: 'fz2', description: 'fz' } },
+    'POST /os-security-group-rules': {
+      security_group_rule: { parent_group_id: params.sg_id, ip_protocol: 'tcp', from_port: 22, to_port: 22, cidr: '10.0.0.0/8' },
+    },
+    'POST /os-security-group-default-rules': {
+      security_group_default_rule: { ip_protocol: 'tcp', from_port: 22, to_port: 22, cidr: '10.0.0.0/8' },
+    },
+    'POST /servers/:server_id/action#addSecurityGroup': { addSecurityGroup: { name: 'fz-sg' } },
+    'POST /servers/:server_id/action#removeSecurityGroup': { removeSecurityGroup: { name: 'fz-sg' } },
     'POST /images/:image_id/metadata': { metadata: { a: 'b' } },
     'PUT /images/:image_id/metadata': { metadata: { k1: 'b' } },
     'PUT /images/:image_id/metadata/:key': { meta: { k1: 'v' } },
@@ -176,6 +186,7 @@ before(async () => {
   });
   params.flavor_id = 'fz-private';
   await fixture('POST', '/v2.1/flavors/fz-private/os-extra_specs', { extra_specs: { k1: 'v0' } });
+  params.sg_id = await fixture('POST', '/v2.1/os-security-groups', { security_group: { name: 'fz-sg', description: 'fz' } }, 'security_group');
   params.id = await fixture('POST', '/v2.1/os-networks', { network: { label: 'fz-net', cidr: '10.20.0.0/28', bridge: 'br20' } }, 'network');
 });
 

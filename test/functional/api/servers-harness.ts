@@ -193,6 +193,21 @@ class RecordingCompute extends Recorder implements ComputeEndpoint {
     this.record({ method: 'get_host_uptime', ctx, args: {} });
     return ' 00:00:00 up 0 min,  0 users,  load average: 0.00, 0.00, 0.00';
   }
+  async refresh_security_group_rules(ctx: RequestContext, args: ArgsOf<ComputeContract, 'refresh_security_group_rules'>): Promise<void> {
+    this.record({ method: 'refresh_security_group_rules', ctx, args: { ...args } });
+  }
+  async refresh_security_group_members(
+    ctx: RequestContext,
+    args: ArgsOf<ComputeContract, 'refresh_security_group_members'>,
+  ): Promise<void> {
+    this.record({ method: 'refresh_security_group_members', ctx, args: { ...args } });
+  }
+  async refresh_instance_security_rules(
+    ctx: RequestContext,
+    args: ArgsOf<ComputeContract, 'refresh_instance_security_rules'>,
+  ): Promise<void> {
+    this.record({ method: 'refresh_instance_security_rules', ctx, args: { ...args } });
+  }
 }
 
 export interface Harness {
