@@ -84,6 +84,12 @@ export class QemuDriver extends FirewalledDriver {
   // ---- host ---------------------------------------------------------------------
 
   override async initHost(_host: string): Promise<void> {
+    if (this.options.vifType === 'user' && this.options.metadataForward && this.options.metadataSecret === null) {
+      log.warn(
+        { metadata: this.options.metadataForward },
+        'guests’ metadata requests name them only by X-Forwarded-For: the metadata service must set use_forwarded_for (or set service_quantum_metadata_proxy on both sides)',
+      );
+    }
     await this.host.ready();
   }
 
