@@ -20,7 +20,7 @@ import type { FirewallDriver } from '../firewall/types.js';
 import { FirewalledDriver, firewallInstance } from '../firewalled-driver.js';
 import type { GuestDisk, GuestSpec } from '../guest-spec.js';
 import { ImageCacheManager } from '../imagecache/manager.js';
-import { allFixedIps, type NetworkInfo } from '../network-model.js';
+import { firstFixedIpv4, type NetworkInfo } from '../network-model.js';
 import { nicsFor } from '../qemu/vif.js';
 import type {
   AvailableResource,
@@ -187,7 +187,7 @@ export class LibvirtDriver extends FirewalledDriver {
           nics: nicsFor(networkInfo, this.options.userNetwork ? 'user' : 'bridge'),
           rescued: false,
           projectId: instance.project_id ?? null,
-          fixedIp: allFixedIps(networkInfo).find((ip) => ip.version === 4)?.address ?? null,
+          fixedIp: firstFixedIpv4(networkInfo),
         };
         await files.writeSpec(spec);
         guest = { files, spec };
