@@ -458,8 +458,15 @@ export class LibvirtDriver extends FirewalledDriver {
   /** libvirt plugs bridge interfaces itself when the domain starts; only the spec follows the network info. */
   override async plugVifs(instance: VirtInstance, networkInfo: NetworkInfo): Promise<void> {
     await this.host.withGuest(instance, async (guest) => {
-      guest.spec = { ...guest.spec, nics: nicsFor(networkInfo, this.options.userNetwork ? 'user' : 'bridge') };
+      const fixedIp = firstFixedIpv4(networkInfo) ?? guest.spec.fixedIp ?? null;
+      const moved = fixedIp !== (guest.spec.fixedIp ?? null);
+      guest.spec = { ...guest.spec, nics: nicsFor(networkInfo, this.options.userNetwork ? 'user' : 'bridge'), fixedIp };
       await guest.files.writeSpec(guest.spec);
+      // The guest's next metadata connection reaches a forwarder that reports its new address.
+      if (moved) {
+        await this.host.forwarders.close(instance.uuid);
+        await this.host.forwarders.ensure(guest.spec, guest.files.metadataSocket);
+      }
     });
   }
 
