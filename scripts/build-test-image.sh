@@ -19,7 +19,7 @@ out=$(cd "$out" && pwd)
 cd "$out"
 
 # Raised whenever the guest's /init changes, so a cached image from before is rebuilt.
-image_version=2
+image_version=3
 
 if [ -s tiny.qcow2 ] && [ -s vmlinuz ] && [ -s initrd.img ] && [ "$(cat version 2>/dev/null)" = "$image_version" ] && [ "${FORCE:-0}" != 1 ]; then
   echo "test image already built in $out"
@@ -31,9 +31,9 @@ for tool in busybox cpio syslinux mcopy mkfs.vfat qemu-img apt-get dpkg-deb; do
 done
 
 # Modules the Debian cloud kernel builds as modules but the guest needs: virtio NIC and
-# disk, the ISO9660 config drive on an IDE cdrom, and the ACPI power button (so a soft
+# disk, the config drive (ISO9660 on an IDE cdrom, or vfat), and the ACPI power button (so a soft
 # reboot or stop reaches the guest).
-modules="virtio_pci virtio_net virtio_blk virtio_rng isofs button evdev ata_piix sr_mod"
+modules="virtio_pci virtio_net virtio_blk virtio_rng isofs vfat nls_cp437 nls_ascii button evdev ata_piix sr_mod"
 
 # 1. The kernel: resolve the metapackage to the versioned image package and unpack it.
 if [ ! -d kernel/lib/modules ]; then
@@ -129,7 +129,7 @@ echo "GUEST-MD-JSON \$(md openstack/latest/meta_data.json)"
 timeout 10 wget -q -O /dev/null --post-data=posted-by-the-guest http://169.254.169.254/openstack/latest/password && echo GUEST-MD-PASSWORD-POSTED
 drive=""
 for attempt in \$(seq 1 30); do drive=\$(findfs LABEL=config-2 2>/dev/null) && break; sleep 0.1; done
-if [ -n "\$drive" ] && mkdir -p /mnt/config && mount -t iso9660 -o ro "\$drive" /mnt/config; then
+if [ -n "\$drive" ] && mkdir -p /mnt/config && { mount -t iso9660 -o ro "\$drive" /mnt/config 2>/dev/null || mount -t vfat -o ro "\$drive" /mnt/config; }; then
   echo "GUEST-CONFIGDRIVE uuid=\$(sed -n 's/.*"uuid": *"\([^"]*\)".*/\1/p' /mnt/config/openstack/latest/meta_data.json)"
   echo "GUEST-CD-USERDATA \$(digest < /mnt/config/openstack/latest/user_data)"
   echo "GUEST-CD-JSON \$(cat /mnt/config/openstack/latest/meta_data.json)"

@@ -20,7 +20,7 @@ import type { FirewallDriver } from '../firewall/types.js';
 import { FirewalledDriver, firewallInstance } from '../firewalled-driver.js';
 import type { GuestDisk, GuestSpec } from '../guest-spec.js';
 import { ImageCacheManager } from '../imagecache/manager.js';
-import { allFixedIps, type NetworkInfo } from '../network-model.js';
+import { firstFixedIpv4, type NetworkInfo } from '../network-model.js';
 import type {
   AvailableResource,
   BlockDeviceInfo,
@@ -84,6 +84,12 @@ export class QemuDriver extends FirewalledDriver {
   // ---- host ---------------------------------------------------------------------
 
   override async initHost(_host: string): Promise<void> {
+    if (this.options.vifType === 'user' && this.options.metadataForward && this.options.metadataSecret === null) {
+      log.warn(
+        { metadata: this.options.metadataForward },
+        'guests’ metadata requests name them only by X-Forwarded-For: the metadata service must set use_forwarded_for (or set service_quantum_metadata_proxy on both sides)',
+      );
+    }
     await this.host.ready();
   }
 
@@ -197,7 +203,7 @@ export class QemuDriver extends FirewalledDriver {
           nics: nicsFor(networkInfo, this.options.vifType),
           rescued: false,
           projectId: instance.project_id ?? null,
-          fixedIp: allFixedIps(networkInfo).find((ip) => ip.version === 4)?.address ?? null,
+          fixedIp: firstFixedIpv4(networkInfo),
         };
         await files.writeSpec(spec);
         guest = new QemuGuest(files, spec);
@@ -475,9 +481,16 @@ export class QemuDriver extends FirewalledDriver {
 
   override async plugVifs(instance: VirtInstance, networkInfo: NetworkInfo): Promise<void> {
     await this.host.withGuest(instance, async (guest) => {
-      guest.spec = { ...guest.spec, nics: nicsFor(networkInfo, this.options.vifType) };
+      const fixedIp = firstFixedIpv4(networkInfo) ?? guest.spec.fixedIp ?? null;
+      const moved = fixedIp !== (guest.spec.fixedIp ?? null);
+      guest.spec = { ...guest.spec, nics: nicsFor(networkInfo, this.options.vifType), fixedIp };
       await guest.files.writeSpec(guest.spec);
       await this.host.plugAndFilter(instance, guest.spec, networkInfo);
+      // The guest's next metadata connection reaches a forwarder that reports its new address.
+      if (moved) {
+        await this.host.closeForwarder(instance.uuid);
+        await this.host.ensureForwarder(guest);
+      }
     });
   }
 

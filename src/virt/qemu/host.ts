@@ -24,7 +24,7 @@ import { buildQemuArgv, type LaunchSettings } from './argv.js';
 import type { QemuDriverOptions } from './config.js';
 import { powerStateOfStatus, QemuGuest } from './guest.js';
 import { GuestFiles, scanGuestDirs } from './guest-files.js';
-import { MetadataForwarder, parseForwardAddress } from './metadata-forwarder.js';
+import { MetadataForwarders } from './metadata-forwarder.js';
 import { adoptQemu, launchQemu, pidAlive, type QemuProcess, stopQemu } from './process.js';
 import { type CommandRunner, plugNics, runOnHost, unplugNics } from './vif.js';
 
@@ -72,7 +72,7 @@ export class QemuHost {
   readonly incoming = new Map<string, QemuGuest>();
   #loaded: Promise<void> | null = null;
   /** Metadata forwarders of user-mode guests, by uuid. */
-  readonly #forwarders = new Map<string, MetadataForwarder>();
+  readonly #forwarders: MetadataForwarders;
   #emit: (event: LifecycleEvent) => void = () => undefined;
   version: [number, number, number] = [0, 0, 0];
 
@@ -84,6 +84,7 @@ export class QemuHost {
     this.run = options.runCommand ?? runOnHost;
     const h = createHash('sha1').update(`nova-ts:${options.host}`).digest('hex');
     this.hostUuid = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+    this.#forwarders = new MetadataForwarders(options.metadataForward, options.metadataSecret);
     this.accel = options.accel === 'auto' ? (kvmUsable() ? 'kvm' : 'tcg') : options.accel;
   }
 
@@ -231,32 +232,18 @@ export class QemuHost {
    * Starts the guest's metadata forwarder unless it runs; returns its socket, or null when
    * the guest has no user-mode NIC or no metadata service is configured.
    */
-  async ensureForwarder(guest: QemuGuest): Promise<string | null> {
-    const target = this.options.metadataForward;
-    if (!target || !guest.spec.nics.some((n) => n.mode === 'user')) return null;
-    const running = this.#forwarders.get(guest.uuid);
-    if (running) return running.socketPath;
-    const forwarder = await MetadataForwarder.listen(
-      guest.files.metadataSocket,
-      { ...parseForwardAddress(target), secret: this.options.metadataSecret },
-      { instanceUuid: guest.uuid, tenantId: guest.spec.projectId ?? null, address: guest.spec.fixedIp ?? null },
-    );
-    this.#forwarders.set(guest.uuid, forwarder);
-    return forwarder.socketPath;
+  ensureForwarder(guest: QemuGuest): Promise<string | null> {
+    return this.#forwarders.ensure(guest.spec, guest.files.metadataSocket);
   }
 
   /** Stops the guest's metadata forwarder (its guest is gone from this host). */
-  async closeForwarder(uuid: string): Promise<void> {
-    const forwarder = this.#forwarders.get(uuid);
-    this.#forwarders.delete(uuid);
-    await forwarder?.close();
+  closeForwarder(uuid: string): Promise<void> {
+    return this.#forwarders.close(uuid);
   }
 
   /** Stops every metadata forwarder (nova-compute is going away; the next one listens again). */
-  async closeForwarders(): Promise<void> {
-    const all = [...this.#forwarders.values()];
-    this.#forwarders.clear();
-    await Promise.all(all.map((f) => f.close()));
+  closeForwarders(): Promise<void> {
+    return this.#forwarders.closeAll();
   }
 
   /** Ends the guest's QEMU (quit, then SIGKILL) and forgets the launch. */

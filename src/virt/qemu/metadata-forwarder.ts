@@ -3,6 +3,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import { dirname } from 'node:path';
 import { getLogger } from '../../common/log.js';
+import type { GuestSpec } from '../guest-spec.js';
 
 const log = getLogger('nova.virt.qemu.metadata');
 
@@ -117,5 +118,46 @@ export class MetadataForwarder {
     this.#server.closeAllConnections();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
     await rm(this.socketPath, { force: true });
+  }
+}
+
+/**
+ * The metadata forwarders of one compute host's user-mode guests, by instance uuid: both
+ * real drivers start one before a guest runs (and for guests they re-adopt), and stop it
+ * when the guest leaves the host or nova-compute stops.
+ */
+export class MetadataForwarders {
+  readonly #running = new Map<string, MetadataForwarder>();
+
+  /** `metadataForward` is the service's `host:port` (null: guests get no metadata route). */
+  constructor(
+    private readonly metadataForward: string | null,
+    private readonly secret: string | null,
+  ) {}
+
+  /** The socket of the guest's forwarder, started unless it runs; null when the guest has no user-mode NIC or there is no service. */
+  async ensure(spec: GuestSpec, socketPath: string): Promise<string | null> {
+    if (!this.metadataForward || !spec.nics.some((n) => n.mode === 'user')) return null;
+    const running = this.#running.get(spec.uuid);
+    if (running) return running.socketPath;
+    const forwarder = await MetadataForwarder.listen(
+      socketPath,
+      { ...parseForwardAddress(this.metadataForward), secret: this.secret },
+      { instanceUuid: spec.uuid, tenantId: spec.projectId ?? null, address: spec.fixedIp ?? null },
+    );
+    this.#running.set(spec.uuid, forwarder);
+    return forwarder.socketPath;
+  }
+
+  async close(uuid: string): Promise<void> {
+    const forwarder = this.#running.get(uuid);
+    this.#running.delete(uuid);
+    await forwarder?.close();
+  }
+
+  async closeAll(): Promise<void> {
+    const all = [...this.#running.values()];
+    this.#running.clear();
+    await Promise.all(all.map((f) => f.close()));
   }
 }
