@@ -1,5 +1,6 @@
 import { certificatesResource } from '../api/openstack/compute/certificates.js';
 import { floatingIpActionsResource } from '../api/openstack/compute/floating-ip-actions.js';
+import { floatingIpDnsResource } from '../api/openstack/compute/floating-ip-dns.js';
 import { floatingIpPoolsResource, floatingIpsResource } from '../api/openstack/compute/floating-ips.js';
 import { floatingIpsBulkResource } from '../api/openstack/compute/floating-ips-bulk.js';
 import { imagesResource } from '../api/openstack/compute/images.js';
@@ -78,6 +79,7 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     floatingIpPoolsResource(network),
     floatingIpsBulkResource(network),
     floatingIpActionsResource({ compute, network }),
+    floatingIpDnsResource(network),
     securityGroupsResource({ compute, securityGroups }),
     securityGroupActionsResource({ compute, securityGroups }),
     securityGroupDefaultRulesResource(securityGroups),
