@@ -5,6 +5,7 @@ import { certificatesResource } from '../api/openstack/compute/certificates.js';
 import { consoleOutputResource } from '../api/openstack/compute/console-output.js';
 import { deferredDeleteResource } from '../api/openstack/compute/deferred-delete.js';
 import { floatingIpActionsResource } from '../api/openstack/compute/floating-ip-actions.js';
+import { floatingIpDnsResource } from '../api/openstack/compute/floating-ip-dns.js';
 import { floatingIpPoolsResource, floatingIpsResource } from '../api/openstack/compute/floating-ips.js';
 import { floatingIpsBulkResource } from '../api/openstack/compute/floating-ips-bulk.js';
 import { hostsResource } from '../api/openstack/compute/hosts.js';
@@ -105,6 +106,7 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     floatingIpPoolsResource(network),
     floatingIpsBulkResource(network),
     floatingIpActionsResource({ compute, network }),
+    floatingIpDnsResource(network),
     securityGroupsResource({ compute, securityGroups }),
     securityGroupActionsResource({ compute, securityGroups }),
     securityGroupDefaultRulesResource(securityGroups),

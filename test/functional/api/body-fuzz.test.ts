@@ -18,7 +18,14 @@ const FUZZ_RUNS = Number(process.env.NOVA_FUZZ_RUNS ?? 300);
 
 let full: FullApi;
 /** Values for the path parameters, so that requests reach validation and the handlers. */
-const params: Record<string, string> = { key: 'k1', tenant_id: 'proj-fz', class_name: 'fz-class', host: 'fz-host' };
+const params: Record<string, string> = {
+  key: 'k1',
+  tenant_id: 'proj-fz',
+  class_name: 'fz-class',
+  host: 'fz-host',
+  domain: 'fz.example.org',
+  name: 'fzhost',
+};
 let imageId = '';
 
 async function send(method: string, path: string, text: string | null): Promise<{ status: number; body: string }> {
@@ -94,6 +101,8 @@ function seeds(): Record<string, unknown> {
     'PUT /os-floating-ips-bulk/:id': { ip_range: '192.0.2.64/29' },
     'POST /servers/:server_id/action#addFloatingIp': { addFloatingIp: { address: '192.0.2.65', fixed_address: '10.20.0.3' } },
     'POST /servers/:server_id/action#removeFloatingIp': { removeFloatingIp: { address: '192.0.2.65' } },
+    'PUT /os-floating-ip-dns/:domain': { domain_entry: { scope: 'public', project: 'proj-fz' } },
+    'PUT /os-floating-ip-dns/:domain/entries/:name': { dns_entry: { ip: '192.0.2.9', dns_type: 'A' } },
     'POST /os-security-groups': { security_group: { name: 'fz', description: 'fz' } },
     'PUT /os-security-groups/:id': { security_group: { name: 'fz2', description: 'fz' } },
     'POST /os-security-group-rules': {
@@ -186,7 +195,12 @@ before(async () => {
   });
   params.flavor_id = 'fz-private';
   await fixture('POST', '/v2.1/flavors/fz-private/os-extra_specs', { extra_specs: { k1: 'v0' } });
-  params.sg_id = await fixture('POST', '/v2.1/os-security-groups', { security_group: { name: 'fz-sg', description: 'fz' } }, 'security_group');
+  params.sg_id = await fixture(
+    'POST',
+    '/v2.1/os-security-groups',
+    { security_group: { name: 'fz-sg', description: 'fz' } },
+    'security_group',
+  );
   params.id = await fixture('POST', '/v2.1/os-networks', { network: { label: 'fz-net', cidr: '10.20.0.0/28', bridge: 'br20' } }, 'network');
 });
 
