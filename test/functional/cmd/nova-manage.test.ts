@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -195,6 +195,22 @@ describe('nova-manage', () => {
     assert.match(lines[2] as string, /^cmp1\s+\(used_now\)\s+1\s+1024\s+2$/);
     assert.match(lines[3] as string, /^cmp1\s+\(used_max\)\s+0\s+0\s+0$/);
     assert.equal(manage('service', 'describe_resource', '--host', 'nowhere').status, 2);
+  });
+
+  it('a Grizzly option nova-ts lacks is accepted with one warning naming it', () => {
+    const grizzly = join(stateDir, 'grizzly.conf');
+    writeFileSync(grizzly, '[DEFAULT]\napi_paste_config = /etc/nova/api-paste.ini\nrootwrap_config = /etc/nova/rootwrap.conf\n');
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'src/cmd/nova-manage.ts', '--config-file', confFile, '--config-file', grizzly, 'db', 'version'],
+      // The test runner silences logs; this test reads the warning from the log file.
+      { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NOVA_LOG_LEVEL: 'info' } },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const logged = readFileSync(join(stateDir, 'logs', 'nova-manage.log'), 'utf8');
+    const warnings = logged.split('\n').filter((l) => l.includes('does not implement'));
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0] as string, /ignored: api_paste_config, rootwrap_config/);
   });
 
   it('logs errors scans log_dir; shell says it is not supported', () => {
