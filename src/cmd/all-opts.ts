@@ -29,3 +29,4 @@ import '../virt/imagecache/opts.js';
 import '../virt/configdrive/opts.js';
 import '../notifications/opts.js';
 import '../compute/audit-opts.js';
+import '../compute/operators/fping.js';

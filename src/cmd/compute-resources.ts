@@ -1,6 +1,7 @@
 import { agentsResource } from '../api/openstack/compute/agents.js';
 import { aggregatesResource } from '../api/openstack/compute/aggregates.js';
 import { certificatesResource } from '../api/openstack/compute/certificates.js';
+import { fpingResource } from '../api/openstack/compute/fping.js';
 import { hostsResource } from '../api/openstack/compute/hosts.js';
 import { hypervisorsResource } from '../api/openstack/compute/hypervisors.js';
 import { imagesResource } from '../api/openstack/compute/images.js';
@@ -24,6 +25,7 @@ import { FlavorAPI } from '../compute/flavors.js';
 import { KeypairAPI } from '../compute/keypairs.js';
 import { AgentAPI } from '../compute/operators/agents.js';
 import { AggregateAPI } from '../compute/operators/aggregates.js';
+import { Fping, fpingOpts } from '../compute/operators/fping.js';
 import { HostAPI } from '../compute/operators/hosts.js';
 import { HypervisorAPI } from '../compute/operators/hypervisors.js';
 import { ServiceAPI } from '../compute/operators/services.js';
@@ -87,6 +89,7 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     aggregatesResource({ aggregates: new AggregateAPI(db) }),
     simpleTenantUsageResource({ usage: new UsageAPI(db) }),
     agentsResource({ agents: new AgentAPI(db) }),
+    fpingResource({ compute, fping: new Fping(conf.get(fpingOpts).fping_path ?? '/usr/sbin/fping') }),
     instanceUsageAuditLogResource({ auditLog: new UsageAuditLogAPI(db, conf) }),
     hypervisorsResource({ conf, hypervisors: new HypervisorAPI(db, computeRpc), zones: services.zones }),
   ];
