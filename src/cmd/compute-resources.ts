@@ -39,6 +39,7 @@ import { createDbQuotaEngine } from '../quota/db-store.js';
 import { ContractClient } from '../rpc/contract-client.js';
 import { schedulerContract } from '../scheduler/contract.js';
 import { topicOpts } from '../service/opts.js';
+import { serviceGroupFromConf } from '../servicegroup/factory.js';
 import type { Runtime } from './runtime.js';
 
 export interface ComputeResourceDeps {
@@ -62,6 +63,7 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
   const network = NetworkAPI.fromConfig(conf, transport);
   const flavors = dbFlavorLookup(db);
   const topics = conf.get(topicOpts);
+  const group = serviceGroupFromConf(conf);
   const computeRpc = new ContractClient(transport, computeContract, topics.compute_topic ?? 'compute');
   const compute = new ComputeAPI({
     db,
@@ -84,13 +86,13 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     networksResource(network),
     imagesResource({ conf, images: deps.images, quota: services.quota, imageEndpoint: deps.imageEndpoint }),
     certificatesResource(new CertAPI(transport, conf.get(topicOpts).cert_topic ?? 'cert')),
-    servicesResource({ services: new ServiceAPI(db, services.zones) }),
+    servicesResource({ services: new ServiceAPI(db, services.zones, group.liveness) }),
     hostsResource({ hosts: new HostAPI(db, services.zones, computeRpc) }),
     aggregatesResource({ aggregates: new AggregateAPI(db) }),
     simpleTenantUsageResource({ usage: new UsageAPI(db) }),
     agentsResource({ agents: new AgentAPI(db) }),
     fpingResource({ compute, fping: new Fping(conf.get(fpingOpts).fping_path ?? '/usr/sbin/fping') }),
     instanceUsageAuditLogResource({ auditLog: new UsageAuditLogAPI(db, conf) }),
-    hypervisorsResource({ conf, hypervisors: new HypervisorAPI(db, computeRpc), zones: services.zones }),
+    hypervisorsResource({ conf, hypervisors: new HypervisorAPI(db, computeRpc), liveness: group.liveness }),
   ];
 }
