@@ -133,5 +133,7 @@ export class MemcacheClient {
 }
 
 function checkKey(key: string): void {
-  if (key.length === 0 || key.length > 250 || /[\s\u0000-\u001f]/.test(key)) throw new Error(`bad memcached key ${JSON.stringify(key)}`);
+  // The protocol separates tokens by whitespace and forbids control characters in keys.
+  const bad = key.length === 0 || key.length > 250 || [...key].some((ch) => ch.charCodeAt(0) <= 0x20 || ch.charCodeAt(0) === 0x7f);
+  if (bad) throw new Error(`bad memcached key ${JSON.stringify(key)}`);
 }
