@@ -31,3 +31,4 @@ import '../virt/imagecache/opts.js';
 import '../notifications/opts.js';
 import '../compute/audit-opts.js';
 import './nova-all-opts.js';
+import '../compute/operators/fping.js';

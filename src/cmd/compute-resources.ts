@@ -8,6 +8,7 @@ import { floatingIpActionsResource } from '../api/openstack/compute/floating-ip-
 import { floatingIpDnsResource } from '../api/openstack/compute/floating-ip-dns.js';
 import { floatingIpPoolsResource, floatingIpsResource } from '../api/openstack/compute/floating-ips.js';
 import { floatingIpsBulkResource } from '../api/openstack/compute/floating-ips-bulk.js';
+import { fpingResource } from '../api/openstack/compute/fping.js';
 import { hostsResource } from '../api/openstack/compute/hosts.js';
 import { hypervisorsResource } from '../api/openstack/compute/hypervisors.js';
 import { imagesResource } from '../api/openstack/compute/images.js';
@@ -42,6 +43,7 @@ import { KeypairAPI } from '../compute/keypairs.js';
 import { MigrationAPI } from '../compute/migrations.js';
 import { AgentAPI } from '../compute/operators/agents.js';
 import { AggregateAPI } from '../compute/operators/aggregates.js';
+import { Fping, fpingOpts } from '../compute/operators/fping.js';
 import { HostAPI } from '../compute/operators/hosts.js';
 import { HypervisorAPI } from '../compute/operators/hypervisors.js';
 import { ServiceAPI } from '../compute/operators/services.js';
@@ -57,6 +59,7 @@ import { NetworkAPI } from '../network/api.js';
 import { createDbQuotaEngine } from '../quota/db-store.js';
 import { ContractClient } from '../rpc/contract-client.js';
 import { topicOpts } from '../service/opts.js';
+import { serviceGroupFromConf } from '../servicegroup/factory.js';
 import { cloudpipeResourceFor } from './cloudpipe-resource.js';
 import { createComputeApi } from './compute-api-factory.js';
 import type { Runtime } from './runtime.js';
@@ -81,6 +84,7 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
   const services = createComputeApiServices(conf, db);
   const network = NetworkAPI.fromConfig(conf, transport);
   const flavors = dbFlavorLookup(db);
+  const group = serviceGroupFromConf(conf);
   const computeRpc = new ContractClient(transport, computeContract, conf.get(topicOpts).compute_topic ?? 'compute');
   const compute = createComputeApi(runtime, { policy: deps.policy, images: deps.images, quota: services.quota, network, computeRpc });
   const securityGroups = new SecurityGroupAPI(db, services.quota, computeRpc);
@@ -112,13 +116,14 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     securityGroupDefaultRulesResource(securityGroups),
     imagesResource({ conf, images: deps.images, quota: services.quota, imageEndpoint: deps.imageEndpoint }),
     certificatesResource(new CertAPI(transport, conf.get(topicOpts).cert_topic ?? 'cert')),
-    servicesResource({ services: new ServiceAPI(db, services.zones) }),
+    servicesResource({ services: new ServiceAPI(db, services.zones, group.liveness) }),
     hostsResource({ hosts: new HostAPI(db, services.zones, computeRpc) }),
     aggregatesResource({ aggregates: new AggregateAPI(db) }),
     simpleTenantUsageResource({ usage: new UsageAPI(db) }),
     agentsResource({ agents: new AgentAPI(db) }),
+    fpingResource({ compute, fping: new Fping(conf.get(fpingOpts).fping_path ?? '/usr/sbin/fping') }),
     instanceUsageAuditLogResource({ auditLog: new UsageAuditLogAPI(db, conf) }),
-    hypervisorsResource({ conf, hypervisors: new HypervisorAPI(db, computeRpc), zones: services.zones }),
+    hypervisorsResource({ conf, hypervisors: new HypervisorAPI(db, computeRpc), liveness: group.liveness }),
     cloudpipeResourceFor(runtime, { compute, keypairs: services.keypairs, securityGroups }),
   ];
 }

@@ -26,6 +26,34 @@ export interface HostResource {
 
 export type HostPowerAction = 'startup' | 'shutdown' | 'reboot';
 
+/**
+ * The host's capacity `(total)`, what its node reports in use `(used_now)`, what its
+ * instances' flavors add up to `(used_max)`, then the same sums per project.
+ * ComputeHostNotFound (404) for a host without a compute service.
+ */
+export async function describeHost(db: Db, ctx: RequestContext, host: string): Promise<HostResource[]> {
+  const service = await serviceGetByComputeHost(db, ctx, host);
+  const node = service.compute_node[0];
+  const row = (project: string, cpu = 0, memory_mb = 0, disk_gb = 0): HostResource => ({ host, project, cpu, memory_mb, disk_gb });
+  const resources = [
+    row('(total)', node?.vcpus ?? 0, node?.memory_mb ?? 0, node?.local_gb ?? 0),
+    row('(used_now)', node?.vcpus_used ?? 0, node?.memory_mb_used ?? 0, node?.local_gb_used ?? 0),
+  ];
+  const usedMax = row('(used_max)');
+  const byProject = new Map<string, HostResource>();
+  for (const inst of await instanceGetAllByHost(db, ctx, host)) {
+    const project = inst.project_id ?? '';
+    const perProject = byProject.get(project) ?? row(project);
+    byProject.set(project, perProject);
+    for (const sum of [usedMax, perProject]) {
+      sum.cpu += inst.vcpus ?? 0;
+      sum.memory_mb += inst.memory_mb ?? 0;
+      sum.disk_gb += (inst.root_gb ?? 0) + (inst.ephemeral_gb ?? 0);
+    }
+  }
+  return [...resources, usedMax, ...byProject.values()];
+}
+
 export class HostAPI {
   constructor(
     private readonly db: Db,
@@ -41,32 +69,8 @@ export class HostAPI {
       .map(({ service, zone: z }) => ({ host_name: service.host, service: service.topic, zone: z }));
   }
 
-  /**
-   * The host's capacity `(total)`, what its node reports in use `(used_now)`, what its
-   * instances' flavors add up to `(used_max)`, then the same sums per project.
-   * ComputeHostNotFound (404) for a host without a compute service.
-   */
-  async describe(ctx: RequestContext, host: string): Promise<HostResource[]> {
-    const service = await serviceGetByComputeHost(this.db, ctx, host);
-    const node = service.compute_node[0];
-    const row = (project: string, cpu = 0, memory_mb = 0, disk_gb = 0): HostResource => ({ host, project, cpu, memory_mb, disk_gb });
-    const resources = [
-      row('(total)', node?.vcpus ?? 0, node?.memory_mb ?? 0, node?.local_gb ?? 0),
-      row('(used_now)', node?.vcpus_used ?? 0, node?.memory_mb_used ?? 0, node?.local_gb_used ?? 0),
-    ];
-    const usedMax = row('(used_max)');
-    const byProject = new Map<string, HostResource>();
-    for (const inst of await instanceGetAllByHost(this.db, ctx, host)) {
-      const project = inst.project_id ?? '';
-      const perProject = byProject.get(project) ?? row(project);
-      byProject.set(project, perProject);
-      for (const sum of [usedMax, perProject]) {
-        sum.cpu += inst.vcpus ?? 0;
-        sum.memory_mb += inst.memory_mb ?? 0;
-        sum.disk_gb += (inst.root_gb ?? 0) + (inst.ephemeral_gb ?? 0);
-      }
-    }
-    return [...resources, usedMax, ...byProject.values()];
+  describe(ctx: RequestContext, host: string): Promise<HostResource[]> {
+    return describeHost(this.db, ctx, host);
   }
 
   async setEnabled(ctx: RequestContext, host: string, enabled: boolean): Promise<'enabled' | 'disabled'> {

@@ -6,6 +6,7 @@ import type { RequestContext } from '../../context/context.js';
 import type { Db } from '../../db/api/common.js';
 import { serviceGetByArgs, serviceUpdate } from '../../db/api/services.js';
 import type { Service } from '../../db/types.js';
+import type { Liveness } from '../../servicegroup/types.js';
 import type { AvailabilityZoneAPI } from '../availability-zones.js';
 
 export interface ServiceView {
@@ -23,6 +24,7 @@ export class ServiceAPI {
   constructor(
     private readonly db: Db,
     private readonly zones: AvailabilityZoneAPI,
+    private readonly liveness: Liveness,
   ) {}
 
   /** Every live service (optionally of one host and/or binary) with its zone and liveness. */
@@ -30,9 +32,10 @@ export class ServiceAPI {
     // Heartbeats are stamped by the database layer's wall clock, so liveness is judged by it too.
     const now = new Date();
     const { services } = await this.zones.zonedServices();
-    return services
-      .filter(({ service }) => (!filter.host || service.host === filter.host) && (!filter.binary || service.binary === filter.binary))
-      .map(({ service, zone }) => ({ service, zone, up: this.zones.isUp(service, now) }));
+    const chosen = services.filter(
+      ({ service }) => (!filter.host || service.host === filter.host) && (!filter.binary || service.binary === filter.binary),
+    );
+    return Promise.all(chosen.map(async ({ service, zone }) => ({ service, zone, up: await this.liveness.isUp(service, now) })));
   }
 
   /**

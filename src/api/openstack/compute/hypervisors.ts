@@ -3,23 +3,28 @@
  * node, a node's uptime, and totals over all nodes.
  */
 import { computeApiOpts } from '../../../compute/api-opts.js';
-import type { AvailabilityZoneAPI } from '../../../compute/availability-zones.js';
 import { instanceName } from '../../../compute/instance-name.js';
 import type { Hypervisor, HypervisorAPI } from '../../../compute/operators/hypervisors.js';
 import type { Config } from '../../../config/config.js';
+import type { Liveness } from '../../../servicegroup/types.js';
 import { defineResource, type ResourceModule } from '../routing.js';
 
-export function hypervisorsResource(deps: { conf: Config; hypervisors: HypervisorAPI; zones: AvailabilityZoneAPI }): ResourceModule {
-  const { hypervisors, zones } = deps;
+export function hypervisorsResource(deps: { conf: Config; hypervisors: HypervisorAPI; liveness: Liveness }): ResourceModule {
+  const { hypervisors, liveness } = deps;
   const nameTemplate = deps.conf.get(computeApiOpts).instance_name_template ?? 'instance-%08x';
-  const summary = (node: Hypervisor, now: Date) => ({
+  /** Each node's service liveness, asked of the service group driver once per request. */
+  const upOf = async (nodes: readonly Hypervisor[]): Promise<Map<Hypervisor, boolean>> => {
+    const now = new Date();
+    return new Map(await Promise.all(nodes.map(async (n) => [n, n.service ? await liveness.isUp(n.service, now) : false] as const)));
+  };
+  const summary = (node: Hypervisor, up: Map<Hypervisor, boolean>) => ({
     id: node.id,
     hypervisor_hostname: node.hypervisor_hostname,
     status: node.service?.disabled ? 'disabled' : 'enabled',
-    state: node.service && zones.isUp(node.service, now) ? 'up' : 'down',
+    state: up.get(node) ? 'up' : 'down',
   });
-  const detail = (node: Hypervisor, now: Date) => ({
-    ...summary(node, now),
+  const detail = (node: Hypervisor, up: Map<Hypervisor, boolean>) => ({
+    ...summary(node, up),
     vcpus: node.vcpus,
     memory_mb: node.memory_mb,
     local_gb: node.local_gb,
@@ -44,8 +49,9 @@ export function hypervisorsResource(deps: { conf: Config; hypervisors: Hyperviso
       path: '/os-hypervisors',
       handler: async (req) => {
         req.authorize('compute_extension:hypervisors');
-        const now = new Date();
-        return { hypervisors: (await hypervisors.list(req.ctx)).map((n) => summary(n, now)) };
+        const nodes = await hypervisors.list(req.ctx);
+        const up = await upOf(nodes);
+        return { hypervisors: nodes.map((n) => summary(n, up)) };
       },
     });
     r.route({
@@ -53,8 +59,9 @@ export function hypervisorsResource(deps: { conf: Config; hypervisors: Hyperviso
       path: '/os-hypervisors/detail',
       handler: async (req) => {
         req.authorize('compute_extension:hypervisors');
-        const now = new Date();
-        return { hypervisors: (await hypervisors.list(req.ctx)).map((n) => detail(n, now)) };
+        const nodes = await hypervisors.list(req.ctx);
+        const up = await upOf(nodes);
+        return { hypervisors: nodes.map((n) => detail(n, up)) };
       },
     });
     r.route({
@@ -70,7 +77,8 @@ export function hypervisorsResource(deps: { conf: Config; hypervisors: Hyperviso
       path: '/os-hypervisors/:id',
       handler: async (req) => {
         req.authorize('compute_extension:hypervisors');
-        return { hypervisor: detail(await hypervisors.get(req.ctx, req.params.id as string), new Date()) };
+        const node = await hypervisors.get(req.ctx, req.params.id as string);
+        return { hypervisor: detail(node, await upOf([node])) };
       },
     });
     r.route({
@@ -79,7 +87,7 @@ export function hypervisorsResource(deps: { conf: Config; hypervisors: Hyperviso
       handler: async (req) => {
         req.authorize('compute_extension:hypervisors');
         const { node, uptime } = await hypervisors.uptime(req.ctx, req.params.id as string);
-        return { hypervisor: { ...summary(node, new Date()), uptime } };
+        return { hypervisor: { ...summary(node, await upOf([node])), uptime } };
       },
     });
     r.route({
@@ -87,8 +95,9 @@ export function hypervisorsResource(deps: { conf: Config; hypervisors: Hyperviso
       path: '/os-hypervisors/:pattern/search',
       handler: async (req) => {
         req.authorize('compute_extension:hypervisors');
-        const now = new Date();
-        return { hypervisors: (await hypervisors.search(req.ctx, req.params.pattern as string)).map((n) => summary(n, now)) };
+        const nodes = await hypervisors.search(req.ctx, req.params.pattern as string);
+        const up = await upOf(nodes);
+        return { hypervisors: nodes.map((n) => summary(n, up)) };
       },
     });
     r.route({
@@ -96,11 +105,11 @@ export function hypervisorsResource(deps: { conf: Config; hypervisors: Hyperviso
       path: '/os-hypervisors/:pattern/servers',
       handler: async (req) => {
         req.authorize('compute_extension:hypervisors');
-        const now = new Date();
         const found = await hypervisors.servers(req.ctx, req.params.pattern as string);
+        const up = await upOf(found.map((f) => f.node));
         return {
           hypervisors: found.map(({ node, instances }) => ({
-            ...summary(node, now),
+            ...summary(node, up),
             ...(instances.length ? { servers: instances.map((i) => ({ name: instanceName(nameTemplate, i), uuid: i.uuid })) } : {}),
           })),
         };
