@@ -85,26 +85,36 @@ forEachEngine('migrations DB API', async (t, { db }) => {
     );
   });
 
-  await t.test('migrationGetUnconfirmedByDestCompute returns finished resizes on the host untouched for the window', async () => {
-    const at = new Date(Date.UTC(2013, 3, 4, 12, 0, 0));
-    const stale = await migrationCreate(db, move(inst, 'cmpA', 'cmpZ', 'finished'));
-    const fresh = await migrationCreate(db, move(inst, 'cmpA', 'cmpZ', 'finished'));
-    const running = await migrationCreate(db, move(inst, 'cmpA', 'cmpZ', 'migrating'));
-    const elsewhere = await migrationCreate(db, move(inst, 'cmpA', 'cmpY', 'finished'));
-    const never = await migrationCreate(db, move(inst, 'cmpA', 'cmpZ', 'finished'));
-    const touch = (id: number, updated_at: Date) => db.kysely.updateTable('migrations').set({ updated_at }).where('id', '=', id).execute();
-    await touch(stale.id, new Date(at.getTime() - 3600_000));
-    await touch(fresh.id, new Date(at.getTime() - 60_000));
-    await touch(running.id, new Date(at.getTime() - 3600_000));
-    await touch(elsewhere.id, new Date(at.getTime() - 3600_000));
-    assert.deepEqual(
-      (await migrationGetUnconfirmedByDestCompute(db, 600, 'cmpZ', at)).map((m) => m.id),
-      [stale.id],
-    );
-    assert.deepEqual(
-      (await migrationGetUnconfirmedByDestCompute(db, 30, 'cmpZ', at)).map((m) => m.id),
-      [stale.id, fresh.id],
-    );
-    assert.ok(!(await migrationGetUnconfirmedByDestCompute(db, 0, 'cmpZ', at)).some((m) => m.id === never.id));
-  });
+  await t.test(
+    'migrationGetUnconfirmedByDestCompute returns finished resizes on the host untouched for the window, deleted or not',
+    async () => {
+      const at = new Date(Date.UTC(2013, 3, 4, 12, 0, 0));
+      const stale = await migrationCreate(db, move(inst, 'cmpA', 'cmpZ', 'finished'));
+      const fresh = await migrationCreate(db, move(inst, 'cmpA', 'cmpZ', 'finished'));
+      const running = await migrationCreate(db, move(inst, 'cmpA', 'cmpZ', 'migrating'));
+      const elsewhere = await migrationCreate(db, move(inst, 'cmpA', 'cmpY', 'finished'));
+      const never = await migrationCreate(db, move(inst, 'cmpA', 'cmpZ', 'finished'));
+      const touch = (id: number, updated_at: Date) =>
+        db.kysely.updateTable('migrations').set({ updated_at }).where('id', '=', id).execute();
+      await touch(stale.id, new Date(at.getTime() - 3600_000));
+      await touch(fresh.id, new Date(at.getTime() - 60_000));
+      await touch(running.id, new Date(at.getTime() - 3600_000));
+      await touch(elsewhere.id, new Date(at.getTime() - 3600_000));
+      assert.deepEqual(
+        (await migrationGetUnconfirmedByDestCompute(db, 600, 'cmpZ', at)).map((m) => m.id),
+        [stale.id],
+      );
+      assert.deepEqual(
+        (await migrationGetUnconfirmedByDestCompute(db, 30, 'cmpZ', at)).map((m) => m.id),
+        [stale.id, fresh.id],
+      );
+      assert.ok(!(await migrationGetUnconfirmedByDestCompute(db, 0, 'cmpZ', at)).some((m) => m.id === never.id));
+      // Nova reads this with read_deleted="yes" (nova/db/sqlalchemy/api.py), so a deleted row still counts.
+      await softDeleteWhere(db, 'migrations', { id: stale.id });
+      assert.deepEqual(
+        (await migrationGetUnconfirmedByDestCompute(db, 600, 'cmpZ', at)).map((m) => m.id),
+        [stale.id],
+      );
+    },
+  );
 });
