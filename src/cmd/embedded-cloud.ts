@@ -86,7 +86,8 @@ export async function startEmbeddedCloud(conf: Config, options: { stateDir: stri
     // Stop accepting first (each API finishes the requests already inside), then let the
     // services finish what those requests handed them — the in-process bus dies with the
     // process — and only then stop the services, in the reverse of their start order.
-    await runEach(frontDoors.splice(0));
+    // All at once: one API still finishing a long request must not keep the others accepting.
+    await Promise.all(frontDoors.splice(0).map((close) => runEach([close])));
     try {
       await runtime.transport.drain?.();
     } catch (err) {

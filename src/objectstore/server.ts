@@ -10,6 +10,7 @@ import { createReadStream } from 'node:fs';
 import { XMLParser } from 'fast-xml-parser';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { parseQueryPairs } from '../common/aws-signature/canonical.js';
+import { CLOSING_HEADERS, CLOSING_MESSAGE, refuseRequestsWhileClosing } from '../common/http-closing.js';
 import { type ListeningServer, listen } from '../common/http-listen.js';
 import { getLogger } from '../common/log.js';
 import type { S3Authenticator, S3Caller } from './auth.js';
@@ -302,7 +303,14 @@ export function buildObjectStoreApp(store: ObjectStore, auth: S3Authenticator): 
   const app = Fastify({
     logger: false,
     exposeHeadRoutes: false,
+    return503OnClosing: false,
     genReqId: () => randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase(),
+  });
+  refuseRequestsWhileClosing<FastifyRequest, FastifyReply>(app, async (req, reply) => {
+    reply.code(503).headers(CLOSING_HEADERS).header('x-amz-request-id', req.id);
+    if (req.method === 'HEAD') return reply.send();
+    const q = req.url.indexOf('?');
+    return reply.type(XML_TYPE).send(errorXml('ServiceUnavailable', CLOSING_MESSAGE, q < 0 ? req.url : req.url.slice(0, q), req.id));
   });
   // Bodies are streamed by the handlers, never parsed by fastify.
   app.removeAllContentTypeParsers();

@@ -59,6 +59,8 @@ export class NovaAllProcess {
   computeUrl = '';
   identityUrl = '';
   imageUrl = '';
+  /** The S3 object store, `http://host:port`. */
+  objectstoreUrl = '';
   adminToken = '';
   demoToken = '';
   demoProject = '';
@@ -141,6 +143,7 @@ export class NovaAllProcess {
     });
     [, this.computeUrl, this.identityUrl, this.imageUrl] = urls as unknown as [string, string, string, string];
     this.computeUrl = `${this.computeUrl}/v2.1`;
+    this.objectstoreUrl = /object store\s+(\S+)/.exec(this.#output)?.[1] ?? '';
     this.adminToken = (await login(this.identityUrl, 'admin', ADMIN_PASSWORD, 'admin')).token;
     const demo = await login(this.identityUrl, 'demo', DEMO_PASSWORD, 'demo');
     this.demoToken = demo.token;
