@@ -3,6 +3,7 @@ import { certificatesResource } from '../api/openstack/compute/certificates.js';
 import { consoleOutputResource } from '../api/openstack/compute/console-output.js';
 import { imagesResource } from '../api/openstack/compute/images.js';
 import { type ComputeApiServices, computeResourceModules } from '../api/openstack/compute/index.js';
+import { instanceActionsResource } from '../api/openstack/compute/instance-actions.js';
 import { ipsResource } from '../api/openstack/compute/ips.js';
 import { networksResource } from '../api/openstack/compute/networks.js';
 import { rescueResource } from '../api/openstack/compute/rescue.js';
@@ -78,6 +79,7 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     rescueResource({ conf, compute }),
     consoleOutputResource({ compute }),
     serverDiagnosticsResource({ compute }),
+    instanceActionsResource({ compute }),
     ipsResource({ compute }),
     networksResource(network),
     imagesResource({ conf, images: deps.images, quota: services.quota, imageEndpoint: deps.imageEndpoint }),
