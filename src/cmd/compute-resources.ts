@@ -13,6 +13,7 @@ import { hostsResource } from '../api/openstack/compute/hosts.js';
 import { hypervisorsResource } from '../api/openstack/compute/hypervisors.js';
 import { imagesResource } from '../api/openstack/compute/images.js';
 import { type ComputeApiServices, computeResourceModules } from '../api/openstack/compute/index.js';
+import { instanceActionsResource } from '../api/openstack/compute/instance-actions.js';
 import { instanceUsageAuditLogResource } from '../api/openstack/compute/instance-usage-audit-log.js';
 import { ipsResource } from '../api/openstack/compute/ips.js';
 import { migrationsResource } from '../api/openstack/compute/migrations.js';
@@ -100,6 +101,7 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     rescueResource({ conf, compute }),
     consoleOutputResource({ compute }),
     serverDiagnosticsResource({ compute }),
+    instanceActionsResource({ compute }),
     ipsResource({ compute }),
     deferredDeleteResource({ compute }),
     serverGroupsResource(new ServerGroupAPI(db, services.quota)),

@@ -8,7 +8,8 @@
  */
 import { UnexpectedTaskStateError } from '../../common/errors.js';
 import type { PowerState } from '../../common/states/power-state.js';
-import type { ActionName, Phase } from '../../common/states/transitions.js';
+import type { TaskState } from '../../common/states/task-states.js';
+import { type ActionName, actionSpec, type Phase } from '../../common/states/transitions.js';
 import type { ConductorInstance, InstanceUpdates } from '../../conductor/types.js';
 import type { RequestContext } from '../../context/context.js';
 import { hydrateNetworkInfo, type NetworkInfo } from '../../virt/network-model.js';
@@ -90,4 +91,32 @@ export async function runAction(
     if (recorded) await h.eventFinish(ctx, uuid, event, err);
     throw err;
   }
+}
+
+/** The actions of this module family that a restart can interrupt, whose own failure outcome then applies. */
+const HOST_ACTIONS: readonly ActionName[] = [
+  'stop',
+  'start',
+  'reboot_soft',
+  'reboot_hard',
+  'pause',
+  'unpause',
+  'suspend',
+  'resume',
+  'rescue',
+  'unrescue',
+  'set_admin_password',
+  'snapshot',
+  'backup',
+  'rebuild',
+];
+
+/** The single-host action that sets this task_state (at its start or in one of its steps), if any. */
+export function actionOwningTask(taskState: TaskState | null): ActionName | null {
+  if (taskState === null) return null;
+  for (const name of HOST_ACTIONS) {
+    const spec = actionSpec(name);
+    if (spec.start?.taskState === taskState || spec.steps.some((step) => step.taskState === taskState)) return name;
+  }
+  return null;
 }

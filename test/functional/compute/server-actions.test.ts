@@ -350,4 +350,58 @@ forEachCloudBackend('single-host server actions over HTTP', async (t, c) => {
     const afterRebuild = await settled(c, id, 'ERROR');
     assert.equal(afterRebuild.fault?.message, 'no room for the new disk');
   });
+
+  await t.test('os-instance-actions lists what was asked of the server, newest first; events only for admins', async () => {
+    interface ActionView {
+      action: string;
+      request_id: string;
+      instance_uuid: string;
+      user_id: string;
+      project_id: string;
+      start_time: string;
+      message: string | null;
+      events?: { event: string; result: string | null; start_time: string; finish_time: string | null }[];
+    }
+    const list = await c.call<{ instanceActions: ActionView[] }>('GET', `${c.computeUrl}/servers/${id}/os-instance-actions`, c.demoToken);
+    assert.equal(list.status, 200);
+    const names = list.body.instanceActions.map((a) => a.action);
+    assert.equal(names.at(-1), 'create');
+    for (const name of [
+      'stop',
+      'start',
+      'reboot',
+      'pause',
+      'unpause',
+      'suspend',
+      'resume',
+      'rescue',
+      'unrescue',
+      'changePassword',
+      'rebuild',
+    ]) {
+      assert.ok(names.includes(name), `${name} in ${names.join(', ')}`);
+    }
+    const first = list.body.instanceActions[0] as ActionView;
+    assert.deepEqual(Object.keys(first).sort(), [
+      'action',
+      'instance_uuid',
+      'message',
+      'project_id',
+      'request_id',
+      'start_time',
+      'user_id',
+    ]);
+    assert.match(first.start_time, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}$/);
+
+    const pause = list.body.instanceActions.find((a) => a.action === 'pause') as ActionView;
+    const url = `${c.computeUrl}/servers/${id}/os-instance-actions/${pause.request_id}`;
+    const asMember = await c.call<{ instanceAction: ActionView }>('GET', url, c.demoToken);
+    assert.equal(asMember.status, 200);
+    assert.equal(asMember.body.instanceAction.events, undefined);
+    const asAdmin = await c.call<{ instanceAction: ActionView }>('GET', url, c.adminToken);
+    const events = asAdmin.body.instanceAction.events ?? [];
+    assert.equal(events[0]?.event, 'compute_pause_instance');
+    assert.ok(events.every((e) => e.finish_time !== null && (e.result === 'Success' || e.result === 'Error')));
+    assert.equal((await c.call('GET', `${c.computeUrl}/servers/${id}/os-instance-actions/req-nothing`, c.demoToken)).status, 404);
+  });
 });
