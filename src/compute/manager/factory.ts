@@ -51,6 +51,7 @@ export function computeManagerFromConf(
       runningDeletedInstanceTimeout: o.running_deleted_instance_timeout ?? 0,
       instanceUsageAudit: o.instance_usage_audit,
       instanceUsageAuditPeriod: o.instance_usage_audit_period ?? 'month',
+      bandwidthPollInterval: o.bandwidth_poll_interval ?? 600,
     },
   });
 }
