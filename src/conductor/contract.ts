@@ -5,6 +5,7 @@
  * are revived on the host's side.
  */
 import { type Static, Type } from 'typebox';
+import type { BwUsage } from '../db/api/bw-usage.js';
 import type { InfoCache } from '../db/api/instances.js';
 import type { Service } from '../db/types.js';
 import {
@@ -72,6 +73,17 @@ const serviceResult = revived<Service>(reviveService);
 const computeNodeResult = revived(reviveComputeNode);
 const eventResult = revived(reviveInstanceActionEvent);
 const instanceRef = { instance: InstanceRefSchema };
+
+/** A bandwidth usage row as it crosses the bus (datetimes as strings). */
+function reviveBwUsage(wire: unknown): BwUsage | null {
+  if (wire === null || wire === undefined) return null;
+  const w = wire as Record<string, unknown>;
+  return {
+    ...(w as unknown as BwUsage),
+    start_period: new Date(String(w.start_period)),
+    last_refreshed: w.last_refreshed ? new Date(String(w.last_refreshed)) : null,
+  };
+}
 
 export const conductorContract = defineContract({
   topic: 'conductor',
@@ -175,6 +187,27 @@ export const conductorContract = defineContract({
      * drive a host builds (Grizzly's compute read these from the database itself).
      */
     instance_metadata_extras: call('1.49', validated(Type.Object(instanceRef)), plain<InstanceMetadataExtras>()),
+    bw_usage_get: call(
+      '1.5',
+      validated(Type.Object({ uuid: Type.String(), start_period: Type.String({ minLength: 1 }), mac: Type.String() })),
+      revived<BwUsage | null>(reviveBwUsage),
+    ),
+    bw_usage_update: call(
+      '1.5',
+      validated(
+        Type.Object({
+          uuid: Type.String(),
+          mac: Type.String(),
+          start_period: Type.String({ minLength: 1 }),
+          bw_in: Type.Number(),
+          bw_out: Type.Number(),
+          last_ctr_in: Type.Number(),
+          last_ctr_out: Type.Number(),
+          last_refreshed: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+        }),
+      ),
+      revived<BwUsage | null>(reviveBwUsage),
+    ),
   },
 });
 

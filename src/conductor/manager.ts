@@ -1,6 +1,7 @@
 import { adminContext, type RequestContext } from '../context/context.js';
 import { aggregateZonesByHost } from '../db/api/aggregates.js';
 import { blockDeviceMappingGetAllByInstance } from '../db/api/block-device-mappings.js';
+import { bwUsageGet, bwUsageUpdate } from '../db/api/bw-usage.js';
 import type { Db } from '../db/api/common.js';
 import { computeNodeCreate, computeNodeDelete, computeNodeUpdate } from '../db/api/compute-nodes.js';
 import { dbEc2IdLookup } from '../db/api/ec2-id-mappings.js';
@@ -179,6 +180,18 @@ export class ConductorManager extends Manager implements ConductorEndpoint {
 
   async compute_node_delete(ctx: RequestContext, args: Args<'compute_node_delete'>) {
     await computeNodeDelete(this.#db, ctx.elevated(), args.node.id);
+  }
+
+  async bw_usage_get(_ctx: RequestContext, args: Args<'bw_usage_get'>) {
+    return bwUsageGet(this.#db, args.uuid, new Date(args.start_period), args.mac);
+  }
+
+  async bw_usage_update(_ctx: RequestContext, args: Args<'bw_usage_update'>) {
+    return bwUsageUpdate(this.#db, {
+      ...args,
+      start_period: new Date(args.start_period),
+      last_refreshed: args.last_refreshed ? new Date(args.last_refreshed) : null,
+    });
   }
 
   async block_device_mapping_get_all_by_instance(ctx: RequestContext, args: Args<'block_device_mapping_get_all_by_instance'>) {

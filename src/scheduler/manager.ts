@@ -1,4 +1,4 @@
-import { NoValidHost, UnexpectedTaskStateError } from '../common/errors.js';
+import { InstanceNotFound, NoValidHost, UnexpectedTaskStateError } from '../common/errors.js';
 import { getLogger } from '../common/log.js';
 import { stateUpdate } from '../common/states/transitions.js';
 import { VmState } from '../common/states/vm-states.js';
@@ -18,6 +18,7 @@ import { Manager } from '../service/manager.js';
 import { ChanceScheduler } from './chance.js';
 import type { SchedulerContract, SchedulerEndpoint } from './contract.js';
 import { FilterScheduler, isPlacement, type Placement } from './filter-scheduler.js';
+import { affinityInstanceUuids } from './filters/affinity-filters.js';
 import { hintValue } from './filters/base.js';
 import { HostManager } from './host-manager.js';
 import { loadComputeNodes } from './host-source.js';
@@ -142,7 +143,7 @@ export class SchedulerManager extends Manager implements SchedulerEndpoint {
       return this.chanceScheduler.selectHosts(services, args.request_spec, args.filter_properties ?? {});
     }
     const props = structuredClone(args.filter_properties ?? {});
-    await this.#resolveGroup(props, args.request_spec.instance_properties?.project_id ?? null);
+    await this.#resolveHints(props, args.request_spec.instance_properties?.project_id ?? null);
     const hosts = this.hostManager.getAllHostStates(await loadComputeNodes(this.#db, ctx));
     return this.filterScheduler.selectHosts(args.request_spec, props, hosts);
   }
@@ -177,7 +178,7 @@ export class SchedulerManager extends Manager implements SchedulerEndpoint {
       });
       return { targets, failures };
     }
-    await this.#resolveGroup(props, spec.instance_properties.project_id ?? null);
+    await this.#resolveHints(props, spec.instance_properties.project_id ?? null);
     const hosts = this.hostManager.getAllHostStates(await loadComputeNodes(this.#db, ctx));
     const results = await this.filterScheduler.scheduleRunInstance(spec, props, hosts);
     for (const r of results) {
@@ -189,11 +190,13 @@ export class SchedulerManager extends Manager implements SchedulerEndpoint {
   }
 
   /**
-   * Turns the `group` hint into what the group filters compare against: the server group
+   * Resolves what the hints name into what the filters compare against: the hosts of the
+   * instances of same_host / different_host, and for the `group` hint the server group
    * it names (uuid, or name within the project) gives its policies and its members' hosts;
    * any other value is Grizzly's free-form group, whose members carry it in system_metadata.
    */
-  async #resolveGroup(props: FilterProperties, projectId: string | null): Promise<void> {
+  async #resolveHints(props: FilterProperties, projectId: string | null): Promise<void> {
+    await this.#resolveInstanceHosts(props);
     const hints = props.scheduler_hints;
     const hint = hintValue(hints?.group);
     if (!hints || !hint) return;
@@ -206,6 +209,22 @@ export class SchedulerManager extends Manager implements SchedulerEndpoint {
     } else {
       props.group_hosts = [...new Set([...known, ...(await legacyGroupHosts(this.#db, hint))])];
     }
+  }
+
+  /** The hosts of the instances the same_host / different_host hints name, for their filters (deleted ones have none). */
+  async #resolveInstanceHosts(props: FilterProperties): Promise<void> {
+    const uuids = affinityInstanceUuids(props.scheduler_hints);
+    if (uuids.length === 0) return;
+    const hosts: Record<string, string | null> = { ...(props.instance_hosts ?? {}) };
+    for (const uuid of uuids) {
+      try {
+        hosts[uuid] = (await instanceGetByUuid(this.#db, adminContext(), uuid)).host ?? null;
+      } catch (err) {
+        if (!(err instanceof InstanceNotFound)) throw err;
+        hosts[uuid] = null;
+      }
+    }
+    props.instance_hosts = hosts;
   }
 
   /** Marks the instance scheduled and casts the build to the chosen compute host. */

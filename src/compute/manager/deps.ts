@@ -54,6 +54,7 @@ export interface PeriodicOptions {
   runningDeletedInstanceTimeout: number;
   instanceUsageAudit: boolean;
   instanceUsageAuditPeriod: string;
+  bandwidthPollInterval: number;
 }
 
 export const DEFAULT_PERIODIC_OPTIONS: PeriodicOptions = {
@@ -68,4 +69,5 @@ export const DEFAULT_PERIODIC_OPTIONS: PeriodicOptions = {
   runningDeletedInstanceTimeout: 0,
   instanceUsageAudit: false,
   instanceUsageAuditPeriod: 'month',
+  bandwidthPollInterval: 600,
 };

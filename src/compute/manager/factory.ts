@@ -67,6 +67,7 @@ export function computeManagerFromConf(
       runningDeletedInstanceTimeout: o.running_deleted_instance_timeout ?? 0,
       instanceUsageAudit: audit.instance_usage_audit,
       instanceUsageAuditPeriod: audit.instance_usage_audit_period ?? 'month',
+      bandwidthPollInterval: o.bandwidth_poll_interval ?? 600,
     },
   });
 }

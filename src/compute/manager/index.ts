@@ -26,6 +26,7 @@ import {
   cleanupRunningDeletedInstances,
   InfoCacheHealer,
   type PeriodicContext,
+  pollBandwidthUsage,
   pollRebootingInstances,
   pollRescuedInstances,
   reclaimQueuedDeletes,
@@ -111,6 +112,15 @@ export class ComputeManager extends Manager implements ComputeEndpoint {
         name: '_instance_usage_audit',
         spacing: 0,
         run: async (ctx) => void (await runUsageAudit(this.#h, ctx, o.instanceUsageAuditPeriod)),
+      });
+    }
+    if (o.bandwidthPollInterval > 0) {
+      this.addPeriodicTask({
+        name: '_poll_bandwidth_usage',
+        spacing: o.bandwidthPollInterval,
+        run: async (ctx) => {
+          await pollBandwidthUsage(p(), ctx);
+        },
       });
     }
     this.addPeriodicTask({

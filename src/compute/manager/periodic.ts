@@ -14,6 +14,7 @@ import { TaskState } from '../../common/states/task-states.js';
 import { VmState } from '../../common/states/vm-states.js';
 import type { ConductorInstance } from '../../conductor/types.js';
 import type { RequestContext } from '../../context/context.js';
+import { lastCompletedAuditPeriod } from '../../notifications/audit-period.js';
 import { deleteInstance } from './delete.js';
 import { unrescueInstance } from './guest.js';
 import type { ComputeHost } from './host.js';
@@ -230,4 +231,56 @@ export class InfoCacheHealer {
     }
     return null;
   }
+}
+
+/** What the cache holds for an interface: this period's totals and the counters last read. */
+export interface BandwidthSoFar {
+  bw_in: number;
+  bw_out: number;
+  last_ctr_in: number;
+  last_ctr_out: number;
+}
+
+/**
+ * This period's totals after reading `counter`: the growth of each counter since it was last
+ * read is added; a counter lower than last time was reset (guest reboot, rollover), so all of
+ * it is new. Without a row for this period the last period's counters are the base; with
+ * neither, nothing is known to have been counted before and the totals start at zero.
+ */
+export function accumulateBandwidth(
+  current: BandwidthSoFar | null,
+  previousPeriod: BandwidthSoFar | null,
+  counter: { bw_in: number; bw_out: number },
+): { bw_in: number; bw_out: number } {
+  let bwIn = current?.bw_in ?? 0;
+  let bwOut = current?.bw_out ?? 0;
+  const base = current ?? previousPeriod;
+  if (base) {
+    bwIn += counter.bw_in < base.last_ctr_in ? counter.bw_in : counter.bw_in - base.last_ctr_in;
+    bwOut += counter.bw_out < base.last_ctr_out ? counter.bw_out : counter.bw_out - base.last_ctr_out;
+  }
+  return { bw_in: bwIn, bw_out: bwOut };
+}
+
+/** `_poll_bandwidth_usage`: the driver's per-interface counters into bw_usage_cache for the current audit period. */
+export async function pollBandwidthUsage(p: PeriodicContext, ctx: RequestContext): Promise<number> {
+  const instances = await hostInstances(p, ctx);
+  const counters = await p.h.driver.getAllBwCounters(instances.map((i) => p.h.virt(i)));
+  const { begin: previousStart, end: start } = lastCompletedAuditPeriod(p.settings.instanceUsageAuditPeriod, p.now());
+  const refreshed = p.now().toISOString();
+  for (const counter of counters) {
+    const key = { uuid: counter.uuid, mac: counter.mac_address };
+    const current = await p.h.conductor.call(ctx, 'bw_usage_get', { ...key, start_period: start.toISOString() });
+    const previous = current ? null : await p.h.conductor.call(ctx, 'bw_usage_get', { ...key, start_period: previousStart.toISOString() });
+    const totals = accumulateBandwidth(current, previous, counter);
+    await p.h.conductor.call(ctx, 'bw_usage_update', {
+      ...key,
+      start_period: start.toISOString(),
+      ...totals,
+      last_ctr_in: counter.bw_in,
+      last_ctr_out: counter.bw_out,
+      last_refreshed: refreshed,
+    });
+  }
+  return counters.length;
 }

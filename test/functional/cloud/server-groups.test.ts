@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { instanceGetByUuid } from '../../../src/db/api/instances.js';
+import { DEFAULT_FILTERS } from '../../../src/scheduler/opts.js';
 import { forEachCloudBackend, type WholeCloud } from '../cloud-harness.js';
 
 interface Group {
@@ -144,11 +145,34 @@ forEachCloudBackend(
       assert.match(JSON.stringify(group.body), /too many server groups/);
     });
 
+    await t.test('the different_host and same_host hints place a server away from, or beside, the one they name', async () => {
+      const first = await bootInGroup(c, 'hint-base', 'free-form-hint-1');
+      const base = await activeHost(c, first.id);
+      for (const [hint, expectSame] of [
+        ['different_host', false],
+        ['same_host', true],
+      ] as const) {
+        const posted = await c.call<{ server: { id: string } }>('POST', `${c.computeUrl}/servers`, c.demoToken, {
+          server: { name: `hint-${hint}`, imageRef: c.imageId, flavorRef: '1' },
+          'os:scheduler_hints': { [hint]: [first.id] },
+        });
+        assert.equal(posted.status, 202, JSON.stringify(posted.body));
+        const host = await activeHost(c, posted.body.server.id);
+        assert.equal(host === base, expectSame, `${hint}: ${host} vs ${base}`);
+      }
+    });
+
     await t.test('DELETE removes the group: 204, then 404', async () => {
       assert.equal((await c.call('DELETE', `${c.computeUrl}/os-server-groups/${anti}`, c.demoToken)).status, 204);
       assert.equal((await c.call('GET', `${c.computeUrl}/os-server-groups/${anti}`, c.demoToken)).status, 404);
       assert.equal((await c.call('DELETE', `${c.computeUrl}/os-server-groups/${anti}`, c.demoToken)).status, 404);
     });
   },
-  { DEFAULT: { embedded_compute_hosts: ['compute2'], notify_on_state_change: 'vm_state' } },
+  {
+    DEFAULT: {
+      embedded_compute_hosts: ['compute2'],
+      notify_on_state_change: 'vm_state',
+      scheduler_default_filters: [...DEFAULT_FILTERS, 'DifferentHostFilter', 'SameHostFilter'],
+    },
+  },
 );

@@ -14,6 +14,7 @@ import {
   cleanupRunningDeletedInstances,
   InfoCacheHealer,
   type PeriodicContext,
+  pollBandwidthUsage,
   pollRebootingInstances,
   pollRescuedInstances,
   reclaimQueuedDeletes,
@@ -202,5 +203,23 @@ describe('_heal_instance_info_cache', () => {
       .executeTakeFirstOrThrow();
     assert.notEqual(cache.network_info, '[]');
     assert.match(String(cache.network_info), /"address"/);
+  });
+});
+
+describe('_poll_bandwidth_usage', () => {
+  test('records each interface of the host’s instances in bw_usage_cache for the current audit period, once per interface', async () => {
+    const inst = await active();
+    const now = new Date(Date.UTC(2026, 11, 7, 12));
+    const counted = await pollBandwidthUsage(at(now), admin());
+    assert.ok(counted > 0);
+    await pollBandwidthUsage(at(now), admin());
+    const rows = await cloud.db.kysely
+      .selectFrom('bw_usage_cache')
+      .selectAll()
+      .where('uuid', '=', inst.uuid as string)
+      .execute();
+    assert.equal(rows.length, 1, 'a second poll updates the row');
+    assert.equal(new Date(rows[0]?.start_period as Date).toISOString(), '2026-12-01T00:00:00.000Z');
+    assert.equal(Number(rows[0]?.bw_in), 0);
   });
 });
