@@ -3,6 +3,7 @@ import { CertManager } from '../cert/manager.js';
 import type { Clock } from '../common/clock.js';
 import { computeContract } from '../compute/contract.js';
 import { computeManagerFromConf } from '../compute/manager/factory.js';
+import { SecurityGroupAPI } from '../compute/security-groups.js';
 import { type ConductorClient, conductorContract } from '../conductor/contract.js';
 import { ConductorManager } from '../conductor/manager.js';
 import { commonOpts } from '../config/common-opts.js';
@@ -15,6 +16,7 @@ import { serviceRecordOpts } from '../db/opts.js';
 import { networkContract } from '../network/contract.js';
 import { NetworkManager } from '../network/manager.js';
 import { notifierFromConf } from '../notifications/factory.js';
+import { createDbQuotaEngine } from '../quota/db-store.js';
 import { type AnyContract, contractEndpoint, type Endpoint } from '../rpc/contract.js';
 import { ContractClient, localClient } from '../rpc/contract-client.js';
 import type { RpcEndpoint } from '../rpc/dispatcher.js';
@@ -83,20 +85,29 @@ export const RPC_BINARIES = {
   'nova-compute': {
     topic: (conf) => conf.get(topicOpts).compute_topic ?? 'compute',
     dbAllowed: false,
-    build: (host, deps) => served(computeContract, computeManagerFromConf(host, deps.conf, deps.transport, conductorFor(deps, host))),
+    build: (host, deps) =>
+      served(computeContract, computeManagerFromConf(host, deps.conf, deps.transport, conductorFor(deps, host), deps.clock)),
   },
   'nova-network': {
     topic: (conf) => conf.get(topicOpts).network_topic ?? 'network',
     dbAllowed: true,
-    build: (host, deps) =>
-      served(
+    build: (host, deps) => {
+      const db = requireDb(deps, 'nova-network');
+      const quota = createDbQuotaEngine(deps.conf, db);
+      const compute = new ContractClient(deps.transport, computeContract, deps.conf.get(topicOpts).compute_topic ?? 'compute');
+      const securityGroups = new SecurityGroupAPI(db, quota, compute);
+      return served(
         networkContract,
         new NetworkManager(host, {
-          db: requireDb(deps, 'nova-network'),
+          db,
           conf: deps.conf,
+          quota,
+          notifier: notifierFromConf(deps.conf, deps.transport),
+          membersRefresh: (ctx, uuid) => securityGroups.triggerMembersRefreshForInstance(ctx, uuid),
           rpc: new ContractClient(deps.transport, networkContract, deps.conf.get(topicOpts).network_topic ?? 'network'),
         }),
-      ),
+      );
+    },
   },
   'nova-cert': {
     topic: (conf) => conf.get(topicOpts).cert_topic ?? 'cert',

@@ -4,7 +4,7 @@
  * (address in use, address outside the network, unknown network), the class carries 400
  * itself so the API layer needs no translation table.
  */
-import { Conflict, Invalid, NetworkNotFound, NotFound, NovaError } from './errors.js';
+import { Conflict, Invalid, NetworkNotFound, NotAuthorized, NotFound, NovaError } from './errors.js';
 
 export class NoMoreFixedIps extends NovaError {
   constructor(message = 'Zero fixed ips available.') {
@@ -134,5 +134,81 @@ export class NetworkNotCreated extends Invalid {
 export class InvalidCidr extends Invalid {
   constructor(cidr: string) {
     super(`${cidr} is not a valid IP network.`, { kwargs: { cidr } });
+  }
+}
+
+// ---- floating IPs (nova/exception.py) ----------------------------------------
+
+export class FloatingIpNotFound extends NotFound {
+  constructor(message = 'Floating ip not found.', options: { kwargs?: Record<string, unknown> } = {}) {
+    super(message, options);
+  }
+}
+
+export class FloatingIpNotFoundForId extends FloatingIpNotFound {
+  constructor(id: number | string) {
+    super(`Floating ip not found for id ${id}`, { kwargs: { id } });
+  }
+}
+
+export class FloatingIpNotFoundForAddress extends FloatingIpNotFound {
+  constructor(address: string) {
+    super(`Floating ip not found for address ${address}.`, { kwargs: { address } });
+  }
+}
+
+export class FloatingIpNotFoundForHost extends FloatingIpNotFound {
+  constructor(host: string) {
+    super(`Floating ip not found for host ${host}.`, { kwargs: { host } });
+  }
+}
+
+/** The pool has no free address left (404, as Nova's API answers it). */
+export class NoMoreFloatingIps extends FloatingIpNotFound {
+  constructor(pool: string | null) {
+    super(pool ? `No more floating ips in pool ${pool}.` : 'No more floating ips available.', { kwargs: { pool } });
+  }
+}
+
+export class FloatingIpExists extends Conflict {
+  constructor(address: string) {
+    super(`Floating ip ${address} already exists.`, { kwargs: { address } });
+  }
+}
+
+/** Releasing an address still bound to an instance. */
+export class FloatingIpAssociated extends Conflict {
+  constructor(address: string) {
+    super(`Floating ip ${address} is associated.`, { kwargs: { address } });
+  }
+}
+
+export class FloatingIpNotAssociated extends Conflict {
+  constructor(address: string) {
+    super(`Floating ip ${address} is not associated.`, { kwargs: { address } });
+  }
+}
+
+/** The address is held by another instance's fixed IP and the request did not allow moving it. */
+export class FloatingIpAlreadyAssociated extends Invalid {
+  constructor(address: string, instanceUuid: string | null) {
+    super(`Floating ip ${address} is already associated with instance ${instanceUuid}.`, {
+      kwargs: { address, instance_uuid: instanceUuid },
+    });
+  }
+}
+
+export class CannotDisassociateAutoAssignedFloatingIP extends NotAuthorized {
+  constructor() {
+    super('Cannot disassociate auto assigned floating ip');
+  }
+}
+
+/** A floating IP range that cannot be created as given. */
+export class InvalidFloatingIpRange extends Invalid {}
+
+export class FloatingIpDNSExists extends Invalid {
+  constructor(name: string, domain: string) {
+    super(`The DNS entry ${name} already exists in domain ${domain}.`, { kwargs: { name, domain } });
   }
 }

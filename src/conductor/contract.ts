@@ -20,6 +20,7 @@ import { nothing, plain, revived, validated, wireDate, wireDateOrNull } from '..
 import { call, defineContract, type Endpoint } from '../rpc/contract.js';
 import type { ContractClient } from '../rpc/contract-client.js';
 import { errorTable } from '../rpc/error-table.js';
+import type { ProviderFirewallRule, SecurityGroupRule } from '../virt/firewall/types.js';
 import * as conductorErrors from './errors.js';
 import {
   type ActionEventValues,
@@ -28,6 +29,7 @@ import {
   ComputeNodeCreateSchema,
   ComputeNodeWriteSchema,
   FaultValuesSchema,
+  type InstanceMetadataExtras,
   InstanceRefSchema,
   type InstanceUpdates,
   InstanceUpdatesSchema,
@@ -74,7 +76,7 @@ const instanceRef = { instance: InstanceRefSchema };
 export const conductorContract = defineContract({
   topic: 'conductor',
   baseVersion: '1.0',
-  version: '1.48',
+  version: '1.49',
   errors: errorTable(conductorErrors),
   methods: {
     ping: call('1.22', validated(Type.Object({ arg: Type.Unknown() })), plain<{ service: string; arg: unknown }>()),
@@ -141,6 +143,9 @@ export const conductorContract = defineContract({
       plain<InfoCache>(),
     ),
     instance_info_cache_delete: call('1.17', validated(Type.Object(instanceRef)), nothing),
+    /** The rules of the instance's security groups, source groups resolved to their members' fixed IPs. */
+    security_group_rules_for_instance: call('1.48', validated(Type.Object(instanceRef)), plain<SecurityGroupRule[]>()),
+    provider_fw_rule_get_all: call('1.17', validated(Type.Object({})), plain<ProviderFirewallRule[]>()),
     instance_fault_create: call('1.36', validated(Type.Object({ values: FaultValuesSchema })), revived(reviveInstanceFault)),
     action_event_start: call(
       '1.25',
@@ -165,6 +170,11 @@ export const conductorContract = defineContract({
       revived(reviveList(reviveBlockDeviceMapping)),
     ),
     block_device_mapping_destroy: call('1.14', validated(BdmDestroyArgsSchema), nothing),
+    /**
+     * nova-ts: what the metadata of an instance needs beyond its record, for the config
+     * drive a host builds (Grizzly's compute read these from the database itself).
+     */
+    instance_metadata_extras: call('1.49', validated(Type.Object(instanceRef)), plain<InstanceMetadataExtras>()),
   },
 });
 

@@ -1,7 +1,9 @@
 import { adminContext, type RequestContext } from '../context/context.js';
+import { aggregateZonesByHost } from '../db/api/aggregates.js';
 import { blockDeviceMappingGetAllByInstance } from '../db/api/block-device-mappings.js';
 import type { Db } from '../db/api/common.js';
 import { computeNodeCreate, computeNodeDelete, computeNodeUpdate } from '../db/api/compute-nodes.js';
+import { dbEc2IdLookup } from '../db/api/ec2-id-mappings.js';
 import { blockDeviceMappingDestroyWhere } from '../db/api/host-queries.js';
 import { actionEventFinish, actionEventStart } from '../db/api/instance-actions.js';
 import { instanceFaultCreate } from '../db/api/instance-faults.js';
@@ -15,15 +17,17 @@ import {
   instanceUpdateAndGetOriginal,
   joinRelations,
 } from '../db/api/instances.js';
+import { providerFwRuleGetAll, securityGroupRulesForInstance } from '../db/api/security-groups.js';
 import { serviceCreate, serviceDestroy, serviceGetAllBy, serviceUpdate } from '../db/api/services.js';
 import { taskLogBeginTask, taskLogEndTask, taskLogGet } from '../db/api/task-log.js';
+import { ec2IdsFor } from '../metadata/source.js';
 import { sendInstanceUpdate } from '../notifications/instance-payload.js';
 import { type Notifier, silentNotifier } from '../notifications/notifier.js';
 import type { ArgsOf } from '../rpc/contract.js';
 import { Manager } from '../service/manager.js';
 import type { ConductorContract, ConductorEndpoint } from './contract.js';
 import { KeyError } from './errors.js';
-import { INSTANCE_UPDATE_KEYS } from './types.js';
+import { INSTANCE_UPDATE_KEYS, type InstanceMetadataExtras } from './types.js';
 
 const ALLOWED_UPDATES: ReadonlySet<string> = new Set(INSTANCE_UPDATE_KEYS);
 
@@ -136,6 +140,14 @@ export class ConductorManager extends Manager implements ConductorEndpoint {
     await instanceInfoCacheDelete(this.#db, ctx.elevated(), args.instance.uuid);
   }
 
+  async security_group_rules_for_instance(_ctx: RequestContext, args: Args<'security_group_rules_for_instance'>) {
+    return securityGroupRulesForInstance(this.#db, args.instance.uuid);
+  }
+
+  async provider_fw_rule_get_all(_ctx: RequestContext) {
+    return providerFwRuleGetAll(this.#db);
+  }
+
   async instance_fault_create(ctx: RequestContext, args: Args<'instance_fault_create'>) {
     return instanceFaultCreate(this.#db, ctx.elevated(), args.values);
   }
@@ -171,6 +183,29 @@ export class ConductorManager extends Manager implements ConductorEndpoint {
 
   async block_device_mapping_get_all_by_instance(ctx: RequestContext, args: Args<'block_device_mapping_get_all_by_instance'>) {
     return blockDeviceMappingGetAllByInstance(this.#db, ctx.elevated(), args.instance.uuid);
+  }
+
+  async instance_metadata_extras(ctx: RequestContext, args: Args<'instance_metadata_extras'>): Promise<InstanceMetadataExtras> {
+    const instance = await instanceGetByUuid(this.#db, ctx.elevated(), args.instance.uuid);
+    const uuid = instance.uuid as string;
+    const mappings = await blockDeviceMappingGetAllByInstance(this.#db, ctx.elevated(), uuid);
+    const zones = await aggregateZonesByHost(this.#db, null);
+    return {
+      block_device_mappings: mappings.map((m) => ({
+        device_name: m.device_name,
+        volume_id: m.volume_id,
+        snapshot_id: m.snapshot_id,
+        virtual_name: m.virtual_name,
+        no_device: m.no_device,
+      })),
+      host_availability_zone: (instance.host ? zones.get(instance.host) : undefined) ?? null,
+      ec2_ids: await ec2IdsFor(dbEc2IdLookup(this.#db), {
+        uuid,
+        imageRef: instance.image_ref || null,
+        kernelId: instance.kernel_id || null,
+        ramdiskId: instance.ramdisk_id || null,
+      }),
+    };
   }
 
   async block_device_mapping_destroy(ctx: RequestContext, args: Args<'block_device_mapping_destroy'>) {

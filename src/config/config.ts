@@ -196,6 +196,17 @@ export class Config {
     this.#store(group, name, value);
   }
 
+  /** A copy of this configuration with some values replaced (one of several services of a process, under its own host name). */
+  derive(overrides: Record<string, Record<string, unknown>>): Config {
+    const copy = new Config([...this.files]);
+    for (const [group, table] of this.#values) copy.#values.set(group, new Map(table));
+    for (const [key, source] of this.#sources) copy.#sources.set(key, source);
+    for (const [group, table] of Object.entries(overrides)) {
+      for (const [name, value] of Object.entries(table)) copy.set(group, name, value);
+    }
+    return copy;
+  }
+
   /** Whether a value was given (file or override) rather than defaulted. */
   isSet(group: string, name: string): boolean {
     return this.#values.get(group)?.has(name) ?? false;

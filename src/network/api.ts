@@ -13,6 +13,8 @@ import { topicOpts } from '../service/opts.js';
 import type { NetworkInfo } from '../virt/network-model.js';
 import { type IpFilters, type NetworkClient, networkContract, type RequestedNetworkPairs } from './contract.js';
 import type { CreateNetworksArgs } from './create.js';
+import type { DnsDomainView } from './dns-entries.js';
+import type { FloatingIpView, FloatingRangeArgs } from './floating-ips.js';
 import type { RequestedNetwork } from './manager.js';
 import { networkManagerOpts } from './opts.js';
 
@@ -30,6 +32,8 @@ export interface AllocateOptions {
   macs?: readonly string[] | null;
   rxtxFactor?: number | null;
 }
+
+export type { FloatingIpView, FloatingRangeArgs } from './floating-ips.js';
 
 /** A network row as the network service returns it. */
 export type NetworkRecord = Network;
@@ -148,6 +152,93 @@ export class NetworkAPI {
 
   async addNetworkToProject(ctx: RequestContext, projectId: string, networkUuid: string | null): Promise<void> {
     await this.client.call(ctx, 'add_network_to_project', { project_id: projectId, network_uuid: networkUuid });
+  }
+
+  // ---- floating IPs (os-floating-ips*, nova-manage floating) ----------------
+
+  getFloatingIpPools(ctx: RequestContext): Promise<{ name: string }[]> {
+    return this.client.call(ctx, 'get_floating_ip_pools', {});
+  }
+
+  /** FloatingIpNotFoundForId (404), also for another project's address. */
+  getFloatingIp(ctx: RequestContext, id: number): Promise<FloatingIpView> {
+    return this.client.call(ctx, 'get_floating_ip', { id });
+  }
+
+  getFloatingIpByAddress(ctx: RequestContext, address: string): Promise<FloatingIpView> {
+    return this.client.call(ctx, 'get_floating_ip_by_address', { address });
+  }
+
+  getFloatingIpsByProject(ctx: RequestContext): Promise<FloatingIpView[]> {
+    return this.client.call(ctx, 'get_floating_ips_by_project', { project_id: ctx.projectId });
+  }
+
+  getAllFloatingIps(ctx: RequestContext, host: string | null = null): Promise<FloatingIpView[]> {
+    return this.client.call(ctx, 'get_all_floating_ips', { host });
+  }
+
+  createFloatingIps(ctx: RequestContext, args: FloatingRangeArgs): Promise<Required<FloatingRangeArgs>> {
+    return this.client.call(ctx, 'create_floating_ips', args);
+  }
+
+  deleteFloatingIps(ctx: RequestContext, ipRange: string): Promise<number> {
+    return this.client.call(ctx, 'delete_floating_ips', { ip_range: ipRange });
+  }
+
+  /** Returns the address given to the caller's project. */
+  allocateFloatingIp(ctx: RequestContext, pool: string | null): Promise<string> {
+    return this.client.call(ctx, 'allocate_floating_ip', { project_id: ctx.projectId ?? '', pool });
+  }
+
+  async releaseFloatingIp(ctx: RequestContext, address: string): Promise<void> {
+    await this.client.call(ctx, 'deallocate_floating_ip', { address });
+  }
+
+  /** Returns the instance the address was moved away from, if any. */
+  associateFloatingIp(ctx: RequestContext, floatingAddress: string, fixedAddress: string): Promise<string | null> {
+    return this.client.call(ctx, 'associate_floating_ip', { floating_address: floatingAddress, fixed_address: fixedAddress });
+  }
+
+  disassociateFloatingIp(ctx: RequestContext, address: string): Promise<string | null> {
+    return this.client.call(ctx, 'disassociate_floating_ip', { address });
+  }
+
+  // ---- DNS (os-floating-ip-dns) ----------------------------------------------
+
+  getDnsDomains(ctx: RequestContext): Promise<DnsDomainView[]> {
+    return this.client.call(ctx, 'get_dns_domains', {});
+  }
+
+  async createPrivateDnsDomain(ctx: RequestContext, domain: string, availabilityZone: string | null): Promise<void> {
+    await this.client.call(ctx, 'create_private_dns_domain', { domain, av_zone: availabilityZone });
+  }
+
+  async createPublicDnsDomain(ctx: RequestContext, domain: string, project: string | null): Promise<void> {
+    await this.client.call(ctx, 'create_public_dns_domain', { domain, project });
+  }
+
+  async deleteDnsDomain(ctx: RequestContext, domain: string): Promise<void> {
+    await this.client.call(ctx, 'delete_dns_domain', { domain });
+  }
+
+  async addDnsEntry(ctx: RequestContext, address: string, name: string, dnsType: string, domain: string): Promise<void> {
+    await this.client.call(ctx, 'add_dns_entry', { address, name, dns_type: dnsType, domain });
+  }
+
+  async modifyDnsEntry(ctx: RequestContext, address: string, name: string, domain: string): Promise<void> {
+    await this.client.call(ctx, 'modify_dns_entry', { address, name, domain });
+  }
+
+  async deleteDnsEntry(ctx: RequestContext, name: string, domain: string): Promise<void> {
+    await this.client.call(ctx, 'delete_dns_entry', { name, domain });
+  }
+
+  getDnsEntriesByAddress(ctx: RequestContext, address: string, domain: string): Promise<string[]> {
+    return this.client.call(ctx, 'get_dns_entries_by_address', { address, domain });
+  }
+
+  getDnsEntriesByName(ctx: RequestContext, name: string, domain: string): Promise<string[]> {
+    return this.client.call(ctx, 'get_dns_entries_by_name', { name, domain });
   }
 
   // ---- DHCP lease events (nova-dhcpbridge) ---------------------------------

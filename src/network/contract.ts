@@ -12,6 +12,8 @@ import type { ContractClient } from '../rpc/contract-client.js';
 import { errorTable } from '../rpc/error-table.js';
 import { hydrateNetworkInfo, type NetworkInfo } from '../virt/network-model.js';
 import type { CreateNetworksArgs } from './create.js';
+import type { DnsDomainView } from './dns-entries.js';
+import type { FloatingIpView, FloatingRangeArgs } from './floating-ips.js';
 import * as linuxNetErrors from './linux-net/errors.js';
 
 /** An instance as network requests name it (Nova sends its uuid as `instance_id`). */
@@ -43,6 +45,8 @@ const done = plain<null>();
 const networkInfo = revived<NetworkInfo>((wire) => hydrateNetworkInfo(wire));
 const network = revived<Network>(reviveNetwork);
 const networks = revived<Network[]>(reviveList(reviveNetwork));
+const floatingIp = plain<FloatingIpView>();
+const floatingIps = plain<FloatingIpView[]>();
 
 export const networkContract = defineContract({
   topic: 'network',
@@ -83,6 +87,45 @@ export const networkContract = defineContract({
       plain<{ mac_address: string }>(),
       revived<VirtualInterface | null>((wire) => (wire === null ? null : reviveVirtualInterface(wire))),
     ),
+
+    // ---- floating IPs (network.md §6) ----
+    get_floating_ip_pools: call('1.7', plain<Record<string, never>>(), plain<{ name: string }[]>()),
+    /** FloatingIpNotFoundForId, also for another project's address (non-admin callers). */
+    get_floating_ip: call('1.0', plain<{ id: number }>(), floatingIp),
+    get_floating_ip_by_address: call('1.0', plain<{ address: string }>(), floatingIp),
+    get_floating_ips_by_project: call('1.0', plain<{ project_id?: string | null }>(), floatingIps),
+    /** Admin: every address, or those `host` carries (FloatingIpNotFoundForHost when none). */
+    get_all_floating_ips: call('1.0', plain<{ host: string | null }>(), floatingIps),
+    get_floating_ips_by_fixed_address: call('1.0', plain<{ fixed_address: string }>(), plain<string[]>()),
+    create_floating_ips: call('1.0', plain<FloatingRangeArgs>(), plain<Required<FloatingRangeArgs>>()),
+    delete_floating_ips: call('1.0', plain<{ ip_range: string }>(), plain<number>()),
+    allocate_floating_ip: call('1.0', plain<{ project_id: string; pool: string | null; auto_assigned?: boolean }>(), plain<string>()),
+    deallocate_floating_ip: call('1.0', plain<{ address: string; affect_auto_assigned?: boolean }>(), done),
+    /** Returns the instance the address was taken from when it moved, else null. */
+    associate_floating_ip: call(
+      '1.0',
+      plain<{ floating_address: string; fixed_address: string; affect_auto_assigned?: boolean }>(),
+      plain<string | null>(),
+    ),
+    /** Returns the instance the address was on. */
+    disassociate_floating_ip: call('1.0', plain<{ address: string; affect_auto_assigned?: boolean }>(), plain<string | null>()),
+    /** To the host serving the fixed address's network: the row and the NAT. */
+    _associate_floating_ip: call(
+      '1.6',
+      plain<{ floating_address: string; fixed_address: string; interface: string | null; instance_uuid: string | null }>(),
+      done,
+    ),
+    // ---- DNS (network.md §6–7) ----
+    get_dns_domains: call('1.0', plain<Record<string, never>>(), plain<DnsDomainView[]>()),
+    create_private_dns_domain: call('1.0', plain<{ domain: string; av_zone: string | null }>(), done),
+    create_public_dns_domain: call('1.0', plain<{ domain: string; project: string | null }>(), done),
+    delete_dns_domain: call('1.0', plain<{ domain: string }>(), done),
+    add_dns_entry: call('1.0', plain<{ address: string; name: string; dns_type: string; domain: string }>(), done),
+    modify_dns_entry: call('1.0', plain<{ address: string; name: string; domain: string }>(), done),
+    delete_dns_entry: call('1.0', plain<{ name: string; domain: string }>(), done),
+    get_dns_entries_by_address: call('1.0', plain<{ address: string; domain: string }>(), plain<string[]>()),
+    get_dns_entries_by_name: call('1.0', plain<{ name: string; domain: string }>(), plain<string[]>()),
+    _disassociate_floating_ip: call('1.6', plain<{ address: string; interface: string | null; instance_uuid: string | null }>(), done),
   },
 });
 

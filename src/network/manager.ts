@@ -1,12 +1,12 @@
 /**
- * nova-network's manager (network.md §3, §5): owns the fixed IPs of every network, gives
+ * nova-network's manager (nova/network/manager.py): owns the fixed IPs of every network, gives
  * instances interfaces and addresses, takes them back, answers with the network info
  * model, and creates networks. Flat, FlatDHCP and VLAN behaviour differ only by the
  * ManagerKind that `network_manager` selects; what the host must do (bridges, DHCP) goes
  * through a LinuxNetDriver.
  */
 import { randomInt } from 'node:crypto';
-import { FixedIpLimitExceeded, InvalidInput, NetworkNotFound, NotImplementedYet, OverQuota } from '../common/errors.js';
+import { FixedIpLimitExceeded, InstanceNotFound, InvalidInput, NetworkNotFound, NotImplementedYet, OverQuota } from '../common/errors.js';
 import { parseIp } from '../common/ipaddr.js';
 import { getLogger } from '../common/log.js';
 import {
@@ -32,6 +32,14 @@ import {
   fixedIpGetByNetworkHost,
   fixedIpUpdate,
 } from '../db/api/fixed-ips.js';
+import { floatingIpGetByFixedIpIds } from '../db/api/floating-ips.js';
+import {
+  InstanceInfoCacheNotFound,
+  type InstanceRecord,
+  instanceGetByUuid,
+  instanceInfoCacheClear,
+  instanceInfoCacheUpdate,
+} from '../db/api/instances.js';
 import {
   networkAssociate,
   networkDeleteSafe,
@@ -57,14 +65,17 @@ import {
 } from '../db/api/virtual-interfaces.js';
 import { DBDuplicateEntry } from '../db/errors.js';
 import type { FixedIp, Network, VirtualInterface } from '../db/types.js';
+import type { Notifier } from '../notifications/notifier.js';
 import { Manager } from '../service/manager.js';
-import type { NetworkInfo } from '../virt/network-model.js';
+import { type NetworkInfo, serializeNetworkInfo } from '../virt/network-model.js';
 import type { NetworkClient, NetworkEndpoint } from './contract.js';
 import { type CreateNetworksArgs, createNetworks } from './create.js';
+import { type DnsDomainView, DnsEntries } from './dns-entries.js';
+import { FloatingIps, type FloatingIpView, type FloatingRangeArgs } from './floating-ips.js';
 import { type ManagerKind, managerKind } from './kinds.js';
 import { type DhcpHost, type HostNetwork, type LinuxNetDriver, loadLinuxNetDriver } from './linux-net.js';
 import { buildNetworkInfo, type Ipv6Backend, ipv6Address } from './nw-info.js';
-import { networkManagerOpts } from './opts.js';
+import { floatingIpOpts, networkManagerOpts } from './opts.js';
 
 const log = getLogger('nova.network.manager');
 
@@ -80,6 +91,13 @@ export interface NetworkManagerDeps {
   quota?: FixedIpQuota | null;
   /** Reaches other network hosts (topic `network`) when a network is served elsewhere. */
   rpc?: NetworkClient | null;
+  /** network.floating_ip.* notifications. */
+  notifier?: Notifier | null;
+  /**
+   * Tells compute hosts that an instance's addresses changed, so rules naming its groups as
+   * source admit the new addresses (Grizzly's trigger_security_group_members_refresh).
+   */
+  membersRefresh?: ((ctx: RequestContext, instanceUuid: string) => Promise<void>) | null;
 }
 
 /** The part of the quota engine allocation needs. */
@@ -146,6 +164,9 @@ export class NetworkManager extends Manager implements NetworkEndpoint {
   readonly #conf: Config;
   readonly #quota: FixedIpQuota | null;
   readonly #rpc: NetworkClient | null;
+  readonly floating: FloatingIps;
+  readonly dns: DnsEntries;
+  readonly #membersRefresh: NetworkManagerDeps['membersRefresh'];
 
   constructor(host: string, deps: NetworkManagerDeps) {
     super(host);
@@ -155,6 +176,19 @@ export class NetworkManager extends Manager implements NetworkEndpoint {
     this.driver = deps.driver ?? loadLinuxNetDriver(deps.conf);
     this.#quota = deps.quota ?? null;
     this.#rpc = deps.rpc ?? null;
+    this.#membersRefresh = deps.membersRefresh ?? null;
+    this.dns = new DnsEntries(deps.db, deps.conf);
+    this.floating = new FloatingIps({
+      db: deps.db,
+      conf: deps.conf,
+      host,
+      driver: this.driver,
+      rpc: this.#rpc,
+      quota: this.#quota,
+      notifier: deps.notifier ?? null,
+      refreshInfoCache: (ctx, uuid) => this.#refreshInfoCache(ctx, uuid),
+      deleteDnsEntries: (_ctx, address) => this.dns.deleteFloatingEntries(address),
+    });
     if (this.kind.timeoutFixedIps) {
       this.addPeriodicTask({
         name: '_disassociate_stale_fixed_ips',
@@ -181,6 +215,7 @@ export class NetworkManager extends Manager implements NetworkEndpoint {
     const views = await Promise.all(networks.map((n) => this.#hostNetwork(ctx, n)));
     await this.driver.initHost(views);
     for (const n of networks) await this.#setupNetworkHere(ctx, n, false);
+    await this.floating.initHost(ctx);
   }
 
   // ---- instances ------------------------------------------------------------
@@ -205,12 +240,25 @@ export class NetworkManager extends Manager implements NetworkEndpoint {
       );
       throw err;
     }
+    await this.#refreshMembers(ctx, instanceUuid);
+    await this.#addInstanceDns(ctx, instanceUuid);
+    if (!args.vpn) {
+      const first = (await this.#fixedIpsOf(ctx.elevated(), instanceUuid))[0]?.address ?? null;
+      await this.floating.autoAssign(ctx, projectId, first);
+    }
     return this.get_instance_nw_info(ctx, { ...args, instance_uuid: instanceUuid, project_id: projectId });
   }
 
-  /** Releases every fixed IP of an instance and deletes its interfaces. */
+  /**
+   * Releases every fixed IP of an instance and deletes its interfaces. The instance's cached
+   * network info follows, so that an instance that lives on (a failed build in ERROR) never
+   * shows an address another instance may already hold.
+   */
   async deallocate_for_instance(ctx: RequestContext, args: InstanceArgs): Promise<null> {
-    await this.#releaseAll(ctx, instanceUuidOf(args), args.host ?? null);
+    const instanceUuid = instanceUuidOf(args);
+    await this.#releaseAll(ctx, instanceUuid, args.host ?? null);
+    await instanceInfoCacheClear(this.#db, ctx.elevated(), instanceUuid);
+    await this.#refreshMembers(ctx, instanceUuid);
     return null;
   }
 
@@ -220,6 +268,16 @@ export class NetworkManager extends Manager implements NetworkEndpoint {
     const instanceUuid = instanceUuidOf(args);
     const vifs = await virtualInterfaceGetByInstance(this.#db, admin, instanceUuid);
     const fixedIps = await this.#fixedIpsOf(admin, instanceUuid);
+    const floating = await floatingIpGetByFixedIpIds(
+      this.#db,
+      admin,
+      fixedIps.map((ip) => ip.id),
+    );
+    const floatingIps = new Map<number, string[]>();
+    for (const f of floating) {
+      if (f.fixed_ip_id === null) continue;
+      floatingIps.set(f.fixed_ip_id, [...(floatingIps.get(f.fixed_ip_id) ?? []), f.address as string]);
+    }
     const networks = new Map<number, Network>();
     const dhcpServers = new Map<number, string | null>();
     for (const vif of vifs) {
@@ -239,6 +297,7 @@ export class NetworkManager extends Manager implements NetworkEndpoint {
       useIpv6: this.#opts.use_ipv6,
       ipv6Backend: (this.#opts.ipv6_backend ?? 'rfc2462') as Ipv6Backend,
       projectId: args.project_id ?? ctx.projectId,
+      floatingIps,
     });
   }
 
@@ -440,7 +499,178 @@ export class NetworkManager extends Manager implements NetworkEndpoint {
     return count;
   }
 
+  // ---- floating IPs (floating-ips.ts) ----------------------------------------
+
+  async get_floating_ip_pools(ctx: RequestContext): Promise<{ name: string }[]> {
+    return this.floating.pools(ctx);
+  }
+
+  async get_floating_ip(ctx: RequestContext, args: { id: number }): Promise<FloatingIpView> {
+    return this.floating.get(ctx, args.id);
+  }
+
+  async get_floating_ip_by_address(ctx: RequestContext, args: { address: string }): Promise<FloatingIpView> {
+    return this.floating.getByAddress(ctx, args.address);
+  }
+
+  async get_floating_ips_by_project(ctx: RequestContext, args: { project_id?: string | null }): Promise<FloatingIpView[]> {
+    const projectId = ctx.isAdmin ? (args.project_id ?? ctx.projectId) : ctx.projectId;
+    return projectId ? this.floating.listByProject(ctx, projectId) : [];
+  }
+
+  async get_all_floating_ips(ctx: RequestContext, args: { host?: string | null }): Promise<FloatingIpView[]> {
+    return this.floating.listAll(ctx, args.host ?? null);
+  }
+
+  async get_floating_ips_by_fixed_address(ctx: RequestContext, args: { fixed_address: string }): Promise<string[]> {
+    return this.floating.addressesByFixedAddress(ctx, args.fixed_address);
+  }
+
+  async create_floating_ips(ctx: RequestContext, args: FloatingRangeArgs): Promise<Required<FloatingRangeArgs>> {
+    return this.floating.createRange(ctx, args);
+  }
+
+  async delete_floating_ips(ctx: RequestContext, args: { ip_range: string }): Promise<number> {
+    return this.floating.deleteRange(ctx, args.ip_range);
+  }
+
+  async allocate_floating_ip(
+    ctx: RequestContext,
+    args: { project_id: string; pool: string | null; auto_assigned?: boolean },
+  ): Promise<string> {
+    const projectId = ctx.isAdmin ? args.project_id : (ctx.projectId ?? args.project_id);
+    return this.floating.allocate(ctx, projectId, args.pool ?? null, ctx.isAdmin && !!args.auto_assigned);
+  }
+
+  async deallocate_floating_ip(ctx: RequestContext, args: { address: string; affect_auto_assigned?: boolean }): Promise<null> {
+    await this.floating.deallocate(ctx, args.address, !!args.affect_auto_assigned);
+    return null;
+  }
+
+  async associate_floating_ip(
+    ctx: RequestContext,
+    args: { floating_address: string; fixed_address: string; affect_auto_assigned?: boolean },
+  ): Promise<string | null> {
+    return this.floating.associate(ctx, args.floating_address, args.fixed_address, !!args.affect_auto_assigned);
+  }
+
+  async disassociate_floating_ip(ctx: RequestContext, args: { address: string; affect_auto_assigned?: boolean }): Promise<string | null> {
+    return this.floating.disassociate(ctx, args.address, !!args.affect_auto_assigned);
+  }
+
+  async _associate_floating_ip(
+    ctx: RequestContext,
+    args: { floating_address: string; fixed_address: string; interface: string | null; instance_uuid: string | null },
+  ): Promise<null> {
+    await this.floating.associateHere(ctx, args);
+    return null;
+  }
+
+  async _disassociate_floating_ip(
+    ctx: RequestContext,
+    args: { address: string; interface: string | null; instance_uuid: string | null },
+  ): Promise<null> {
+    await this.floating.disassociateHere(ctx, args);
+    return null;
+  }
+
+  // ---- DNS (dns-entries.ts) --------------------------------------------------
+
+  async get_dns_domains(ctx: RequestContext): Promise<DnsDomainView[]> {
+    return this.dns.domains(ctx);
+  }
+
+  async create_private_dns_domain(ctx: RequestContext, args: { domain: string; av_zone: string | null }): Promise<null> {
+    await this.dns.createPrivateDomain(ctx, args.domain, args.av_zone ?? null);
+    return null;
+  }
+
+  async create_public_dns_domain(ctx: RequestContext, args: { domain: string; project: string | null }): Promise<null> {
+    await this.dns.createPublicDomain(ctx, args.domain, args.project ?? null);
+    return null;
+  }
+
+  async delete_dns_domain(ctx: RequestContext, args: { domain: string }): Promise<null> {
+    await this.dns.deleteDomain(ctx, args.domain);
+    return null;
+  }
+
+  async add_dns_entry(_ctx: RequestContext, args: { address: string; name: string; dns_type: string; domain: string }): Promise<null> {
+    await this.dns.addEntry(args.address, args.name, args.dns_type, args.domain);
+    return null;
+  }
+
+  async modify_dns_entry(_ctx: RequestContext, args: { address: string; name: string; domain: string }): Promise<null> {
+    await this.dns.modifyEntry(args.address, args.name, args.domain);
+    return null;
+  }
+
+  async delete_dns_entry(_ctx: RequestContext, args: { name: string; domain: string }): Promise<null> {
+    await this.dns.deleteEntry(args.name, args.domain);
+    return null;
+  }
+
+  async get_dns_entries_by_address(_ctx: RequestContext, args: { address: string; domain: string }): Promise<string[]> {
+    return this.dns.entriesByAddress(args.address, args.domain);
+  }
+
+  async get_dns_entries_by_name(_ctx: RequestContext, args: { name: string; domain: string }): Promise<string[]> {
+    return this.dns.entriesByName(args.name, args.domain);
+  }
+
   // ---- internals ------------------------------------------------------------
+
+  async #addInstanceDns(ctx: RequestContext, instanceUuid: string): Promise<void> {
+    const admin = ctx.elevated();
+    const rows = await this.#fixedIpsOf(admin, instanceUuid);
+    if (rows.length === 0 || !this.#conf.get(floatingIpOpts).instance_dns_domain) return;
+    let instance: InstanceRecord;
+    try {
+      instance = await instanceGetByUuid(this.#db, admin, instanceUuid);
+    } catch (err) {
+      if (err instanceof InstanceNotFound) return;
+      throw err;
+    }
+    for (const row of rows) {
+      if (!row.address) continue;
+      await this.dns.addInstanceEntries(
+        admin,
+        { uuid: instanceUuid, display_name: instance.display_name, availability_zone: instance.availability_zone },
+        row.address,
+      );
+    }
+  }
+
+  async #refreshMembers(ctx: RequestContext, instanceUuid: string): Promise<void> {
+    try {
+      await this.#membersRefresh?.(ctx.elevated(), instanceUuid);
+    } catch (err) {
+      log.for(ctx).warn({ err, instance_uuid: instanceUuid }, 'could not refresh the security group members of an instance');
+    }
+  }
+
+  /** Rewrites an instance's cached network info from the rows (Grizzly's refresh_cache). */
+  async #refreshInfoCache(ctx: RequestContext, instanceUuid: string): Promise<void> {
+    const admin = ctx.elevated();
+    let instance: InstanceRecord;
+    try {
+      instance = await instanceGetByUuid(this.#db, admin, instanceUuid);
+    } catch (err) {
+      if (err instanceof InstanceNotFound) return;
+      throw err;
+    }
+    const nwInfo = await this.get_instance_nw_info(admin, {
+      instance_uuid: instanceUuid,
+      host: instance.host,
+      project_id: instance.project_id,
+      rxtx_factor: null,
+    });
+    try {
+      await instanceInfoCacheUpdate(this.#db, admin, instanceUuid, { network_info: serializeNetworkInfo(nwInfo) });
+    } catch (err) {
+      if (!(err instanceof InstanceInfoCacheNotFound)) throw err;
+    }
+  }
 
   async #requestedNetworks(ctx: RequestContext, requested: RequestedNetwork[]): Promise<Network[]> {
     const uuids = [...new Set(requested.map((r) => r.uuid))];
@@ -555,7 +785,13 @@ export class NetworkManager extends Manager implements NetworkEndpoint {
 
   async #releaseAll(ctx: RequestContext, instanceUuid: string, host: string | null): Promise<void> {
     const admin = ctx.elevated();
-    for (const row of await this.#fixedIpsOf(admin, instanceUuid)) {
+    const rows = await this.#fixedIpsOf(admin, instanceUuid);
+    await this.floating.releaseForFixedAddresses(
+      admin,
+      rows.flatMap((r) => (r.address ? [r.address] : [])),
+    );
+    for (const row of rows) {
+      if (row.address) await this.dns.deleteInstanceEntries(row.address);
       if (row.address) await this.#deallocateFixedIp(admin, row, host);
     }
     await virtualInterfaceDeleteByInstance(this.#db, admin, instanceUuid);

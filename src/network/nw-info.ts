@@ -1,5 +1,5 @@
 /**
- * Builds the network info model (network.md §8) of an instance from its rows: one VIF per
+ * Builds the network info model (nova/network/model.py) of an instance from its rows: one VIF per
  * virtual interface, its network with a v4 subnet (from `cidr`) and a v6 subnet (from
  * `cidr_v6`, empty when the network has none), addresses, DNS, gateway, DHCP server.
  */
@@ -54,6 +54,8 @@ export interface NwInfoInput {
   useIpv6: boolean;
   ipv6Backend: Ipv6Backend;
   projectId: string | null;
+  /** Floating addresses per fixed IP row id. */
+  floatingIps?: ReadonlyMap<number, readonly string[]>;
 }
 
 function networkMeta(kind: ManagerKind, network: Network): Record<string, unknown> {
@@ -78,7 +80,7 @@ export function buildNetworkInfo(input: NwInfoInput): NetworkInfo {
     if (!network || !vif.address || !vif.uuid) continue;
     const v4Ips: FixedIP[] = input.fixedIps
       .filter((ip) => ip.virtual_interface_id === vif.id && ip.network_id === network.id && ip.address)
-      .map((ip) => makeFixedIp(ip.address as string));
+      .map((ip) => makeFixedIp(ip.address as string, [...(input.floatingIps?.get(ip.id) ?? [])]));
     const dhcpServer = input.kind.dhcp ? (input.dhcpServers.get(network.id) ?? network.gateway) : null;
     const v4: Subnet = makeSubnet({
       cidr: network.cidr,

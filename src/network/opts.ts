@@ -9,7 +9,7 @@ export const VLAN_MANAGER = 'nova.network.manager.VlanManager';
 export const NOOP_NETWORK_DRIVER = 'nova.network.noop_linux_net';
 export const LINUX_NET_DRIVER = 'nova.network.linux_net';
 
-/** Options of the nova-network managers (network.md §2.1, §2.2). */
+/** Options of the nova-network managers (nova/network/manager.py, nova/network/api.py). */
 export const networkManagerOpts = defineGroup('DEFAULT', {
   network_manager: opt.str(
     FLAT_DHCP_MANAGER,
@@ -59,7 +59,7 @@ export const networkManagerOpts = defineGroup('DEFAULT', {
   ipv6_backend: opt.str('rfc2462', 'How IPv6 addresses are derived from MACs.', { choices: ['rfc2462', 'account_identifier'] }),
 });
 
-/** Options of the host plumbing (network.md §2.4). */
+/** Options of the host plumbing (nova/network/linux_net.py; see docs/network.md). */
 export const linuxNetOpts = defineGroup('DEFAULT', {
   dhcpbridge_flagfile: opt.multi(['/etc/nova/nova-dhcpbridge.conf'], 'Config files nova-dhcpbridge reads, handed to dnsmasq.'),
   networks_path: opt.str('$state_path/networks', 'Where dnsmasq and radvd files are kept.'),
@@ -89,4 +89,13 @@ export const linuxNetOpts = defineGroup('DEFAULT', {
   metadata_port: opt.port(8775, 'Port of the metadata service.'),
   iptables_top_regex: opt.str('', 'Existing iptables rules matching this stay on top.'),
   iptables_bottom_regex: opt.str('', 'Existing iptables rules matching this stay at the bottom.'),
+});
+
+/** Options of floating IPs and DNS entries (network.md §2.3). */
+export const floatingIpOpts = defineGroup('DEFAULT', {
+  default_floating_pool: opt.str('nova', 'Pool floating IPs are allocated from when a request names none.'),
+  auto_assign_floating_ip: opt.bool(false, 'Give every new instance a floating IP from the default pool.'),
+  floating_ip_dns_manager: opt.str('nova.network.noop_dns_driver.NoopDNSDriver', 'DNS driver of floating IP entries.'),
+  instance_dns_manager: opt.str('nova.network.noop_dns_driver.NoopDNSDriver', 'DNS driver of instance entries.'),
+  instance_dns_domain: opt.str('', 'Domain instance entries are created in; empty creates none.'),
 });

@@ -73,15 +73,18 @@ export class Service {
     log.info({ binary: this.binary, host: this.host }, `Starting ${this.topic} node`);
     await this.manager.initHost();
     const records = this.#options.records;
-    const record =
-      (await records.find(this.host, this.binary)) ??
-      (await records.create({ host: this.host, binary: this.binary, topic: this.topic, report_count: 0 }));
-    await this.manager.preStartHook();
-    this.#consumer = await this.#options.serveRpc(this.topic, this.host, this.#options.endpoint);
-    await this.manager.postStartHook();
+    const existing = await records.find(this.host, this.binary);
+    const record = existing ?? (await records.create({ host: this.host, binary: this.binary, topic: this.topic, report_count: 0 }));
     this.#heartbeat = this.#options.heartbeat
       ? this.#options.heartbeat(records, record, this.clock)
       : new DbHeartbeat(records, record, this.#options.reportInterval, this.clock);
+    // A record left by an earlier run carries that run's last heartbeat: report now, or the
+    // service reads as down for up to a report_interval after a restart (schedulers skip the
+    // host, deletes take the local path).
+    if (existing) await this.#heartbeat.beat();
+    await this.manager.preStartHook();
+    this.#consumer = await this.#options.serveRpc(this.topic, this.host, this.#options.endpoint);
+    await this.manager.postStartHook();
     this.#heartbeat.start();
     if (this.#options.periodicEnable) {
       const fuzzy = this.#options.periodicFuzzyDelay;

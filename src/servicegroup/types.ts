@@ -25,6 +25,8 @@ export interface ServiceRecordStore {
 export interface Heartbeat {
   readonly record: ServiceRecord;
   start(): void;
+  /** Reports once, now (a service on a record an earlier run left reports before it serves). */
+  beat(): Promise<void>;
   stop(): Promise<void>;
 }
 

@@ -4,13 +4,28 @@ import type { ComputeDriver } from './driver.js';
 import { ComputeDriverNotFound } from './errors.js';
 import { FakeDriver } from './fake/driver.js';
 import { fakeDriverOptionsFromConf } from './fake/opts.js';
+import { loadFirewallDriver } from './firewall/factory.js';
+import { NOOP_FIREWALL_DRIVER } from './firewall/noop.js';
+import type { FirewallDriver, FirewallRuleSource } from './firewall/types.js';
 import { libvirtDriverOptionsFromConf } from './libvirt/config.js';
 import { LibvirtDriver } from './libvirt/driver.js';
 import { virtOpts } from './opts.js';
 import { qemuDriverOptionsFromConf } from './qemu/config.js';
 import { QemuDriver } from './qemu/driver.js';
 
-type DriverMaker = (conf: Config) => ComputeDriver;
+/** What the compute side lends a driver it builds. */
+export interface DriverDeps {
+  /** Where the firewall gets security group rules; without it the firewall is the no-op one. */
+  firewallRules?: FirewallRuleSource;
+}
+
+type DriverMaker = (conf: Config, deps: DriverDeps) => ComputeDriver;
+
+/** The firewall `firewall_driver` names (no-op when unset), for drivers that filter guest traffic. */
+function firewallFor(conf: Config, deps: DriverDeps): { firewall?: FirewallDriver } {
+  if (!deps.firewallRules) return {};
+  return { firewall: loadFirewallDriver(conf, { source: deps.firewallRules, defaultDriver: NOOP_FIREWALL_DRIVER }) };
+}
 
 /** Where guests' metadata requests go by default: metadata_host:metadata_port (nova-network's options). */
 function metadataAddress(conf: Config): string {
@@ -19,8 +34,10 @@ function metadataAddress(conf: Config): string {
 }
 
 const fake: DriverMaker = (conf) => new FakeDriver(fakeDriverOptionsFromConf(conf));
-const qemu: DriverMaker = (conf) => new QemuDriver(qemuDriverOptionsFromConf(conf, metadataAddress(conf)));
-const libvirt: DriverMaker = (conf) => new LibvirtDriver(libvirtDriverOptionsFromConf(conf, metadataAddress(conf)));
+const qemu: DriverMaker = (conf, deps) =>
+  new QemuDriver({ ...qemuDriverOptionsFromConf(conf, metadataAddress(conf)), ...firewallFor(conf, deps) });
+const libvirt: DriverMaker = (conf, deps) =>
+  new LibvirtDriver({ ...libvirtDriverOptionsFromConf(conf, metadataAddress(conf)), ...firewallFor(conf, deps) });
 
 /**
  * Drivers by every name nova.conf may give them: Grizzly's full class path, the short form
@@ -42,9 +59,9 @@ const DRIVERS: ReadonlyMap<string, DriverMaker> = new Map<string, DriverMaker>([
 export const KNOWN_DRIVER_NAMES: readonly string[] = [...DRIVERS.keys()];
 
 /** The driver `compute_driver` names; ComputeDriverNotFound when unset or unknown. */
-export function loadDriver(conf: Config): ComputeDriver {
+export function loadDriver(conf: Config, deps: DriverDeps = {}): ComputeDriver {
   const name = conf.get(virtOpts).compute_driver?.trim() || null;
   const make = name ? DRIVERS.get(name) : undefined;
   if (!make) throw new ComputeDriverNotFound(name, KNOWN_DRIVER_NAMES);
-  return make(conf);
+  return make(conf, deps);
 }

@@ -8,12 +8,14 @@ import { registerConfigCommands } from './config.js';
 import { ManageError } from './context.js';
 import { registerDbCommands } from './db.js';
 import { registerFlavorCommands } from './flavor.js';
+import { registerFloatingCommands } from './floating.js';
 import { registerHostCommands } from './host.js';
 import { registerLogsCommands } from './logs.js';
 import { registerNetworkCommands } from './network.js';
 import { registerServiceCommands } from './service.js';
 import { registerShellCommands } from './shell.js';
 import { registerVmCommands } from './vm.js';
+import { registerVpnCommands } from './vpn.js';
 
 export function buildManageProgram(): Command {
   const program = withConfigArgs(new Command('nova-manage')).description('nova-ts operator commands').showHelpAfterError().exitOverride();
@@ -36,6 +38,8 @@ export function buildManageProgram(): Command {
   registerDbCommands(program, config);
   registerServiceCommands(program, config);
   registerNetworkCommands(program, config);
+  registerFloatingCommands(program, config);
+  registerVpnCommands(program, config);
   registerAccountCommands(program, config);
   registerAgentCommands(program, config);
   registerFlavorCommands(program, config);

@@ -7,10 +7,33 @@ import { KeyedLocks } from '../async-lock.js';
 import type { ComputeContract, ComputeEndpoint } from '../contract.js';
 import { ResourceTracker } from '../resource-tracker.js';
 import { type BuildOutcome, buildInstance } from './build.js';
+import { restoreInstance, softDeleteInstance } from './deferred-delete.js';
 import { deleteInstance } from './delete.js';
-import type { ComputeManagerDeps } from './deps.js';
+import { type ComputeManagerDeps, DEFAULT_PERIODIC_OPTIONS, type PeriodicOptions } from './deps.js';
+import {
+  consoleOutput,
+  diagnostics,
+  injectNetworkInfo,
+  rescueInstance,
+  resetNetwork,
+  setAdminPassword,
+  unrescueInstance,
+} from './guest.js';
 import { ComputeHost } from './host.js';
 import { reconcileHost } from './init-host.js';
+import {
+  checkInstanceBuildTime,
+  cleanupRunningDeletedInstances,
+  InfoCacheHealer,
+  type PeriodicContext,
+  pollRebootingInstances,
+  pollRescuedInstances,
+  reclaimQueuedDeletes,
+  syncPowerStates,
+} from './periodic.js';
+import { pauseInstance, rebootInstance, resumeInstance, startInstance, stopInstance, suspendInstance, unpauseInstance } from './power.js';
+import { rebuildInstance } from './rebuild.js';
+import { snapshotInstance } from './snapshot.js';
 import { runUsageAudit } from './usage-audit.js';
 
 export type { ComputeManagerDeps } from './deps.js';
@@ -38,14 +61,7 @@ export class ComputeManager extends Manager implements ComputeEndpoint {
     this.notifier = deps.notifier ?? silentNotifier();
     this.#h = new ComputeHost(host, deps, this.notifier, (node) => this.tracker(node));
     this.addPeriodicTask({ name: 'update_available_resource', spacing: 0, run: (ctx) => this.updateAvailableResource(ctx) });
-    const auditPeriod = deps.instanceUsageAuditPeriod;
-    if (auditPeriod) {
-      this.addPeriodicTask({
-        name: '_instance_usage_audit',
-        spacing: 0,
-        run: async (ctx) => void (await runUsageAudit(this.#h, ctx, auditPeriod)),
-      });
-    }
+    this.#registerReconcileTasks({ ...DEFAULT_PERIODIC_OPTIONS, ...deps.periodic });
     const cacheInterval = deps.imageCacheManagerInterval ?? 2400;
     if (deps.driver.capabilities.has_imagecache && cacheInterval > 0) {
       this.addPeriodicTask({
@@ -54,6 +70,63 @@ export class ComputeManager extends Manager implements ComputeEndpoint {
         run: (ctx) => this.runImageCacheManagerPass(ctx),
       });
     }
+  }
+
+  /** The context the periodic tasks share: this host, its settings, the service's clock and the per-instance lock. */
+  periodicContext(o: PeriodicOptions = { ...DEFAULT_PERIODIC_OPTIONS, ...this.#deps.periodic }): PeriodicContext {
+    const clock = this.#deps.clock;
+    return {
+      h: this.#h,
+      settings: {
+        rebootTimeout: o.rebootTimeout,
+        rescueTimeout: o.rescueTimeout,
+        instanceBuildTimeout: o.instanceBuildTimeout,
+        reclaimInstanceInterval: o.reclaimInstanceInterval,
+        runningDeletedInstanceAction: o.runningDeletedInstanceAction,
+        runningDeletedInstanceTimeout: o.runningDeletedInstanceTimeout,
+        instanceUsageAuditPeriod: o.instanceUsageAuditPeriod,
+      },
+      now: () => new Date(clock ? clock.now() : Date.now()),
+      serialized: (uuid, work) => this.#locks.run(uuid, work),
+    };
+  }
+
+  #registerReconcileTasks(o: PeriodicOptions): void {
+    const p = (): PeriodicContext => this.periodicContext(o);
+    const healer = new InfoCacheHealer();
+    this.addPeriodicTask({ name: '_check_instance_build_time', spacing: 0, run: (ctx) => checkInstanceBuildTime(p(), ctx) });
+    if (o.healInstanceInfoCacheInterval > 0) {
+      this.addPeriodicTask({
+        name: '_heal_instance_info_cache',
+        spacing: o.healInstanceInfoCacheInterval,
+        run: async (ctx) => {
+          await healer.run(p(), ctx, this.#deps.network);
+        },
+      });
+    }
+    this.addPeriodicTask({ name: '_poll_rebooting_instances', spacing: 0, run: (ctx) => pollRebootingInstances(p(), ctx) });
+    this.addPeriodicTask({ name: '_poll_rescued_instances', spacing: 0, run: (ctx) => pollRescuedInstances(p(), ctx) });
+    if (o.instanceUsageAudit) {
+      this.addPeriodicTask({
+        name: '_instance_usage_audit',
+        spacing: 0,
+        run: async (ctx) => void (await runUsageAudit(this.#h, ctx, o.instanceUsageAuditPeriod)),
+      });
+    }
+    this.addPeriodicTask({
+      name: '_sync_power_states',
+      spacing: o.syncPowerStateInterval,
+      runImmediately: true,
+      run: (ctx) => syncPowerStates(p(), ctx),
+    });
+    this.addPeriodicTask({ name: '_reclaim_queued_deletes', spacing: 0, run: (ctx) => reclaimQueuedDeletes(p(), ctx) });
+    this.addPeriodicTask({
+      name: '_cleanup_running_deleted_instances',
+      spacing: o.runningDeletedInstancePollInterval,
+      run: async (ctx) => {
+        await cleanupRunningDeletedInstances(p(), ctx);
+      },
+    });
   }
 
   /** Lets the driver's image cache manager drop unused base images; it judges use by this host's instances and the disks on shared storage. */
@@ -84,6 +157,10 @@ export class ComputeManager extends Manager implements ComputeEndpoint {
       this.#trackers.set(name, tracker);
     }
     return tracker;
+  }
+
+  override async cleanupHost(): Promise<void> {
+    await this.#deps.driver.cleanupHost(this.host);
   }
 
   override async initHost(): Promise<void> {
@@ -127,6 +204,27 @@ export class ComputeManager extends Manager implements ComputeEndpoint {
     });
   }
 
+  /** Security group changes reach the driver's firewall; a failure is logged, the caster does not wait. */
+  async refresh_security_group_rules(ctx: RequestContext, args: Args<'refresh_security_group_rules'>): Promise<void> {
+    await this.#refreshFirewall(ctx, 'rules', () => this.#deps.driver.refreshSecurityGroupRules(args.security_group_id));
+  }
+
+  async refresh_security_group_members(ctx: RequestContext, args: Args<'refresh_security_group_members'>): Promise<void> {
+    await this.#refreshFirewall(ctx, 'members', () => this.#deps.driver.refreshSecurityGroupMembers(args.security_group_id));
+  }
+
+  async refresh_instance_security_rules(ctx: RequestContext, args: Args<'refresh_instance_security_rules'>): Promise<void> {
+    await this.#refreshFirewall(ctx, 'instance', () => this.#deps.driver.refreshInstanceSecurityRules(this.#h.virt(args.instance)));
+  }
+
+  async #refreshFirewall(ctx: RequestContext, what: string, refresh: () => Promise<unknown>): Promise<void> {
+    try {
+      await refresh();
+    } catch (err) {
+      ctx.log.error({ err, what }, 'security group refresh failed');
+    }
+  }
+
   async terminate_instance(requestCtx: RequestContext, args: Args<'terminate_instance'>): Promise<'deleted' | 'error' | 'gone'> {
     const uuid = args.instance.uuid as string;
     const ctx = requestCtx.forInstance(uuid);
@@ -163,6 +261,85 @@ export class ComputeManager extends Manager implements ComputeEndpoint {
       await this.#h.recordFault(ctx, uuid, err);
       await this.#h.notifyMethodError(ctx, 'change_instance_metadata', err, { ...args });
     }
+  }
+
+  /** Runs an instance's action alone, as its build and delete run: one at a time per instance. */
+  #serialized<T>(requestCtx: RequestContext, instance: { uuid?: string | null }, work: (ctx: RequestContext) => Promise<T>): Promise<T> {
+    const uuid = instance.uuid as string;
+    return this.#locks.run(uuid, () => work(requestCtx.forInstance(uuid)));
+  }
+
+  async stop_instance(ctx: RequestContext, args: Args<'stop_instance'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => stopInstance(this.#h, c, args.instance));
+  }
+
+  async start_instance(ctx: RequestContext, args: Args<'start_instance'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => startInstance(this.#h, c, args.instance));
+  }
+
+  async reboot_instance(ctx: RequestContext, args: Args<'reboot_instance'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => rebootInstance(this.#h, c, args.instance, args.reboot_type));
+  }
+
+  async pause_instance(ctx: RequestContext, args: Args<'pause_instance'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => pauseInstance(this.#h, c, args.instance));
+  }
+
+  async unpause_instance(ctx: RequestContext, args: Args<'unpause_instance'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => unpauseInstance(this.#h, c, args.instance));
+  }
+
+  async suspend_instance(ctx: RequestContext, args: Args<'suspend_instance'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => suspendInstance(this.#h, c, args.instance));
+  }
+
+  async resume_instance(ctx: RequestContext, args: Args<'resume_instance'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => resumeInstance(this.#h, c, args.instance));
+  }
+
+  async rescue_instance(ctx: RequestContext, args: Args<'rescue_instance'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => rescueInstance(this.#h, c, args.instance, args.rescue_password));
+  }
+
+  async unrescue_instance(ctx: RequestContext, args: Args<'unrescue_instance'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => unrescueInstance(this.#h, c, args.instance));
+  }
+
+  async set_admin_password(ctx: RequestContext, args: Args<'set_admin_password'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => setAdminPassword(this.#h, c, args.instance, args.new_pass));
+  }
+
+  async rebuild_instance(ctx: RequestContext, args: Args<'rebuild_instance'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => rebuildInstance(this.#h, c, args));
+  }
+
+  async snapshot_instance(ctx: RequestContext, args: Args<'snapshot_instance'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => snapshotInstance(this.#h, c, args));
+  }
+
+  async inject_network_info(ctx: RequestContext, args: Args<'inject_network_info'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => injectNetworkInfo(this.#h, c, args.instance));
+  }
+
+  async reset_network(ctx: RequestContext, args: Args<'reset_network'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => resetNetwork(this.#h, c, args.instance));
+  }
+
+  async soft_delete_instance(ctx: RequestContext, args: Args<'soft_delete_instance'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => softDeleteInstance(this.#h, c, args.instance));
+  }
+
+  async restore_instance(ctx: RequestContext, args: Args<'restore_instance'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => restoreInstance(this.#h, c, args.instance));
+  }
+
+  /** Reads the console without waiting for the instance's running action, as a console can be read at any time. */
+  async get_console_output(_ctx: RequestContext, args: Args<'get_console_output'>): Promise<string> {
+    return consoleOutput(this.#h, args.instance, args.tail_length);
+  }
+
+  async get_diagnostics(_ctx: RequestContext, args: Args<'get_diagnostics'>): Promise<Record<string, number> | null> {
+    return diagnostics(this.#h, args.instance);
   }
 
   /** Whether `port` is the instance's console port for `console_type` (consoleauth checks tokens with it). */

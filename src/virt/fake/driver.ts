@@ -271,6 +271,11 @@ export class FakeDriver extends BaseComputeDriver {
         hypervisor_version: 1000000,
         vcpus,
         vcpus_used: used.vcpus,
+        // Images that name an architecture (EC2 bundles always do) must find a host.
+        supported_instances: [
+          ['x86_64', 'fake', 'hvm'],
+          ['i686', 'fake', 'hvm'],
+        ],
       };
     });
   }

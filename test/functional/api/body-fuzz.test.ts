@@ -18,7 +18,14 @@ const FUZZ_RUNS = Number(process.env.NOVA_FUZZ_RUNS ?? 300);
 
 let full: FullApi;
 /** Values for the path parameters, so that requests reach validation and the handlers. */
-const params: Record<string, string> = { key: 'k1', tenant_id: 'proj-fz', class_name: 'fz-class', host: 'fz-host' };
+const params: Record<string, string> = {
+  key: 'k1',
+  tenant_id: 'proj-fz',
+  class_name: 'fz-class',
+  host: 'fz-host',
+  domain: 'fz.example.org',
+  name: 'fzhost',
+};
 let imageId = '';
 
 async function send(method: string, path: string, text: string | null): Promise<{ status: number; body: string }> {
@@ -45,6 +52,7 @@ function seeds(): Record<string, unknown> {
     'POST /flavors/:flavor_id/action#addTenantAccess': { addTenantAccess: { tenant: 'proj-fz' } },
     'POST /flavors/:flavor_id/action#removeTenantAccess': { removeTenantAccess: { tenant: 'proj-fz' } },
     'POST /os-keypairs': { keypair: { name: 'fz', public_key: 'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQC fz@host' } },
+    'POST /os-server-groups': { server_group: { name: 'fz', policies: ['anti-affinity'] } },
     'PUT /os-quota-sets/:tenant_id': { quota_set: { instances: 5, force: true } },
     'PUT /os-quota-class-sets/:class_name': { quota_class_set: { instances: 5 } },
     'POST /servers': {
@@ -55,14 +63,56 @@ function seeds(): Record<string, unknown> {
     'POST /servers/:server_id/metadata': { metadata: { a: 'b' } },
     'PUT /servers/:server_id/metadata': { metadata: { k1: 'b' } },
     'PUT /servers/:server_id/metadata/:key': { meta: { k1: 'v' } },
+    'POST /servers/:server_id/action#reboot': { reboot: { type: 'SOFT' } },
+    'POST /servers/:server_id/action#changePassword': { changePassword: { adminPass: 'fz-pass' } },
+    'POST /servers/:server_id/action#rebuild': {
+      rebuild: { imageRef: imageId, name: 'fz-rb', metadata: { a: 'b' }, adminPass: 'fz-pass', preserve_ephemeral: false },
+    },
+    'POST /servers/:server_id/action#createImage': { createImage: { name: 'fz-snap', metadata: { a: 'b' } } },
+    'POST /servers/:server_id/action#createBackup': { createBackup: { name: 'fz-bk', backup_type: 'daily', rotation: 1 } },
+    'POST /servers/:server_id/action#os-start': { 'os-start': null },
+    'POST /servers/:server_id/action#os-stop': { 'os-stop': null },
+    'POST /servers/:server_id/action#pause': { pause: null },
+    'POST /servers/:server_id/action#unpause': { unpause: null },
+    'POST /servers/:server_id/action#suspend': { suspend: null },
+    'POST /servers/:server_id/action#resume': { resume: null },
+    'POST /servers/:server_id/action#lock': { lock: null },
+    'POST /servers/:server_id/action#unlock': { unlock: null },
+    'POST /servers/:server_id/action#os-resetState': { 'os-resetState': { state: 'active' } },
+    'POST /servers/:server_id/action#resetNetwork': { resetNetwork: null },
+    'POST /servers/:server_id/action#injectNetworkInfo': { injectNetworkInfo: null },
+    'POST /servers/:server_id/action#rescue': { rescue: { adminPass: 'fz-pass' } },
+    'POST /servers/:server_id/action#unrescue': { unrescue: null },
+    'POST /servers/:server_id/action#restore': { restore: null },
+    'POST /servers/:server_id/action#forceDelete': { forceDelete: null },
+    'POST /servers/:server_id/action#os-getConsoleOutput': { 'os-getConsoleOutput': { length: 5 } },
     // Nova's create takes no body and ignores whatever JSON it is sent.
     'POST /os-certificates': {},
+    'POST /os-cloudpipe': { cloudpipe: { project_id: 'proj-fz' } },
+    'PUT /os-cloudpipe/:id': { configure_project: { vpn_ip: '192.0.2.1', vpn_port: '1194' } },
     'POST /os-networks': { network: { label: 'fz', cidr: '10.30.0.0/28', bridge: 'br30' } },
     'POST /os-networks/add': { id: null },
     'POST /os-networks/:id/action#disassociate': { disassociate: null },
     'POST /os-networks/:id/action#disassociate_host': { disassociate_host: null },
     'POST /os-networks/:id/action#disassociate_project': { disassociate_project: null },
     'POST /os-networks/:id/action#associate_host': { associate_host: 'nethost' },
+    'POST /os-floating-ips': { pool: 'fz-pool' },
+    'POST /os-floating-ips-bulk': { floating_ips_bulk_create: { ip_range: '192.0.2.64/29', pool: 'fz-pool', interface: 'eth0' } },
+    'PUT /os-floating-ips-bulk/:id': { ip_range: '192.0.2.64/29' },
+    'POST /servers/:server_id/action#addFloatingIp': { addFloatingIp: { address: '192.0.2.65', fixed_address: '10.20.0.3' } },
+    'POST /servers/:server_id/action#removeFloatingIp': { removeFloatingIp: { address: '192.0.2.65' } },
+    'PUT /os-floating-ip-dns/:domain': { domain_entry: { scope: 'public', project: 'proj-fz' } },
+    'PUT /os-floating-ip-dns/:domain/entries/:name': { dns_entry: { ip: '192.0.2.9', dns_type: 'A' } },
+    'POST /os-security-groups': { security_group: { name: 'fz', description: 'fz' } },
+    'PUT /os-security-groups/:id': { security_group: { name: 'fz2', description: 'fz' } },
+    'POST /os-security-group-rules': {
+      security_group_rule: { parent_group_id: params.sg_id, ip_protocol: 'tcp', from_port: 22, to_port: 22, cidr: '10.0.0.0/8' },
+    },
+    'POST /os-security-group-default-rules': {
+      security_group_default_rule: { ip_protocol: 'tcp', from_port: 22, to_port: 22, cidr: '10.0.0.0/8' },
+    },
+    'POST /servers/:server_id/action#addSecurityGroup': { addSecurityGroup: { name: 'fz-sg' } },
+    'POST /servers/:server_id/action#removeSecurityGroup': { removeSecurityGroup: { name: 'fz-sg' } },
     'POST /images/:image_id/metadata': { metadata: { a: 'b' } },
     'PUT /images/:image_id/metadata': { metadata: { k1: 'b' } },
     'PUT /images/:image_id/metadata/:key': { meta: { k1: 'v' } },
@@ -145,6 +195,12 @@ before(async () => {
   });
   params.flavor_id = 'fz-private';
   await fixture('POST', '/v2.1/flavors/fz-private/os-extra_specs', { extra_specs: { k1: 'v0' } });
+  params.sg_id = await fixture(
+    'POST',
+    '/v2.1/os-security-groups',
+    { security_group: { name: 'fz-sg', description: 'fz' } },
+    'security_group',
+  );
   params.id = await fixture('POST', '/v2.1/os-networks', { network: { label: 'fz-net', cidr: '10.20.0.0/28', bridge: 'br20' } }, 'network');
 });
 

@@ -1,34 +1,54 @@
 import assert from 'node:assert/strict';
-import { adminContext } from '../../../src/context/context.js';
+import { softDeleteWhere } from '../../../src/db/api/common.js';
 import { instanceGetActiveByWindow } from '../../../src/db/api/instance-windows.js';
-import { instanceCreate, instanceUpdate } from '../../../src/db/api/instances.js';
 import { forEachEngine } from './engines.js';
+import { insertInstance } from './rows.js';
 
-const admin = adminContext();
-const at = (s: string) => new Date(`${s}Z`);
+const day = (d: number) => new Date(Date.UTC(2013, 3, d));
 
-forEachEngine('instance windows DB API', async (t, { db }) => {
-  await t.test('instances launched before the end and not terminated before the start, deleted ones included', async () => {
-    const make = async (name: string, project: string, launched: Date | null, terminated: Date | null) => {
-      const inst = await instanceCreate(db, admin, { display_name: name, project_id: project, host: 'h1' });
-      await instanceUpdate(db, admin, inst.uuid as string, { launched_at: launched, terminated_at: terminated });
-      return name;
-    };
-    await make('running', 'p1', at('2012-12-01T00:00:00'), null);
-    await make('ended-inside', 'p2', at('2012-12-01T00:00:00'), at('2013-01-15T00:00:00'));
-    await make('ended-before', 'p1', at('2012-12-01T00:00:00'), at('2012-12-15T00:00:00'));
-    await make('launched-after', 'p1', at('2013-03-01T00:00:00'), null);
-    await make('never-launched', 'p1', null, null);
-    const found = await instanceGetActiveByWindow(db, admin, at('2013-01-01T00:00:00'), at('2013-02-01T00:00:00'));
+forEachEngine('instance-windows DB API', async (t, { db }) => {
+  const life = async (launched: Date | null, terminated: Date | null, values: { project_id?: string; host?: string } = {}) => {
+    const uuid = await insertInstance(db, values);
+    await db.kysely.updateTable('instances').set({ launched_at: launched, terminated_at: terminated }).where('uuid', '=', uuid).execute();
+    return uuid;
+  };
+  // The window is [day 10, day 20).
+  const running = await life(day(1), null);
+  const endedInside = await life(day(2), day(15), { project_id: 'p2' });
+  const endedBefore = await life(day(2), day(9));
+  const endedAtBegin = await life(day(2), day(10));
+  const launchedInside = await life(day(12), null, { host: 'cmp2' });
+  const launchedAtEnd = await life(day(20), null);
+  const launchedAfter = await life(day(25), null);
+  const neverLaunched = await life(null, null);
+  const window = () => instanceGetActiveByWindow(db, null, day(10), day(20));
+
+  await t.test('instances launched before the end and not terminated by the beginning are returned, in id order', async () => {
     assert.deepEqual(
-      found.map((i) => i.display_name),
-      ['running', 'ended-inside'],
+      (await window()).map((i) => i.uuid),
+      [running, endedInside, launchedInside],
     );
-    const p1 = await instanceGetActiveByWindow(db, admin, at('2013-01-01T00:00:00'), at('2013-02-01T00:00:00'), { projectId: 'p1' });
+    for (const outside of [endedBefore, endedAtBegin, launchedAtEnd, launchedAfter, neverLaunched]) {
+      assert.ok(!(await window()).some((i) => i.uuid === outside));
+    }
+  });
+
+  await t.test('soft-deleted instances are still billed for the time they were alive', async () => {
+    await softDeleteWhere(db, 'instances', { uuid: endedInside });
+    const found = (await window()).find((i) => i.uuid === endedInside);
+    assert.ok(found);
+    assert.notEqual(found.deleted, 0);
+  });
+
+  await t.test('the window can be narrowed to one project or one host', async () => {
     assert.deepEqual(
-      p1.map((i) => i.display_name),
-      ['running'],
+      (await instanceGetActiveByWindow(db, null, day(10), day(20), { projectId: 'p2' })).map((i) => i.uuid),
+      [endedInside],
     );
-    assert.deepEqual(await instanceGetActiveByWindow(db, admin, at('2013-01-01T00:00:00'), at('2013-02-01T00:00:00'), { host: 'h9' }), []);
+    assert.deepEqual(
+      (await instanceGetActiveByWindow(db, null, day(10), day(20), { host: 'cmp2' })).map((i) => i.uuid),
+      [launchedInside],
+    );
+    assert.deepEqual(await instanceGetActiveByWindow(db, null, day(10), day(20), { projectId: 'p2', host: 'cmp2' }), []);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Nova's schema as a Grizzly database has it after migration 161 (db.md §3): where the
+ * Nova's schema as a Grizzly database has it after migration 161 (nova/db/sqlalchemy/migrate_repo/versions/): where the
  * ORM model and the migrated DDL differ, this follows the DDL. Column order follows
  * the Folsom baseline. Defaults that Nova sets in Python are also declared as server
  * defaults, so a row inserted without them still reads like one Nova wrote.
