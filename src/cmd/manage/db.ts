@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
+import { archiveDeletedRows } from '../../db/api/archive.js';
 import { dbSync, dbVersion } from '../../db/manage.js';
-import type { ConfigProvider } from './context.js';
+import { type ConfigProvider, ManageError } from './context.js';
+import { withDb } from './format.js';
 
 export function registerDbCommands(program: Command, config: ConfigProvider): void {
   const db = program.command('db').description('database schema');
@@ -19,5 +21,14 @@ export function registerDbCommands(program: Command, config: ConfigProvider): vo
     .action(async () => {
       const version = await dbVersion(config());
       process.stdout.write(`${version ?? 'None'}\n`);
+    });
+  db.command('archive_deleted_rows')
+    .description('move soft-deleted rows into the shadow tables, at most --max_rows of them')
+    .option('--max_rows <n>', 'most rows to move', '1000')
+    .action(async (opts: { max_rows: string }) => {
+      if (!/^-?\d+$/.test(opts.max_rows)) throw new ManageError(`--max_rows takes a whole number, got ${JSON.stringify(opts.max_rows)}`, 2);
+      const maxRows = Number(opts.max_rows);
+      if (maxRows < 0) throw new ManageError('Must supply a positive value for max_rows', 1);
+      await withDb(config(), (database) => archiveDeletedRows(database, maxRows));
     });
 }

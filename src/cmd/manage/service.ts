@@ -6,8 +6,7 @@ import { adminContext } from '../../context/context.js';
 import { aggregateZonesByHost } from '../../db/api/aggregates.js';
 import { serviceGetAll, serviceGetByArgs, serviceUpdate } from '../../db/api/services.js';
 import { openConfiguredDatabase } from '../../db/manage.js';
-import { serviceOpts } from '../../service/opts.js';
-import { serviceIsUp } from '../../servicegroup/db-driver.js';
+import { serviceGroupFromConf } from '../../servicegroup/factory.js';
 import { type ConfigProvider, ManageError } from './context.js';
 import { out, pad, withDb } from './format.js';
 
@@ -45,7 +44,7 @@ export function registerServiceCommands(program: Command, config: ConfigProvider
       const db = await openConfiguredDatabase(conf, { maxRetries: 0 });
       try {
         const ctx = adminContext();
-        const downTime = conf.get(serviceOpts).service_down_time ?? 60;
+        const group = serviceGroupFromConf(conf);
         const az = conf.get(availabilityZoneOpts);
         const zones = {
           internal: az.internal_service_availability_zone ?? 'internal',
@@ -57,16 +56,19 @@ export function registerServiceCommands(program: Command, config: ConfigProvider
           .filter((s) => !opts.service || s.binary === opts.service)
           .sort((a, b) => `${a.host}${a.binary}`.localeCompare(`${b.host}${b.binary}`));
         const rows = [['Binary', 'Host', 'Zone', 'Status', 'State', 'Updated_At']];
+        const now = new Date();
         for (const s of services) {
+          const up = await group.liveness.isUp(s, now);
           rows.push([
             s.binary ?? '',
             s.host ?? '',
             serviceAvailabilityZone(s, zones),
             s.disabled ? 'disabled' : 'enabled',
-            serviceIsUp(s, downTime) ? ':-)' : 'XXX',
+            up ? ':-)' : 'XXX',
             formatTime(s.updated_at),
           ]);
         }
+        group.close();
         process.stdout.write(`${table(rows)}\n`);
       } finally {
         await db.close();

@@ -236,4 +236,23 @@ describe('nova-manage', () => {
     assert.equal(shell.status, 1);
     assert.match(shell.stderr, /not supported by nova-ts/);
   });
+
+  it('db archive_deleted_rows moves soft-deleted rows to the shadow tables, at most --max_rows', async () => {
+    const count = (table: string, where = '') =>
+      withDb(async (db) =>
+        Number((await sql<{ n: number }>`select count(*) as n from ${sql.table(table)} ${sql.raw(where)}`.execute(db.kysely)).rows[0]?.n),
+      );
+    const deletedBefore = (await count('agent_builds', 'where deleted != 0')) + (await count('instance_types', 'where deleted != 0'));
+    assert.ok(deletedBefore >= 2, 'earlier cases soft-deleted an agent build and a flavor');
+    assert.equal(manage('db', 'archive_deleted_rows', '--max_rows', '-1').status, 1);
+    assert.equal(manage('db', 'archive_deleted_rows', '--max_rows', 'many').status, 2);
+    const one = manage('db', 'archive_deleted_rows', '--max_rows', '1');
+    assert.equal(one.status, 0, one.stderr);
+    const shadowed = async () => (await count('shadow_agent_builds')) + (await count('shadow_instance_types'));
+    assert.equal(await shadowed(), 1);
+    assert.equal(manage('db', 'archive_deleted_rows').status, 0);
+    assert.equal(await shadowed(), deletedBefore);
+    assert.equal((await count('agent_builds', 'where deleted != 0')) + (await count('instance_types', 'where deleted != 0')), 0);
+    assert.equal(await count('services'), 2, 'live rows stay');
+  });
 });

@@ -1,5 +1,21 @@
 import assert from 'node:assert/strict';
-import { aggregateZonesByHost } from '../../../src/db/api/aggregates.js';
+import { adminContext } from '../../../src/context/context.js';
+import {
+  AggregateHostExists,
+  AggregateHostNotFound,
+  AggregateNameExists,
+  AggregateNotFound,
+  aggregateCreate,
+  aggregateDelete,
+  aggregateGet,
+  aggregateGetAll,
+  aggregateGetByHost,
+  aggregateHostAdd,
+  aggregateHostDelete,
+  aggregateMetadataSet,
+  aggregateUpdate,
+  aggregateZonesByHost,
+} from '../../../src/db/api/aggregates.js';
 import { softDeleteWhere } from '../../../src/db/api/common.js';
 import { forEachEngine } from './engines.js';
 import { aggregate } from './rows.js';
@@ -36,5 +52,26 @@ forEachEngine('aggregates DB API', async (t, { db }) => {
     assert.equal(zones.has('cmp9'), false);
     assert.equal(zones.has('cmp8'), false);
     assert.equal(zones.has('cmp7'), false);
+  });
+
+  await t.test('CRUD: create with metadata, rename, hosts in and out, metadata set and unset, delete', async () => {
+    const made = await aggregateCreate(db, adminContext(), 'crud', { availability_zone: 'azc' });
+    assert.deepEqual([made.name, made.hosts, made.metadata], ['crud', [], { availability_zone: 'azc' }]);
+    await assert.rejects(aggregateCreate(db, adminContext(), 'crud'), AggregateNameExists);
+    await aggregateHostAdd(db, adminContext(), made.id, 'hc1');
+    await assert.rejects(aggregateHostAdd(db, adminContext(), made.id, 'hc1'), AggregateHostExists);
+    await aggregateMetadataSet(db, adminContext(), made.id, { ssd: 'yes', availability_zone: null });
+    await aggregateUpdate(db, adminContext(), made.id, { name: 'crud2' });
+    const shown = await aggregateGet(db, adminContext(), made.id);
+    assert.deepEqual([shown.name, shown.hosts, shown.metadata], ['crud2', ['hc1'], { ssd: 'yes' }]);
+    assert.deepEqual(
+      (await aggregateGetByHost(db, adminContext(), 'hc1')).map((a) => a.id),
+      [made.id],
+    );
+    await aggregateHostDelete(db, adminContext(), made.id, 'hc1');
+    await assert.rejects(aggregateHostDelete(db, adminContext(), made.id, 'hc1'), AggregateHostNotFound);
+    await aggregateDelete(db, adminContext(), made.id);
+    await assert.rejects(aggregateGet(db, adminContext(), made.id), AggregateNotFound);
+    assert.ok(!(await aggregateGetAll(db, adminContext())).some((a) => a.id === made.id));
   });
 });
