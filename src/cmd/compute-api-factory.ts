@@ -28,6 +28,7 @@ export function createComputeApi(runtime: Runtime, wiring: ComputeApiWiring): Co
     quota: wiring.quota,
     policy: wiring.policy,
     images: wiring.images,
+    imageStore: wiring.images,
     flavors: dbFlavorLookup(db),
     keypairs: dbKeypairLookup(db),
     network: networkApiValidator(wiring.network),

@@ -1,16 +1,24 @@
+import { adminActionsResource } from '../api/openstack/compute/admin-actions.js';
 import { certificatesResource } from '../api/openstack/compute/certificates.js';
+import { consoleOutputResource } from '../api/openstack/compute/console-output.js';
 import { floatingIpActionsResource } from '../api/openstack/compute/floating-ip-actions.js';
 import { floatingIpPoolsResource, floatingIpsResource } from '../api/openstack/compute/floating-ips.js';
 import { floatingIpsBulkResource } from '../api/openstack/compute/floating-ips-bulk.js';
 import { imagesResource } from '../api/openstack/compute/images.js';
 import { type ComputeApiServices, computeResourceModules } from '../api/openstack/compute/index.js';
+import { instanceActionsResource } from '../api/openstack/compute/instance-actions.js';
 import { ipsResource } from '../api/openstack/compute/ips.js';
 import { networksResource } from '../api/openstack/compute/networks.js';
+import { rescueResource } from '../api/openstack/compute/rescue.js';
 import { securityGroupActionsResource } from '../api/openstack/compute/security-group-actions.js';
 import { securityGroupDefaultRulesResource } from '../api/openstack/compute/security-group-default-rules.js';
 import { securityGroupsResource } from '../api/openstack/compute/security-groups.js';
+import { serverActionsResource } from '../api/openstack/compute/server-actions.js';
+import { serverDiagnosticsResource } from '../api/openstack/compute/server-diagnostics.js';
 import { serverMetadataResource } from '../api/openstack/compute/server-metadata.js';
 import { serverPasswordResource } from '../api/openstack/compute/server-password.js';
+import { serverRebuildResource } from '../api/openstack/compute/server-rebuild.js';
+import { serverStartStopResource } from '../api/openstack/compute/server-start-stop.js';
 import { serversResource } from '../api/openstack/compute/servers.js';
 import type { ResourceModule } from '../api/openstack/routing.js';
 import { CertAPI } from '../cert/rpcapi.js';
@@ -60,6 +68,14 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     serversResource({ conf, compute, flavors, zones: services.zones }),
     serverMetadataResource({ compute }),
     serverPasswordResource({ compute }),
+    serverActionsResource({ compute }),
+    serverStartStopResource({ compute }),
+    serverRebuildResource({ conf, compute, zones: services.zones }),
+    adminActionsResource({ compute }),
+    rescueResource({ conf, compute }),
+    consoleOutputResource({ compute }),
+    serverDiagnosticsResource({ compute }),
+    instanceActionsResource({ compute }),
     ipsResource({ compute }),
     networksResource(network),
     floatingIpsResource(network),

@@ -53,6 +53,7 @@ export interface HttpResult<T> {
   status: number;
   /** The parsed JSON body (null when empty), of the shape the test expects. */
   body: T;
+  headers: Headers;
 }
 
 export interface WholeCloud {
@@ -87,7 +88,7 @@ async function call<T>(method: string, url: string, token: string, body?: unknow
     signal: AbortSignal.timeout(30_000),
   });
   const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
+  return { status: response.status, body: (text ? JSON.parse(text) : null) as T, headers: response.headers };
 }
 
 /** Keeps every notification on the bus and hands them to the tests that wait for them. */

@@ -136,7 +136,7 @@ function checkLocalDisks(bdms: readonly LegacyBlockDevice[], flavor: FlavorInfo)
   if ((swaps[0]?.volume_size ?? 0) > flavor.swap) throw new InvalidBDM('Swap drive requested is larger than instance type allows.');
 }
 
-function checkImageFitsFlavor(image: ImageMeta, flavor: FlavorInfo): void {
+export function checkImageFitsFlavor(image: ImageMeta, flavor: FlavorInfo): void {
   if (flavor.memory_mb < Number(image.min_ram ?? 0)) throw new FlavorMemoryTooSmall();
   const rootGb = flavor.root_gb;
   // root_gb 0 means "as big as the image": no disk check.
@@ -166,7 +166,11 @@ export async function checkMetadataQuota(deps: ComputeApiDeps, ctx: RequestConte
   checkMetadataItems(metadata);
 }
 
-async function checkInjectedFilesQuota(deps: ComputeApiDeps, ctx: RequestContext, files: readonly [string, string][]): Promise<void> {
+export async function checkInjectedFilesQuota(
+  deps: ComputeApiDeps,
+  ctx: RequestContext,
+  files: readonly [string, string][],
+): Promise<void> {
   if (files.length === 0) return;
   const values = {
     injected_files: files.length,

@@ -85,15 +85,21 @@ export class ComputeHost {
   }
 
   /**
-   * The last resort of a failed action: a fault, then the action's failure state (ERROR, no
-   * task). An instance another action has taken over, or that is gone, is left alone; when
+   * The last resort of a failed action: a fault, then the action's failure state (or another
+   * of its outcomes: `outcome`), never with a task left. An instance another action has taken over, or that is gone, is left alone; when
    * even that write fails (the conductor unreachable), start-up reconciliation finishes it.
    */
-  async failInstance(ctx: RequestContext, instance: ConductorInstance, action: ActionName, err: unknown): Promise<void> {
+  async failInstance(
+    ctx: RequestContext,
+    instance: ConductorInstance,
+    action: ActionName,
+    err: unknown,
+    outcome: Phase = 'failure',
+  ): Promise<void> {
     const uuid = instance.uuid as string;
     await this.recordFault(ctx, uuid, err);
     try {
-      await this.transition(ctx, instance, action, 'failure');
+      await this.transition(ctx, instance, action, outcome);
     } catch (stateErr) {
       if (stateErr instanceof UnexpectedTaskStateError || stateErr instanceof InstanceNotFound) {
         log.for(ctx).info({ instance_uuid: uuid }, 'instance moved on to another task; its state is left alone');

@@ -9,8 +9,20 @@ import { ResourceTracker } from '../resource-tracker.js';
 import { type BuildOutcome, buildInstance } from './build.js';
 import { deleteInstance } from './delete.js';
 import type { ComputeManagerDeps } from './deps.js';
+import {
+  consoleOutput,
+  diagnostics,
+  injectNetworkInfo,
+  rescueInstance,
+  resetNetwork,
+  setAdminPassword,
+  unrescueInstance,
+} from './guest.js';
 import { ComputeHost } from './host.js';
 import { reconcileHost } from './init-host.js';
+import { pauseInstance, rebootInstance, resumeInstance, startInstance, stopInstance, suspendInstance, unpauseInstance } from './power.js';
+import { rebuildInstance } from './rebuild.js';
+import { snapshotInstance } from './snapshot.js';
 
 export type { ComputeManagerDeps } from './deps.js';
 
@@ -174,6 +186,77 @@ export class ComputeManager extends Manager implements ComputeEndpoint {
       await this.#h.recordFault(ctx, uuid, err);
       await this.#h.notifyMethodError(ctx, 'change_instance_metadata', err, { ...args });
     }
+  }
+
+  /** Runs an instance's action alone, as its build and delete run: one at a time per instance. */
+  #serialized<T>(requestCtx: RequestContext, instance: { uuid?: string | null }, work: (ctx: RequestContext) => Promise<T>): Promise<T> {
+    const uuid = instance.uuid as string;
+    return this.#locks.run(uuid, () => work(requestCtx.forInstance(uuid)));
+  }
+
+  async stop_instance(ctx: RequestContext, args: Args<'stop_instance'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => stopInstance(this.#h, c, args.instance));
+  }
+
+  async start_instance(ctx: RequestContext, args: Args<'start_instance'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => startInstance(this.#h, c, args.instance));
+  }
+
+  async reboot_instance(ctx: RequestContext, args: Args<'reboot_instance'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => rebootInstance(this.#h, c, args.instance, args.reboot_type));
+  }
+
+  async pause_instance(ctx: RequestContext, args: Args<'pause_instance'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => pauseInstance(this.#h, c, args.instance));
+  }
+
+  async unpause_instance(ctx: RequestContext, args: Args<'unpause_instance'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => unpauseInstance(this.#h, c, args.instance));
+  }
+
+  async suspend_instance(ctx: RequestContext, args: Args<'suspend_instance'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => suspendInstance(this.#h, c, args.instance));
+  }
+
+  async resume_instance(ctx: RequestContext, args: Args<'resume_instance'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => resumeInstance(this.#h, c, args.instance));
+  }
+
+  async rescue_instance(ctx: RequestContext, args: Args<'rescue_instance'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => rescueInstance(this.#h, c, args.instance, args.rescue_password));
+  }
+
+  async unrescue_instance(ctx: RequestContext, args: Args<'unrescue_instance'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => unrescueInstance(this.#h, c, args.instance));
+  }
+
+  async set_admin_password(ctx: RequestContext, args: Args<'set_admin_password'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => setAdminPassword(this.#h, c, args.instance, args.new_pass));
+  }
+
+  async rebuild_instance(ctx: RequestContext, args: Args<'rebuild_instance'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => rebuildInstance(this.#h, c, args));
+  }
+
+  async snapshot_instance(ctx: RequestContext, args: Args<'snapshot_instance'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => snapshotInstance(this.#h, c, args));
+  }
+
+  async inject_network_info(ctx: RequestContext, args: Args<'inject_network_info'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => injectNetworkInfo(this.#h, c, args.instance));
+  }
+
+  async reset_network(ctx: RequestContext, args: Args<'reset_network'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => resetNetwork(this.#h, c, args.instance));
+  }
+
+  /** Reads the console without waiting for the instance's running action, as a console can be read at any time. */
+  async get_console_output(_ctx: RequestContext, args: Args<'get_console_output'>): Promise<string> {
+    return consoleOutput(this.#h, args.instance, args.tail_length);
+  }
+
+  async get_diagnostics(_ctx: RequestContext, args: Args<'get_diagnostics'>): Promise<Record<string, number> | null> {
+    return diagnostics(this.#h, args.instance);
   }
 
   /** Whether `port` is the instance's console port for `console_type` (consoleauth checks tokens with it). */

@@ -114,6 +114,56 @@ class RecordingCompute extends Recorder implements ComputeEndpoint {
   async change_instance_metadata(ctx: RequestContext, args: ArgsOf<ComputeContract, 'change_instance_metadata'>): Promise<void> {
     this.record({ method: 'change_instance_metadata', ctx, args: { ...args } });
   }
+  async reboot_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'reboot_instance'>): Promise<void> {
+    this.record({ method: 'reboot_instance', ctx, args: { ...args } });
+  }
+  async stop_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'stop_instance'>): Promise<void> {
+    this.record({ method: 'stop_instance', ctx, args: { ...args } });
+  }
+  async start_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'start_instance'>): Promise<void> {
+    this.record({ method: 'start_instance', ctx, args: { ...args } });
+  }
+  async pause_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'pause_instance'>): Promise<void> {
+    this.record({ method: 'pause_instance', ctx, args: { ...args } });
+  }
+  async unpause_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'unpause_instance'>): Promise<void> {
+    this.record({ method: 'unpause_instance', ctx, args: { ...args } });
+  }
+  async suspend_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'suspend_instance'>): Promise<void> {
+    this.record({ method: 'suspend_instance', ctx, args: { ...args } });
+  }
+  async resume_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'resume_instance'>): Promise<void> {
+    this.record({ method: 'resume_instance', ctx, args: { ...args } });
+  }
+  async rescue_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'rescue_instance'>): Promise<void> {
+    this.record({ method: 'rescue_instance', ctx, args: { ...args } });
+  }
+  async unrescue_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'unrescue_instance'>): Promise<void> {
+    this.record({ method: 'unrescue_instance', ctx, args: { ...args } });
+  }
+  async inject_network_info(ctx: RequestContext, args: ArgsOf<ComputeContract, 'inject_network_info'>): Promise<void> {
+    this.record({ method: 'inject_network_info', ctx, args: { ...args } });
+  }
+  async reset_network(ctx: RequestContext, args: ArgsOf<ComputeContract, 'reset_network'>): Promise<void> {
+    this.record({ method: 'reset_network', ctx, args: { ...args } });
+  }
+  async rebuild_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'rebuild_instance'>): Promise<void> {
+    this.record({ method: 'rebuild_instance', ctx, args: { ...args } });
+  }
+  async snapshot_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'snapshot_instance'>): Promise<void> {
+    this.record({ method: 'snapshot_instance', ctx, args: { ...args } });
+  }
+  async set_admin_password(ctx: RequestContext, args: ArgsOf<ComputeContract, 'set_admin_password'>): Promise<void> {
+    this.record({ method: 'set_admin_password', ctx, args: { ...args } });
+  }
+  async get_console_output(ctx: RequestContext, args: ArgsOf<ComputeContract, 'get_console_output'>): Promise<string> {
+    this.record({ method: 'get_console_output', ctx, args: { ...args } });
+    return '';
+  }
+  async get_diagnostics(ctx: RequestContext, args: ArgsOf<ComputeContract, 'get_diagnostics'>): Promise<Record<string, number> | null> {
+    this.record({ method: 'get_diagnostics', ctx, args: { ...args } });
+    return null;
+  }
   async validate_console_port(ctx: RequestContext, args: ArgsOf<ComputeContract, 'validate_console_port'>): Promise<boolean> {
     this.record({ method: 'validate_console_port', ctx, args: { ...args } });
     return false;
