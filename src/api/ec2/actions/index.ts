@@ -5,6 +5,7 @@ import { addressActions } from './addresses.js';
 import { imageAttributeActions } from './image-attributes.js';
 import { imageActions } from './images.js';
 import { instanceAttributeActions } from './instance-attributes.js';
+import { instancePowerActions } from './instance-power.js';
 import { instanceActions } from './instances.js';
 import { keyPairActions } from './key-pairs.js';
 import { regionActions } from './regions.js';
@@ -21,6 +22,7 @@ export const ec2ActionModules: readonly Ec2ActionModule[] = [
   volumeActions,
   instanceActions,
   instanceAttributeActions,
+  instancePowerActions,
   tagActions,
   securityGroupActions,
   addressActions,
