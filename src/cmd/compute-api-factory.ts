@@ -5,6 +5,7 @@ import { ComputeAPI } from '../compute/api/index.js';
 import { computeContract } from '../compute/contract.js';
 import type { ImageService } from '../image/glance-client.js';
 import type { NetworkAPI } from '../network/api.js';
+import { notifierFromConf } from '../notifications/factory.js';
 import type { QuotaEngine } from '../quota/engine.js';
 import { ContractClient } from '../rpc/contract-client.js';
 import { schedulerContract } from '../scheduler/contract.js';
@@ -15,7 +16,9 @@ export interface ComputeApiWiring {
   policy: ComputePolicy;
   images: ImageService;
   quota: QuotaEngine;
-  network: Pick<NetworkAPI, 'validateNetworks'>;
+  network: Pick<NetworkAPI, 'validateNetworks' | 'deallocateForInstance'>;
+  /** The compute RPC client, when the caller also hands it to other services. */
+  computeRpc?: ContractClient<typeof computeContract>;
 }
 
 export function createComputeApi(runtime: Runtime, wiring: ComputeApiWiring): ComputeAPI {
@@ -32,7 +35,9 @@ export function createComputeApi(runtime: Runtime, wiring: ComputeApiWiring): Co
     flavors: dbFlavorLookup(db),
     keypairs: dbKeypairLookup(db),
     network: networkApiValidator(wiring.network),
+    networkRelease: wiring.network,
+    notifier: notifierFromConf(conf, transport),
     scheduler: new ContractClient(transport, schedulerContract, topics.scheduler_topic ?? 'scheduler'),
-    compute: new ContractClient(transport, computeContract, topics.compute_topic ?? 'compute'),
+    compute: wiring.computeRpc ?? new ContractClient(transport, computeContract, topics.compute_topic ?? 'compute'),
   });
 }

@@ -206,3 +206,9 @@ export class CannotDisassociateAutoAssignedFloatingIP extends NotAuthorized {
 
 /** A floating IP range that cannot be created as given. */
 export class InvalidFloatingIpRange extends Invalid {}
+
+export class FloatingIpDNSExists extends Invalid {
+  constructor(name: string, domain: string) {
+    super(`The DNS entry ${name} already exists in domain ${domain}.`, { kwargs: { name, domain } });
+  }
+}

@@ -22,5 +22,9 @@ export const computeApiOpts = defineGroup('DEFAULT', {
     ['cache_in_nova', 'bittorrent'],
     'Image properties a snapshot does not take over from the image its instance was built from.',
   ),
+  reclaim_instance_interval: opt.int(
+    0,
+    'Seconds a deleted server is kept, restorable, before its host reclaims it; 0 deletes at once (deferred delete off).',
+  ),
   max_local_block_devices: opt.int(3, 'Most block devices with a local destination one instance may have; negative means no limit.'),
 });

@@ -52,6 +52,12 @@ export interface RebootRequest {
   reboot_type: 'SOFT' | 'HARD';
 }
 
+export interface SoftDeleteRequest {
+  instance: InstanceRecord;
+  /** Reservation uuids; nova-ts counts quota from rows, so it sends none. */
+  reservations: string[] | null;
+}
+
 export interface RescueRequest {
   instance: InstanceRecord;
   rescue_password: string;
@@ -131,11 +137,19 @@ export const computeContract = defineContract({
     snapshot_instance: cast('2.0', revived<SnapshotRequest>(withInstance)),
     inject_network_info: cast('2.0', revived<InstanceRequest>(withInstance)),
     reset_network: cast('2.0', revived<InstanceRequest>(withInstance)),
+    /** Deferred delete: the guest is kept (powered off) until the reclaim task or a forceDelete removes it. */
+    soft_delete_instance: cast('2.27', revived<SoftDeleteRequest>(withInstance)),
+    restore_instance: cast('2.0', revived<InstanceRequest>(withInstance)),
     get_console_output: call('2.0', revived<ConsoleOutputRequest>(withInstance), plain<string>()),
     /** The driver's counters, or null when the guest is not running. */
     get_diagnostics: call('2.0', revived<InstanceRequest>(withInstance), plain<Record<string, number> | null>()),
     /** Whether `port` is the instance's console port of that type (consoleauth's token check). */
     validate_console_port: call('2.26', revived<ValidateConsolePortRequest>(withInstance), plain<boolean>()),
+    /** os-hosts: the driver's host-level switches (Grizzly's compute rpcapi 2.0 host methods). */
+    set_host_enabled: call('2.0', plain<{ enabled: boolean }>(), plain<'enabled' | 'disabled'>()),
+    host_power_action: call('2.0', plain<{ action: 'startup' | 'shutdown' | 'reboot' }>(), plain<string>()),
+    host_maintenance_mode: call('2.0', plain<{ host: string; mode: boolean }>(), plain<'on_maintenance' | 'off_maintenance'>()),
+    get_host_uptime: call('2.0', plain<Record<string, never>>(), plain<string>()),
     /** A rule of the group changed: the host rebuilds the filters of its members. */
     refresh_security_group_rules: cast('2.0', plain<{ security_group_id: number }>()),
     /** The group's members changed: rules naming it as source admit other addresses now. */

@@ -29,6 +29,7 @@ import {
   ComputeNodeCreateSchema,
   ComputeNodeWriteSchema,
   FaultValuesSchema,
+  type InstanceMetadataExtras,
   InstanceRefSchema,
   type InstanceUpdates,
   InstanceUpdatesSchema,
@@ -38,6 +39,14 @@ import {
 } from './types.js';
 
 const NullableString = Type.Union([Type.String(), Type.Null()]);
+const NullableInteger = Type.Union([Type.Integer(), Type.Null()]);
+const TaskLogArgsSchema = Type.Object({
+  task_name: Type.String(),
+  begin: Type.String(),
+  end: Type.String(),
+  host: Type.String(),
+  state: Type.Optional(NullableString),
+});
 
 function reviveUpdates(wire: Static<typeof InstanceUpdatesSchema>): InstanceUpdates {
   const { launched_at, terminated_at, updated_at, ...rest } = wire;
@@ -67,7 +76,7 @@ const instanceRef = { instance: InstanceRefSchema };
 export const conductorContract = defineContract({
   topic: 'conductor',
   baseVersion: '1.0',
-  version: '1.48',
+  version: '1.49',
   errors: errorTable(conductorErrors),
   methods: {
     ping: call('1.22', validated(Type.Object({ arg: Type.Unknown() })), plain<{ service: string; arg: unknown }>()),
@@ -94,6 +103,38 @@ export const conductorContract = defineContract({
         Type.Object({ host: Type.String(), node: NullableString, columns_to_join: Type.Union([Type.Array(Type.String()), Type.Null()]) }),
       ),
       revived(reviveList(reviveInstance)),
+    ),
+    instance_get_active_by_window_joined: call(
+      '1.15',
+      validated(Type.Object({ begin: Type.String(), end: NullableString, project_id: NullableString, host: NullableString }), (wire) => ({
+        ...wire,
+        begin: wireDate(wire.begin),
+        end: wireDateOrNull(wire.end),
+      })),
+      revived(reviveList(reviveInstance)),
+    ),
+    task_log_get: call(
+      '1.37',
+      validated(TaskLogArgsSchema, (wire) => ({ ...wire, begin: wireDate(wire.begin), end: wireDate(wire.end) })),
+      plain<{ state: string; task_items: number | null; errors: number | null } | null>(),
+    ),
+    task_log_begin_task: call(
+      '1.37',
+      validated(Type.Object({ ...TaskLogArgsSchema.properties, task_items: NullableInteger, message: NullableString }), (wire) => ({
+        ...wire,
+        begin: wireDate(wire.begin),
+        end: wireDate(wire.end),
+      })),
+      nothing,
+    ),
+    task_log_end_task: call(
+      '1.37',
+      validated(Type.Object({ ...TaskLogArgsSchema.properties, errors: Type.Integer(), message: NullableString }), (wire) => ({
+        ...wire,
+        begin: wireDate(wire.begin),
+        end: wireDate(wire.end),
+      })),
+      nothing,
     ),
     instance_destroy: call('1.16', validated(Type.Object(instanceRef)), instanceResult),
     instance_info_cache_update: call(
@@ -129,6 +170,11 @@ export const conductorContract = defineContract({
       revived(reviveList(reviveBlockDeviceMapping)),
     ),
     block_device_mapping_destroy: call('1.14', validated(BdmDestroyArgsSchema), nothing),
+    /**
+     * nova-ts: what the metadata of an instance needs beyond its record, for the config
+     * drive a host builds (Grizzly's compute read these from the database itself).
+     */
+    instance_metadata_extras: call('1.49', validated(Type.Object(instanceRef)), plain<InstanceMetadataExtras>()),
   },
 });
 

@@ -13,6 +13,7 @@ import { topicOpts } from '../service/opts.js';
 import type { NetworkInfo } from '../virt/network-model.js';
 import { type IpFilters, type NetworkClient, networkContract, type RequestedNetworkPairs } from './contract.js';
 import type { CreateNetworksArgs } from './create.js';
+import type { DnsDomainView } from './dns-entries.js';
 import type { FloatingIpView, FloatingRangeArgs } from './floating-ips.js';
 import type { RequestedNetwork } from './manager.js';
 import { networkManagerOpts } from './opts.js';
@@ -200,6 +201,44 @@ export class NetworkAPI {
 
   disassociateFloatingIp(ctx: RequestContext, address: string): Promise<string | null> {
     return this.client.call(ctx, 'disassociate_floating_ip', { address });
+  }
+
+  // ---- DNS (os-floating-ip-dns) ----------------------------------------------
+
+  getDnsDomains(ctx: RequestContext): Promise<DnsDomainView[]> {
+    return this.client.call(ctx, 'get_dns_domains', {});
+  }
+
+  async createPrivateDnsDomain(ctx: RequestContext, domain: string, availabilityZone: string | null): Promise<void> {
+    await this.client.call(ctx, 'create_private_dns_domain', { domain, av_zone: availabilityZone });
+  }
+
+  async createPublicDnsDomain(ctx: RequestContext, domain: string, project: string | null): Promise<void> {
+    await this.client.call(ctx, 'create_public_dns_domain', { domain, project });
+  }
+
+  async deleteDnsDomain(ctx: RequestContext, domain: string): Promise<void> {
+    await this.client.call(ctx, 'delete_dns_domain', { domain });
+  }
+
+  async addDnsEntry(ctx: RequestContext, address: string, name: string, dnsType: string, domain: string): Promise<void> {
+    await this.client.call(ctx, 'add_dns_entry', { address, name, dns_type: dnsType, domain });
+  }
+
+  async modifyDnsEntry(ctx: RequestContext, address: string, name: string, domain: string): Promise<void> {
+    await this.client.call(ctx, 'modify_dns_entry', { address, name, domain });
+  }
+
+  async deleteDnsEntry(ctx: RequestContext, name: string, domain: string): Promise<void> {
+    await this.client.call(ctx, 'delete_dns_entry', { name, domain });
+  }
+
+  getDnsEntriesByAddress(ctx: RequestContext, address: string, domain: string): Promise<string[]> {
+    return this.client.call(ctx, 'get_dns_entries_by_address', { address, domain });
+  }
+
+  getDnsEntriesByName(ctx: RequestContext, name: string, domain: string): Promise<string[]> {
+    return this.client.call(ctx, 'get_dns_entries_by_name', { name, domain });
   }
 
   // ---- DHCP lease events (nova-dhcpbridge) ---------------------------------

@@ -12,6 +12,7 @@ import type { ContractClient } from '../rpc/contract-client.js';
 import { errorTable } from '../rpc/error-table.js';
 import { hydrateNetworkInfo, type NetworkInfo } from '../virt/network-model.js';
 import type { CreateNetworksArgs } from './create.js';
+import type { DnsDomainView } from './dns-entries.js';
 import type { FloatingIpView, FloatingRangeArgs } from './floating-ips.js';
 import * as linuxNetErrors from './linux-net/errors.js';
 
@@ -114,6 +115,16 @@ export const networkContract = defineContract({
       plain<{ floating_address: string; fixed_address: string; interface: string | null; instance_uuid: string | null }>(),
       done,
     ),
+    // ---- DNS (network.md §6–7) ----
+    get_dns_domains: call('1.0', plain<Record<string, never>>(), plain<DnsDomainView[]>()),
+    create_private_dns_domain: call('1.0', plain<{ domain: string; av_zone: string | null }>(), done),
+    create_public_dns_domain: call('1.0', plain<{ domain: string; project: string | null }>(), done),
+    delete_dns_domain: call('1.0', plain<{ domain: string }>(), done),
+    add_dns_entry: call('1.0', plain<{ address: string; name: string; dns_type: string; domain: string }>(), done),
+    modify_dns_entry: call('1.0', plain<{ address: string; name: string; domain: string }>(), done),
+    delete_dns_entry: call('1.0', plain<{ name: string; domain: string }>(), done),
+    get_dns_entries_by_address: call('1.0', plain<{ address: string; domain: string }>(), plain<string[]>()),
+    get_dns_entries_by_name: call('1.0', plain<{ name: string; domain: string }>(), plain<string[]>()),
     _disassociate_floating_ip: call('1.6', plain<{ address: string; interface: string | null; instance_uuid: string | null }>(), done),
   },
 });

@@ -1,5 +1,5 @@
 /**
- * nova-network's manager (network.md §3, §5): owns the fixed IPs of every network, gives
+ * nova-network's manager (nova/network/manager.py): owns the fixed IPs of every network, gives
  * instances interfaces and addresses, takes them back, answers with the network info
  * model, and creates networks. Flat, FlatDHCP and VLAN behaviour differ only by the
  * ManagerKind that `network_manager` selects; what the host must do (bridges, DHCP) goes
@@ -33,7 +33,13 @@ import {
   fixedIpUpdate,
 } from '../db/api/fixed-ips.js';
 import { floatingIpGetByFixedIpIds } from '../db/api/floating-ips.js';
-import { InstanceInfoCacheNotFound, type InstanceRecord, instanceGetByUuid, instanceInfoCacheUpdate } from '../db/api/instances.js';
+import {
+  InstanceInfoCacheNotFound,
+  type InstanceRecord,
+  instanceGetByUuid,
+  instanceInfoCacheClear,
+  instanceInfoCacheUpdate,
+} from '../db/api/instances.js';
 import {
   networkAssociate,
   networkDeleteSafe,
@@ -64,11 +70,12 @@ import { Manager } from '../service/manager.js';
 import { type NetworkInfo, serializeNetworkInfo } from '../virt/network-model.js';
 import type { NetworkClient, NetworkEndpoint } from './contract.js';
 import { type CreateNetworksArgs, createNetworks } from './create.js';
+import { type DnsDomainView, DnsEntries } from './dns-entries.js';
 import { FloatingIps, type FloatingIpView, type FloatingRangeArgs } from './floating-ips.js';
 import { type ManagerKind, managerKind } from './kinds.js';
 import { type DhcpHost, type HostNetwork, type LinuxNetDriver, loadLinuxNetDriver } from './linux-net.js';
 import { buildNetworkInfo, type Ipv6Backend, ipv6Address } from './nw-info.js';
-import { networkManagerOpts } from './opts.js';
+import { floatingIpOpts, networkManagerOpts } from './opts.js';
 
 const log = getLogger('nova.network.manager');
 
@@ -158,6 +165,7 @@ export class NetworkManager extends Manager implements NetworkEndpoint {
   readonly #quota: FixedIpQuota | null;
   readonly #rpc: NetworkClient | null;
   readonly floating: FloatingIps;
+  readonly dns: DnsEntries;
   readonly #membersRefresh: NetworkManagerDeps['membersRefresh'];
 
   constructor(host: string, deps: NetworkManagerDeps) {
@@ -169,6 +177,7 @@ export class NetworkManager extends Manager implements NetworkEndpoint {
     this.#quota = deps.quota ?? null;
     this.#rpc = deps.rpc ?? null;
     this.#membersRefresh = deps.membersRefresh ?? null;
+    this.dns = new DnsEntries(deps.db, deps.conf);
     this.floating = new FloatingIps({
       db: deps.db,
       conf: deps.conf,
@@ -178,6 +187,7 @@ export class NetworkManager extends Manager implements NetworkEndpoint {
       quota: this.#quota,
       notifier: deps.notifier ?? null,
       refreshInfoCache: (ctx, uuid) => this.#refreshInfoCache(ctx, uuid),
+      deleteDnsEntries: (_ctx, address) => this.dns.deleteFloatingEntries(address),
     });
     if (this.kind.timeoutFixedIps) {
       this.addPeriodicTask({
@@ -231,6 +241,7 @@ export class NetworkManager extends Manager implements NetworkEndpoint {
       throw err;
     }
     await this.#refreshMembers(ctx, instanceUuid);
+    await this.#addInstanceDns(ctx, instanceUuid);
     if (!args.vpn) {
       const first = (await this.#fixedIpsOf(ctx.elevated(), instanceUuid))[0]?.address ?? null;
       await this.floating.autoAssign(ctx, projectId, first);
@@ -238,10 +249,15 @@ export class NetworkManager extends Manager implements NetworkEndpoint {
     return this.get_instance_nw_info(ctx, { ...args, instance_uuid: instanceUuid, project_id: projectId });
   }
 
-  /** Releases every fixed IP of an instance and deletes its interfaces. */
+  /**
+   * Releases every fixed IP of an instance and deletes its interfaces. The instance's cached
+   * network info follows, so that an instance that lives on (a failed build in ERROR) never
+   * shows an address another instance may already hold.
+   */
   async deallocate_for_instance(ctx: RequestContext, args: InstanceArgs): Promise<null> {
     const instanceUuid = instanceUuidOf(args);
     await this.#releaseAll(ctx, instanceUuid, args.host ?? null);
+    await instanceInfoCacheClear(this.#db, ctx.elevated(), instanceUuid);
     await this.#refreshMembers(ctx, instanceUuid);
     return null;
   }
@@ -558,7 +574,72 @@ export class NetworkManager extends Manager implements NetworkEndpoint {
     return null;
   }
 
+  // ---- DNS (dns-entries.ts) --------------------------------------------------
+
+  async get_dns_domains(ctx: RequestContext): Promise<DnsDomainView[]> {
+    return this.dns.domains(ctx);
+  }
+
+  async create_private_dns_domain(ctx: RequestContext, args: { domain: string; av_zone: string | null }): Promise<null> {
+    await this.dns.createPrivateDomain(ctx, args.domain, args.av_zone ?? null);
+    return null;
+  }
+
+  async create_public_dns_domain(ctx: RequestContext, args: { domain: string; project: string | null }): Promise<null> {
+    await this.dns.createPublicDomain(ctx, args.domain, args.project ?? null);
+    return null;
+  }
+
+  async delete_dns_domain(ctx: RequestContext, args: { domain: string }): Promise<null> {
+    await this.dns.deleteDomain(ctx, args.domain);
+    return null;
+  }
+
+  async add_dns_entry(_ctx: RequestContext, args: { address: string; name: string; dns_type: string; domain: string }): Promise<null> {
+    await this.dns.addEntry(args.address, args.name, args.dns_type, args.domain);
+    return null;
+  }
+
+  async modify_dns_entry(_ctx: RequestContext, args: { address: string; name: string; domain: string }): Promise<null> {
+    await this.dns.modifyEntry(args.address, args.name, args.domain);
+    return null;
+  }
+
+  async delete_dns_entry(_ctx: RequestContext, args: { name: string; domain: string }): Promise<null> {
+    await this.dns.deleteEntry(args.name, args.domain);
+    return null;
+  }
+
+  async get_dns_entries_by_address(_ctx: RequestContext, args: { address: string; domain: string }): Promise<string[]> {
+    return this.dns.entriesByAddress(args.address, args.domain);
+  }
+
+  async get_dns_entries_by_name(_ctx: RequestContext, args: { name: string; domain: string }): Promise<string[]> {
+    return this.dns.entriesByName(args.name, args.domain);
+  }
+
   // ---- internals ------------------------------------------------------------
+
+  async #addInstanceDns(ctx: RequestContext, instanceUuid: string): Promise<void> {
+    const admin = ctx.elevated();
+    const rows = await this.#fixedIpsOf(admin, instanceUuid);
+    if (rows.length === 0 || !this.#conf.get(floatingIpOpts).instance_dns_domain) return;
+    let instance: InstanceRecord;
+    try {
+      instance = await instanceGetByUuid(this.#db, admin, instanceUuid);
+    } catch (err) {
+      if (err instanceof InstanceNotFound) return;
+      throw err;
+    }
+    for (const row of rows) {
+      if (!row.address) continue;
+      await this.dns.addInstanceEntries(
+        admin,
+        { uuid: instanceUuid, display_name: instance.display_name, availability_zone: instance.availability_zone },
+        row.address,
+      );
+    }
+  }
 
   async #refreshMembers(ctx: RequestContext, instanceUuid: string): Promise<void> {
     try {
@@ -710,6 +791,7 @@ export class NetworkManager extends Manager implements NetworkEndpoint {
       rows.flatMap((r) => (r.address ? [r.address] : [])),
     );
     for (const row of rows) {
+      if (row.address) await this.dns.deleteInstanceEntries(row.address);
       if (row.address) await this.#deallocateFixedIp(admin, row, host);
     }
     await virtualInterfaceDeleteByInstance(this.#db, admin, instanceUuid);

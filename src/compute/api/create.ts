@@ -4,7 +4,7 @@
  * after the first row is written removes every row this request wrote.
  */
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
-import { FlavorNotFound, InvalidRequest, OverQuota } from '../../common/errors.js';
+import { FlavorNotFound, InvalidRequest, OverQuota, ServerGroupLimitExceeded } from '../../common/errors.js';
 import { getLogger } from '../../common/log.js';
 import { PowerState } from '../../common/states/power-state.js';
 import { TaskState } from '../../common/states/task-states.js';
@@ -12,6 +12,12 @@ import { VmState } from '../../common/states/vm-states.js';
 import type { RequestContext } from '../../context/context.js';
 import { type BlockDeviceMappingValues, blockDeviceMappingCreate } from '../../db/api/block-device-mappings.js';
 import { actionStart } from '../../db/api/instance-actions.js';
+import {
+  type InstanceGroupRecord,
+  instanceGroupGetByHint,
+  instanceGroupMembersAdd,
+  instanceGroupMembersRemove,
+} from '../../db/api/instance-groups.js';
 import type { SystemMetadata } from '../../db/api/instance-metadata.js';
 import { instancesPurge } from '../../db/api/instance-purge.js';
 import { type InstanceRecord, instanceCreate, type UniqueNameScope } from '../../db/api/instances.js';
@@ -185,7 +191,7 @@ export async function checkInjectedFilesQuota(
   }
 }
 
-/** `instance_type_*` system metadata: the flavor as it was at create (db.md migration 153). */
+/** `instance_type_*` system metadata: the flavor as it was at create (Nova's migration 153, nova/db/sqlalchemy/migrate_repo/versions/153_instance_type_in_system_metadata.py). */
 export function flavorSystemMetadata(flavor: FlavorInfo, prefix = ''): SystemMetadata {
   const str = (v: number | string | null): string | null => (v === null ? null : String(v));
   return {
@@ -231,6 +237,34 @@ function boolProperty(image: ImageMeta | null, key: string): boolean | null {
   if (typeof v === 'boolean') return v;
   if (typeof v === 'string') return ['1', 'true', 't', 'yes', 'y', 'on'].includes(v.toLowerCase());
   return null;
+}
+
+/**
+ * The server group a `group` scheduler hint names (uuid, or name in the caller's project),
+ * checked for room for `count` more members; null for a hint naming no server group, which
+ * the scheduler treats as Grizzly's free-form group.
+ */
+async function serverGroupWithRoom(
+  deps: ComputeApiDeps,
+  ctx: RequestContext,
+  hint: unknown,
+  count: number,
+): Promise<InstanceGroupRecord | null> {
+  const name = Array.isArray(hint) ? hint[0] : hint;
+  if (typeof name !== 'string' || name === '') return null;
+  const group = await instanceGroupGetByHint(deps.db, ctx.projectId, name);
+  if (!group) return null;
+  try {
+    await deps.quota.limitCheck(
+      ctx.projectId ?? '',
+      { server_group_members: group.members.length + count },
+      { quotaClass: ctx.quotaClass },
+    );
+  } catch (err) {
+    if (err instanceof OverQuota) throw new ServerGroupLimitExceeded('Quota exceeded, too many servers in group');
+    throw err;
+  }
+  return group;
 }
 
 /** The body of POST /servers after the API layer parsed it; see CreateInstanceRequest. */
@@ -314,6 +348,9 @@ export async function createInstances(
   const sizes = { vcpus: flavor.vcpus, memoryMb: flavor.memory_mb };
   const count = await deps.quota.checkInstanceCreate(ctx, projectId, { ...sizes, minCount, maxCount });
 
+  // 8. The server group the `group` hint names, if any, has room for them.
+  const group = await serverGroupWithRoom(deps, ctx, req.schedulerHints?.group, count);
+
   const reservationId = generateReservationId();
   const adminPassword = req.adminPassword || generatePassword(opts.password_length ?? 12);
   const systemMetadata: SystemMetadata = { ...flavorSystemMetadata(flavor), ...imageSystemMetadata(image) };
@@ -393,6 +430,8 @@ export async function createInstances(
       throw err;
     }
 
+    if (group) await instanceGroupMembersAdd(deps.db, group.id, created);
+
     await deps.scheduler.cast(ctx, 'run_instance', {
       request_spec: {
         image: image ? (toPrimitive(image) as SchedulerImageMeta) : {},
@@ -415,6 +454,7 @@ export async function createInstances(
     });
   } catch (err) {
     try {
+      if (group) await instanceGroupMembersRemove(deps.db, group.id, created);
       await instancesPurge(deps.db, created);
     } catch (cleanupErr) {
       log.for(ctx).error({ err: cleanupErr, uuids: created }, 'could not remove the rows of a failed create');

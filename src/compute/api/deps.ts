@@ -7,6 +7,8 @@ import type { Config } from '../../config/config.js';
 import type { RequestContext } from '../../context/context.js';
 import type { Db } from '../../db/api/common.js';
 import type { ImageService } from '../../image/glance-client.js';
+import type { NetworkAPI } from '../../network/api.js';
+import type { Notifier } from '../../notifications/notifier.js';
 import type { QuotaEngine } from '../../quota/engine.js';
 import type { SchedulerClient } from '../../scheduler/contract.js';
 import type { ComputeClient } from '../contract.js';
@@ -89,6 +91,10 @@ export interface ComputeApiDeps {
   flavors: FlavorLookup;
   keypairs: KeypairLookup;
   network: NetworkValidator;
+  /** Releases an instance's fixed IPs and interfaces when the API deletes it without a compute host. */
+  networkRelease: Pick<NetworkAPI, 'deallocateForInstance'>;
+  /** compute.instance.* notifications the API itself sends (a local delete); none when absent. */
+  notifier?: Notifier;
   scheduler: Pick<SchedulerClient, 'cast'>;
   compute: Pick<ComputeClient, 'cast' | 'call'>;
 }

@@ -4,12 +4,15 @@ import { type ActionName, type Phase, stateUpdate } from '../../common/states/tr
 import type { VmState } from '../../common/states/vm-states.js';
 import type { ConductorInstance, InstanceUpdates } from '../../conductor/types.js';
 import type { RequestContext } from '../../context/context.js';
+import type { ConfigDriveSettings } from '../../metadata/config-drive.js';
+import { DEFAULT_SKIP_VERSIONS } from '../../metadata/opts.js';
 import { notifyAboutInstanceUsage } from '../../notifications/instance-payload.js';
 import type { Notifier } from '../../notifications/notifier.js';
 import type { ComputeDriver } from '../../virt/driver.js';
 import type { NetworkInfo } from '../../virt/network-model.js';
 import type { VirtInstance } from '../../virt/types.js';
 import type { ResourceTracker } from '../resource-tracker.js';
+import type { MetadataDefaults } from './config-drive.js';
 import type { ComputeManagerDeps } from './deps.js';
 import { faultFromError } from './faults.js';
 import { toVirtInstance } from './virt-instance.js';
@@ -31,6 +34,8 @@ export class ComputeHost {
   readonly nameTemplate: string;
   readonly maxAttempts: number;
   readonly vpnImageId: string | null;
+  readonly configDrive: ConfigDriveSettings;
+  readonly metadataDefaults: MetadataDefaults;
 
   constructor(
     readonly host: string,
@@ -47,6 +52,8 @@ export class ComputeHost {
     this.nameTemplate = deps.instanceNameTemplate ?? 'instance-%08x';
     this.maxAttempts = deps.schedulerMaxAttempts ?? 3;
     this.vpnImageId = deps.vpnImageId && deps.vpnImageId !== '0' ? deps.vpnImageId : null;
+    this.configDrive = deps.configDrive ?? { format: 'iso9660', skipVersions: DEFAULT_SKIP_VERSIONS.split(' '), force: false };
+    this.metadataDefaults = deps.metadataDefaults ?? { defaultAvailabilityZone: 'nova', dhcpDomain: 'novalocal', useIpv6: false };
   }
 
   tracker(node: string | null): Promise<ResourceTracker> {

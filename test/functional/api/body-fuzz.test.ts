@@ -18,7 +18,14 @@ const FUZZ_RUNS = Number(process.env.NOVA_FUZZ_RUNS ?? 300);
 
 let full: FullApi;
 /** Values for the path parameters, so that requests reach validation and the handlers. */
-const params: Record<string, string> = { key: 'k1', tenant_id: 'proj-fz', class_name: 'fz-class' };
+const params: Record<string, string> = {
+  key: 'k1',
+  tenant_id: 'proj-fz',
+  class_name: 'fz-class',
+  host: 'fz-host',
+  domain: 'fz.example.org',
+  name: 'fzhost',
+};
 let imageId = '';
 
 async function send(method: string, path: string, text: string | null): Promise<{ status: number; body: string }> {
@@ -45,6 +52,7 @@ function seeds(): Record<string, unknown> {
     'POST /flavors/:flavor_id/action#addTenantAccess': { addTenantAccess: { tenant: 'proj-fz' } },
     'POST /flavors/:flavor_id/action#removeTenantAccess': { removeTenantAccess: { tenant: 'proj-fz' } },
     'POST /os-keypairs': { keypair: { name: 'fz', public_key: 'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQC fz@host' } },
+    'POST /os-server-groups': { server_group: { name: 'fz', policies: ['anti-affinity'] } },
     'PUT /os-quota-sets/:tenant_id': { quota_set: { instances: 5, force: true } },
     'PUT /os-quota-class-sets/:class_name': { quota_class_set: { instances: 5 } },
     'POST /servers': {
@@ -75,6 +83,8 @@ function seeds(): Record<string, unknown> {
     'POST /servers/:server_id/action#injectNetworkInfo': { injectNetworkInfo: null },
     'POST /servers/:server_id/action#rescue': { rescue: { adminPass: 'fz-pass' } },
     'POST /servers/:server_id/action#unrescue': { unrescue: null },
+    'POST /servers/:server_id/action#restore': { restore: null },
+    'POST /servers/:server_id/action#forceDelete': { forceDelete: null },
     'POST /servers/:server_id/action#os-getConsoleOutput': { 'os-getConsoleOutput': { length: 5 } },
     // Nova's create takes no body and ignores whatever JSON it is sent.
     'POST /os-certificates': {},
@@ -91,6 +101,8 @@ function seeds(): Record<string, unknown> {
     'PUT /os-floating-ips-bulk/:id': { ip_range: '192.0.2.64/29' },
     'POST /servers/:server_id/action#addFloatingIp': { addFloatingIp: { address: '192.0.2.65', fixed_address: '10.20.0.3' } },
     'POST /servers/:server_id/action#removeFloatingIp': { removeFloatingIp: { address: '192.0.2.65' } },
+    'PUT /os-floating-ip-dns/:domain': { domain_entry: { scope: 'public', project: 'proj-fz' } },
+    'PUT /os-floating-ip-dns/:domain/entries/:name': { dns_entry: { ip: '192.0.2.9', dns_type: 'A' } },
     'POST /os-security-groups': { security_group: { name: 'fz', description: 'fz' } },
     'PUT /os-security-groups/:id': { security_group: { name: 'fz2', description: 'fz' } },
     'POST /os-security-group-rules': {
@@ -104,6 +116,18 @@ function seeds(): Record<string, unknown> {
     'POST /images/:image_id/metadata': { metadata: { a: 'b' } },
     'PUT /images/:image_id/metadata': { metadata: { k1: 'b' } },
     'PUT /images/:image_id/metadata/:key': { meta: { k1: 'v' } },
+    'PUT /os-services/enable': { host: 'fz-host', binary: 'nova-compute' },
+    'PUT /os-services/disable': { host: 'fz-host', binary: 'nova-compute' },
+    'PUT /os-services/disable-log-reason': { host: 'fz-host', binary: 'nova-compute', disabled_reason: 'fz' },
+    'PUT /os-services/:id': { host: 'fz-host', binary: 'nova-compute' },
+    'PUT /os-hosts/:host': { status: 'enable', maintenance_mode: 'disable' },
+    'POST /os-agents': { agent: { hypervisor: 'kvm', os: 'linux', architecture: 'x86', version: '7', url: 'http://a/b', md5hash: 'abc' } },
+    'PUT /os-agents/:id': { para: { url: 'http://a/c', md5hash: 'def', version: '8' } },
+    'POST /os-aggregates': { aggregate: { name: 'fz-agg', availability_zone: 'fz-az' } },
+    'PUT /os-aggregates/:id': { aggregate: { name: 'fz-agg2', availability_zone: 'fz-az' } },
+    'POST /os-aggregates/:id/action#add_host': { add_host: { host: 'fz-host' } },
+    'POST /os-aggregates/:id/action#remove_host': { remove_host: { host: 'fz-host' } },
+    'POST /os-aggregates/:id/action#set_metadata': { set_metadata: { metadata: { k1: 'v', k2: null } } },
   };
 }
 
@@ -171,7 +195,12 @@ before(async () => {
   });
   params.flavor_id = 'fz-private';
   await fixture('POST', '/v2.1/flavors/fz-private/os-extra_specs', { extra_specs: { k1: 'v0' } });
-  params.sg_id = await fixture('POST', '/v2.1/os-security-groups', { security_group: { name: 'fz-sg', description: 'fz' } }, 'security_group');
+  params.sg_id = await fixture(
+    'POST',
+    '/v2.1/os-security-groups',
+    { security_group: { name: 'fz-sg', description: 'fz' } },
+    'security_group',
+  );
   params.id = await fixture('POST', '/v2.1/os-networks', { network: { label: 'fz-net', cidr: '10.20.0.0/28', bridge: 'br20' } }, 'network');
 });
 

@@ -153,6 +153,12 @@ class RecordingCompute extends Recorder implements ComputeEndpoint {
   async snapshot_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'snapshot_instance'>): Promise<void> {
     this.record({ method: 'snapshot_instance', ctx, args: { ...args } });
   }
+  async soft_delete_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'soft_delete_instance'>): Promise<void> {
+    this.record({ method: 'soft_delete_instance', ctx, args: { ...args } });
+  }
+  async restore_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'restore_instance'>): Promise<void> {
+    this.record({ method: 'restore_instance', ctx, args: { ...args } });
+  }
   async set_admin_password(ctx: RequestContext, args: ArgsOf<ComputeContract, 'set_admin_password'>): Promise<void> {
     this.record({ method: 'set_admin_password', ctx, args: { ...args } });
   }
@@ -167,6 +173,25 @@ class RecordingCompute extends Recorder implements ComputeEndpoint {
   async validate_console_port(ctx: RequestContext, args: ArgsOf<ComputeContract, 'validate_console_port'>): Promise<boolean> {
     this.record({ method: 'validate_console_port', ctx, args: { ...args } });
     return false;
+  }
+  async set_host_enabled(ctx: RequestContext, args: ArgsOf<ComputeContract, 'set_host_enabled'>): Promise<'enabled' | 'disabled'> {
+    this.record({ method: 'set_host_enabled', ctx, args: { ...args } });
+    return args.enabled ? 'enabled' : 'disabled';
+  }
+  async host_power_action(ctx: RequestContext, args: ArgsOf<ComputeContract, 'host_power_action'>): Promise<string> {
+    this.record({ method: 'host_power_action', ctx, args: { ...args } });
+    return args.action;
+  }
+  async host_maintenance_mode(
+    ctx: RequestContext,
+    args: ArgsOf<ComputeContract, 'host_maintenance_mode'>,
+  ): Promise<'on_maintenance' | 'off_maintenance'> {
+    this.record({ method: 'host_maintenance_mode', ctx, args: { ...args } });
+    return args.mode ? 'on_maintenance' : 'off_maintenance';
+  }
+  async get_host_uptime(ctx: RequestContext): Promise<string> {
+    this.record({ method: 'get_host_uptime', ctx, args: {} });
+    return ' 00:00:00 up 0 min,  0 users,  load average: 0.00, 0.00, 0.00';
   }
   async refresh_security_group_rules(ctx: RequestContext, args: ArgsOf<ComputeContract, 'refresh_security_group_rules'>): Promise<void> {
     this.record({ method: 'refresh_security_group_rules', ctx, args: { ...args } });
@@ -244,6 +269,8 @@ export async function startHarness(overrides: Record<string, string | number> = 
         for (const [uuid] of requested) if (uuid !== NETWORK_OK) throw new NetworkNotFound(`Network ${uuid} could not be found.`);
       },
     },
+    // No network service here: servers of this harness never reach a host, so they hold no addresses.
+    networkRelease: { deallocateForInstance: async () => {} },
     scheduler: new ContractClient(transport, schedulerContract),
     compute: new ContractClient(transport, computeContract),
   });

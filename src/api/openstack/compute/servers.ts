@@ -1,6 +1,6 @@
 /**
  * `/servers`: list, detail, show, create, update, delete at microversion 2.1
- * (compute-core.md §2). Parsing and validation happen here; the rules live in compute.api.
+ * (nova/api/openstack/compute/servers.py). Parsing and validation happen here; the rules live in compute.api.
  */
 import { isIP } from 'node:net';
 import { type Static, type TSchema, Type } from 'typebox';
@@ -356,7 +356,7 @@ export function asBadRequest(err: unknown): unknown {
 
 // ---- list -------------------------------------------------------------------
 
-/** Search options a non-admin may use; the rest are dropped silently (compute-core.md §2.2). */
+/** Search options a non-admin may use; the rest are dropped silently (nova/api/openstack/compute/servers.py, _get_servers). */
 const USER_SEARCH_OPTIONS = new Set(['reservation_id', 'name', 'status', 'image', 'flavor', 'ip', 'changes-since', 'all_tenants']);
 const PAGING_OPTIONS = new Set(['limit', 'marker', 'sort_key', 'sort_dir']);
 const ADMIN_EXTRA_OPTIONS = new Set(['tenant_id', 'project_id', 'deleted', 'ip6', 'fixed_ip']);
