@@ -12,8 +12,10 @@ import type { Ec2Services } from '../api/ec2/services.js';
 import { CertAPI } from '../cert/rpcapi.js';
 import { dbFlavorByName } from '../compute/api/adapters.js';
 import { AvailabilityZoneAPI } from '../compute/availability-zones.js';
+import { computeContract } from '../compute/contract.js';
 import { DbEc2IdMapper } from '../compute/ec2-ids.js';
 import { KeypairAPI } from '../compute/keypairs.js';
+import { SecurityGroupAPI } from '../compute/security-groups.js';
 import type { Config } from '../config/config.js';
 import { ec2Opts } from '../config/ec2-api-opts.js';
 import { InProcessSignatureValidator, KeystoneSignatureValidator, type SignatureValidator } from '../identity/ec2-token-client.js';
@@ -30,6 +32,7 @@ import { buildObjectStoreApp, listenObjectStore, type RunningObjectStore } from 
 import { ObjectStore } from '../objectstore/store.js';
 import { PolicyEnforcer } from '../policy/enforcer.js';
 import { createDbQuotaEngine } from '../quota/db-store.js';
+import { ContractClient } from '../rpc/contract-client.js';
 import { topicOpts } from '../service/opts.js';
 import { authStrategyFor } from './apis.js';
 import { createComputeApi } from './compute-api-factory.js';
@@ -85,6 +88,12 @@ export async function startEc2Api(runtime: Runtime, deps: Ec2Deps): Promise<Runn
     compute: createComputeApi(runtime, { policy, images: deps.images, quota, network }),
     flavorByName: dbFlavorByName(db),
     hostZones: (ctx) => zones.hostZones(ctx),
+    securityGroups: new SecurityGroupAPI(
+      db,
+      quota,
+      new ContractClient(transport, computeContract, conf.get(topicOpts).compute_topic ?? 'compute'),
+    ),
+    addresses: network,
   };
   const o = conf.get(ec2Opts);
   const auth = new Ec2Authenticator({

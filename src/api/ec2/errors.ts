@@ -4,6 +4,7 @@
  */
 import {
   Conflict,
+  FloatingIpLimitExceeded,
   ImageNotFound,
   InstanceInvalidState,
   Invalid,
@@ -16,6 +17,8 @@ import {
   SecurityGroupNotFound,
   ServiceUnavailable,
 } from '../../common/errors.js';
+import { FloatingIpNotFound, NoMoreFloatingIps } from '../../common/network-errors.js';
+import { SecurityGroupExists, SecurityGroupRuleExists } from '../../common/security-group-errors.js';
 import { InvalidKeypair } from '../../compute/keypairs.js';
 import { InvalidManifest } from '../../image/s3.js';
 
@@ -67,6 +70,10 @@ export function ec2ErrorOf(err: unknown): RenderedEc2Error {
   if (err instanceof InvalidManifest) return known(400, 'InvalidManifest');
   if (err instanceof QuotaError) return known(400, 'ResourceLimitExceeded');
   if (err instanceof SecurityGroupNotFound) return known(400, 'InvalidGroup.NotFound');
+  if (err instanceof SecurityGroupExists) return known(400, 'InvalidGroup.Duplicate');
+  if (err instanceof SecurityGroupRuleExists) return known(400, 'InvalidPermission.Duplicate');
+  if (err instanceof FloatingIpNotFound && !(err instanceof NoMoreFloatingIps)) return known(400, 'InvalidAddress.NotFound');
+  if (err instanceof NoMoreFloatingIps || err instanceof FloatingIpLimitExceeded) return known(400, 'AddressLimitExceeded');
   if (err instanceof InstanceInvalidState) return known(400, 'IncorrectInstanceState');
   if (err instanceof NotAuthorized) return known(403, 'UnauthorizedOperation');
   if (err instanceof ServiceUnavailable) return known(503, 'Unavailable');

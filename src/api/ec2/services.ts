@@ -3,10 +3,12 @@ import type { FlavorInfo } from '../../compute/api/deps.js';
 import type { ComputeAPI } from '../../compute/api/index.js';
 import type { AvailabilityZoneListing } from '../../compute/availability-zones.js';
 import type { Ec2IdMapper } from '../../compute/ec2-ids.js';
+import type { SecurityGroupAPI } from '../../compute/security-groups.js';
 import type { Config } from '../../config/config.js';
 import type { RequestContext } from '../../context/context.js';
 import type { ImageService } from '../../image/glance-client.js';
 import type { BundleRegistrar } from '../../image/s3.js';
+import type { NetworkAPI } from '../../network/api.js';
 
 export interface Ec2KeyPair {
   name: string | null;
@@ -35,6 +37,17 @@ export interface Ec2Services {
   readonly compute: ComputeAPI;
   /** The flavor an EC2 InstanceType names; FlavorNotFound. */
   flavorByName(ctx: RequestContext, name: string): Promise<FlavorInfo>;
+  readonly securityGroups: Pick<SecurityGroupAPI, 'list' | 'get' | 'create' | 'destroy' | 'addRule' | 'removeRule'>;
+  /** nova-network's floating IPs: EC2's addresses. */
+  readonly addresses: Pick<
+    NetworkAPI,
+    | 'getFloatingIpsByProject'
+    | 'getFloatingIpByAddress'
+    | 'allocateFloatingIp'
+    | 'releaseFloatingIp'
+    | 'associateFloatingIp'
+    | 'disassociateFloatingIp'
+  >;
   /** The availability zone of each compute host. */
   hostZones(ctx: RequestContext): Promise<(host: string) => string>;
 }

@@ -143,7 +143,7 @@ describe('awscli against nova-ts', () => {
     assert.ok(available.some((i: { ImageId: string }) => i.ImageId === imageId));
   });
 
-  it('ec2 run-instances boots an image; describe-instances, tags and terminate-instances follow it', async (t) => {
+  it('ec2 run-instances boots an image; describe-instances, tags, stop/start/reboot, console output, security groups, addresses and terminate-instances follow it', async (t) => {
     if (!requireExternal(t, 'awscli', awsProblem)) return;
     const imageUrl = (c.cloud.identity.service.catalog.find((s) => s.type === 'image')?.endpoints[0]?.url ?? '').replace(/\/+$/, '');
     await uploadTinyImage(imageUrl, await c.token('admin'));
@@ -194,6 +194,75 @@ describe('awscli against nova-ts', () => {
     const missing = await ec2('describe-instances', '--instance-ids', 'i-0000ffff');
     assert.notEqual(missing.code, 0);
     assert.match(missing.err, /InvalidInstanceID\.NotFound/);
+
+    const stateOf = async (id: string) =>
+      JSON.parse((await ec2('describe-instances', '--instance-ids', id)).out).Reservations[0].Instances[0].State.Name as string;
+    const waitFor = async (id: string, state: string) => {
+      const until = Date.now() + 60_000;
+      while ((await stateOf(id)) !== state) {
+        assert.ok(Date.now() < until, `${id} reaches ${state}`);
+        await sleep(100);
+      }
+    };
+    const stop = await ec2('stop-instances', '--instance-ids', ids[0] as string);
+    assert.equal(stop.code, 0, stop.err);
+    assert.equal(JSON.parse(stop.out).StoppingInstances[0].PreviousState.Name, 'running');
+    await waitFor(ids[0] as string, 'stopped');
+    const start = await ec2('start-instances', '--instance-ids', ids[0] as string);
+    assert.equal(start.code, 0, start.err);
+    await waitFor(ids[0] as string, 'running');
+    assert.equal((await ec2('reboot-instances', '--instance-ids', ids[0] as string)).code, 0);
+    await waitFor(ids[0] as string, 'running');
+    const consoleOut = await ec2('get-console-output', '--instance-id', ids[0] as string);
+    assert.equal(consoleOut.code, 0, consoleOut.err);
+    assert.equal(JSON.parse(consoleOut.out).InstanceId, ids[0]);
+
+    // Security groups and addresses on the same instances.
+    const sg = await ec2('create-security-group', '--group-name', 'cli-web', '--description', 'web');
+    assert.equal(sg.code, 0, sg.err);
+    const groupId = JSON.parse(sg.out).GroupId as string;
+    const authorize = await ec2(
+      'authorize-security-group-ingress',
+      '--group-id',
+      groupId,
+      '--protocol',
+      'tcp',
+      '--port',
+      '22',
+      '--cidr',
+      '10.0.0.0/8',
+    );
+    assert.equal(authorize.code, 0, authorize.err);
+    const described = JSON.parse((await ec2('describe-security-groups', '--group-names', 'cli-web')).out).SecurityGroups[0];
+    assert.equal(described.GroupId, groupId);
+    assert.deepEqual(
+      described.IpPermissions.map((p: { IpProtocol: string; FromPort: number; ToPort: number; IpRanges: { CidrIp: string }[] }) => [
+        p.IpProtocol,
+        p.FromPort,
+        p.ToPort,
+        p.IpRanges[0]?.CidrIp,
+      ]),
+      [['tcp', 22, 22, '10.0.0.0/8']],
+    );
+    assert.equal((await ec2('delete-security-group', '--group-id', groupId)).code, 0);
+    const bulk = await fetch(`${c.cloud.computeUrl}/v2.1/os-floating-ips-bulk`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Auth-Token': await c.token('admin') },
+      body: JSON.stringify({ floating_ips_bulk_create: { ip_range: '203.0.113.8/30', pool: 'nova' } }),
+    });
+    assert.equal(bulk.status, 200, await bulk.text());
+    const allocated = await ec2('allocate-address');
+    assert.equal(allocated.code, 0, allocated.err);
+    const publicIp = JSON.parse(allocated.out).PublicIp as string;
+    assert.equal((await ec2('associate-address', '--instance-id', ids[0] as string, '--public-ip', publicIp)).code, 0);
+    const addresses = JSON.parse((await ec2('describe-addresses')).out).Addresses;
+    assert.deepEqual(
+      addresses.map((a: { PublicIp: string; InstanceId: string }) => [a.PublicIp, a.InstanceId]),
+      [[publicIp, ids[0]]],
+    );
+    assert.equal((await ec2('disassociate-address', '--public-ip', publicIp)).code, 0);
+    assert.equal((await ec2('release-address', '--public-ip', publicIp)).code, 0);
+    assert.deepEqual(JSON.parse((await ec2('describe-addresses')).out).Addresses, []);
 
     const terminated = await ec2('terminate-instances', '--instance-ids', ...ids);
     assert.equal(terminated.code, 0, terminated.err);

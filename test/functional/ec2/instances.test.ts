@@ -89,7 +89,8 @@ describe('EC2 API: instances', () => {
       assert.equal(i.instanceType, 'm1.tiny');
       assert.equal(i.keyName, 'k');
       assert.equal(i.amiLaunchIndex, String(n));
-      assert.deepEqual(i.groupSet.item, [{ groupId: 'default', groupName: 'default' }]);
+      assert.equal(i.groupSet.item[0].groupName, 'default');
+      assert.match(i.groupSet.item[0].groupId, /^sg-[0-9a-f]{8}$/);
     }
     const ids = started.map((i) => i.instanceId as string);
     const running = await waitForState(ids, 'running');
@@ -242,6 +243,36 @@ describe('EC2 API: instances', () => {
     const again = ok(await demo.call('TerminateInstances', { 'InstanceId.1': ids[0] as string }), 'TerminateInstances');
     assert.deepEqual(again.instancesSet.item[0].currentState, { code: '48', name: 'terminated' });
     refused(await demo.call('DescribeInstances', { 'InstanceId.1': ids[0] as string }), 'InvalidInstanceID.NotFound');
+  });
+
+  it('StopInstances, StartInstances and RebootInstances drive the server actions; GetConsoleOutput reads its console', async () => {
+    const run = ok(await demo.call('RunInstances', { ImageId: ami, InstanceType: 'm1.tiny' }), 'RunInstances');
+    const id = run.instancesSet.item[0].instanceId as string;
+    await waitForState([id], 'running');
+    const stopped = ok(await demo.call('StopInstances', { 'InstanceId.1': id }), 'StopInstances').instancesSet.item[0];
+    assert.equal(stopped.instanceId, id);
+    assert.deepEqual(stopped.previousState, { code: '16', name: 'running' });
+    assert.ok(['stopping', 'stopped'].includes(stopped.currentState.name), stopped.currentState.name);
+    await waitForState([id], 'stopped');
+    refused(await demo.call('StopInstances', { 'InstanceId.1': id }), 'IncorrectInstanceState');
+    const started = ok(await demo.call('StartInstances', { 'InstanceId.1': id }), 'StartInstances').instancesSet.item[0];
+    assert.deepEqual(started.previousState, { code: '80', name: 'stopped' });
+    await waitForState([id], 'running');
+    assert.equal(ok(await demo.call('RebootInstances', { 'InstanceId.1': id }), 'RebootInstances').return, 'true');
+    await waitForState([id], 'running');
+    const consoleOut = ok(await demo.call('GetConsoleOutput', { InstanceId: id }), 'GetConsoleOutput');
+    assert.equal(consoleOut.instanceId, id);
+    assert.match(consoleOut.timestamp, /^\d{4}-\d\d-\d\dT/);
+    assert.ok(Buffer.from(consoleOut.output ?? '', 'base64').toString().length > 0, 'the console has output');
+    refused(await demo.call('StopInstances'), 'MissingParameter');
+    refused(await demo.call('RebootInstances', { 'InstanceId.1': 'i-0000ffff' }), 'InvalidInstanceID.NotFound');
+    refused(await demo.call('GetConsoleOutput', { InstanceId: 'i-0000ffff' }), 'InvalidInstanceID.NotFound');
+    ok(await demo.call('TerminateInstances', { 'InstanceId.1': id }), 'TerminateInstances');
+    const end = Date.now() + 30_000;
+    while (instancesOf(ok(await demo.call('DescribeInstances'), 'DescribeInstances')).length > 0) {
+      assert.ok(Date.now() < end, 'the instance goes');
+      await sleep(50);
+    }
   });
 
   it('RunInstances refuses what it cannot start, with AWS error codes, and starts nothing', async () => {

@@ -1,14 +1,16 @@
 /**
- * Every EC2 action module. Security group and address actions join here as their own
- * modules.
+ * Every EC2 action module; a new family of actions is one more module and its line here.
  */
+import { addressActions } from './addresses.js';
 import { imageAttributeActions } from './image-attributes.js';
 import { imageActions } from './images.js';
 import { instanceAttributeActions } from './instance-attributes.js';
+import { instancePowerActions } from './instance-power.js';
 import { instanceActions } from './instances.js';
 import { keyPairActions } from './key-pairs.js';
 import { regionActions } from './regions.js';
 import type { Ec2ActionModule } from './registry.js';
+import { securityGroupActions } from './security-groups.js';
 import { tagActions } from './tags.js';
 import { volumeActions } from './volumes.js';
 
@@ -20,5 +22,8 @@ export const ec2ActionModules: readonly Ec2ActionModule[] = [
   volumeActions,
   instanceActions,
   instanceAttributeActions,
+  instancePowerActions,
   tagActions,
+  securityGroupActions,
+  addressActions,
 ];

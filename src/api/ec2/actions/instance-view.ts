@@ -14,6 +14,7 @@ import { ec2StateOf } from '../instance-state.js';
 import type { Ec2Services } from '../services.js';
 import type { XmlObject } from '../xml.js';
 import { DEFAULT_ROOT_DEVICE } from './image-view.js';
+import { ec2GroupId } from './security-groups.js';
 
 export function instanceNotFound(ec2Id: string): Ec2Error {
   return new Ec2Error('InvalidInstanceID.NotFound', `The instance ID '${ec2Id}' does not exist`);
@@ -207,9 +208,8 @@ function blockDevicesOf(bdms: readonly BlockDeviceMapping[]): XmlObject[] {
   }));
 }
 
-/** Security groups by name: nova-network's groups have no AWS `sg-` ids, so the name serves as both. */
 export function groupSetOf(instance: InstanceRecord): XmlObject[] {
-  return instance.security_groups.map((g) => ({ groupId: g.name ?? '', groupName: g.name ?? '' }));
+  return instance.security_groups.map((g) => ({ groupId: ec2GroupId(g.id), groupName: g.name ?? '' }));
 }
 
 /** Instances grouped by reservation, in the order of their first instance. */

@@ -30,6 +30,7 @@ import {
   rootDeviceTypeOf,
 } from './instance-view.js';
 import { defineEc2Actions } from './registry.js';
+import { parseGroupId } from './security-groups.js';
 
 function countParam(params: Ec2Params, name: string, fallback: number): number {
   const raw = params.get(name);
@@ -147,8 +148,13 @@ export const instanceActions = defineEc2Actions('instances', {
     });
     const kernelId = await dependentImage(ctx, services, params.get('KernelId'), 'aki');
     const ramdiskId = await dependentImage(ctx, services, params.get('RamdiskId'), 'ari');
-    // nova-network's groups have no ids of their own in EC2: a group id is its name.
-    const groups = [...params.list('SecurityGroup'), ...params.list('SecurityGroupId')];
+    const groups = [...params.list('SecurityGroup')];
+    for (const id of params.list('SecurityGroupId')) {
+      const n = parseGroupId(id);
+      const group = n === null ? undefined : await services.securityGroups.get(ctx, n).catch(() => undefined);
+      if (!group) throw new Ec2Error('InvalidGroup.NotFound', `The security group '${id}' does not exist`);
+      groups.push(group.name ?? '');
+    }
     const result = await services.compute.create(ctx, {
       flavor,
       imageRef: image.id,
