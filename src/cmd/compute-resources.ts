@@ -1,4 +1,5 @@
 import { certificatesResource } from '../api/openstack/compute/certificates.js';
+import { fixedIpsResource } from '../api/openstack/compute/fixed-ips.js';
 import { floatingIpActionsResource } from '../api/openstack/compute/floating-ip-actions.js';
 import { floatingIpDnsResource } from '../api/openstack/compute/floating-ip-dns.js';
 import { floatingIpPoolsResource, floatingIpsResource } from '../api/openstack/compute/floating-ips.js';
@@ -13,6 +14,7 @@ import { securityGroupsResource } from '../api/openstack/compute/security-groups
 import { serverMetadataResource } from '../api/openstack/compute/server-metadata.js';
 import { serverPasswordResource } from '../api/openstack/compute/server-password.js';
 import { serversResource } from '../api/openstack/compute/servers.js';
+import { tenantNetworksResource } from '../api/openstack/compute/tenant-networks.js';
 import type { ResourceModule } from '../api/openstack/routing.js';
 import { CertAPI } from '../cert/rpcapi.js';
 import { dbFlavorLookup, dbKeypairLookup, networkApiValidator } from '../compute/api/adapters.js';
@@ -80,6 +82,8 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     floatingIpsBulkResource(network),
     floatingIpActionsResource({ compute, network }),
     floatingIpDnsResource(network),
+    fixedIpsResource(network),
+    tenantNetworksResource(network),
     securityGroupsResource({ compute, securityGroups }),
     securityGroupActionsResource({ compute, securityGroups }),
     securityGroupDefaultRulesResource(securityGroups),

@@ -23,6 +23,7 @@ import type { Config } from '../config/config.js';
 import { adminContext, type RequestContext } from '../context/context.js';
 import type { Db } from '../db/api/common.js';
 import {
+  type FixedIpDetails,
   fixedIpAssociate,
   fixedIpAssociatePool,
   fixedIpDisassociateAllByTimeout,
@@ -30,6 +31,8 @@ import {
   fixedIpGetByAddress,
   fixedIpGetByInstance,
   fixedIpGetByNetworkHost,
+  fixedIpGetDetails,
+  fixedIpListDetails,
   fixedIpUpdate,
 } from '../db/api/fixed-ips.js';
 import { floatingIpGetByFixedIpIds } from '../db/api/floating-ips.js';
@@ -560,6 +563,23 @@ export class NetworkManager extends Manager implements NetworkEndpoint {
     args: { address: string; interface: string | null; instance_uuid: string | null },
   ): Promise<null> {
     await this.floating.disassociateHere(ctx, args);
+    return null;
+  }
+
+  // ---- fixed IP administration ----------------------------------------------
+
+  async get_fixed_ip_details(ctx: RequestContext, args: { address: string }): Promise<FixedIpDetails> {
+    return fixedIpGetDetails(this.#db, ctx, args.address);
+  }
+
+  async list_fixed_ip_details(ctx: RequestContext, args: { host?: string | null }): Promise<FixedIpDetails[]> {
+    return fixedIpListDetails(this.#db, ctx, args.host ?? null);
+  }
+
+  /** nova-manage fixed reserve/unreserve, os-fixed-ips reserve/unreserve: the pool skips reserved addresses. */
+  async set_fixed_ip_reserved(ctx: RequestContext, args: { address: string; reserved: boolean }): Promise<null> {
+    await fixedIpGetDetails(this.#db, ctx, args.address);
+    await fixedIpUpdate(this.#db, ctx.elevated(), args.address, { reserved: args.reserved });
     return null;
   }
 

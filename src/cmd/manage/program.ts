@@ -5,6 +5,7 @@ import { VERSION } from '../version.js';
 import { registerConfigCommands } from './config.js';
 import { ManageError } from './context.js';
 import { registerDbCommands } from './db.js';
+import { registerFixedCommands } from './fixed.js';
 import { registerFloatingCommands } from './floating.js';
 import { registerNetworkCommands } from './network.js';
 import { registerServiceCommands } from './service.js';
@@ -31,6 +32,7 @@ export function buildManageProgram(): Command {
   registerServiceCommands(program, config);
   registerNetworkCommands(program, config);
   registerFloatingCommands(program, config);
+  registerFixedCommands(program, config);
   return program;
 }
 
