@@ -7,6 +7,7 @@ import { floatingIpsBulkResource } from '../api/openstack/compute/floating-ips-b
 import { imagesResource } from '../api/openstack/compute/images.js';
 import { type ComputeApiServices, computeResourceModules } from '../api/openstack/compute/index.js';
 import { ipsResource } from '../api/openstack/compute/ips.js';
+import { multinicResource } from '../api/openstack/compute/multinic.js';
 import { networksResource } from '../api/openstack/compute/networks.js';
 import { securityGroupActionsResource } from '../api/openstack/compute/security-group-actions.js';
 import { securityGroupDefaultRulesResource } from '../api/openstack/compute/security-group-default-rules.js';
@@ -84,6 +85,7 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     floatingIpDnsResource(network),
     fixedIpsResource(network),
     tenantNetworksResource(network),
+    multinicResource({ compute, network }),
     securityGroupsResource({ compute, securityGroups }),
     securityGroupActionsResource({ compute, securityGroups }),
     securityGroupDefaultRulesResource(securityGroups),

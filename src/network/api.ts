@@ -204,6 +204,26 @@ export class NetworkAPI {
     return this.client.call(ctx, 'disassociate_floating_ip', { address });
   }
 
+  // ---- multinic ----------------------------------------------------------------
+
+  async addFixedIpToInstance(ctx: RequestContext, instance: InstanceRef, networkId: string): Promise<void> {
+    await this.client.call(
+      ctx,
+      'add_fixed_ip_to_instance',
+      { instance_id: instance.uuid, project_id: instance.project_id, host: instance.host, network_id: networkId },
+      { server: this.#hostOf(instance) },
+    );
+  }
+
+  async removeFixedIpFromInstance(ctx: RequestContext, instance: InstanceRef, address: string): Promise<void> {
+    await this.client.call(
+      ctx,
+      'remove_fixed_ip_from_instance',
+      { instance_id: instance.uuid, project_id: instance.project_id, host: instance.host, address },
+      { server: this.#hostOf(instance) },
+    );
+  }
+
   // ---- fixed IPs (os-fixed-ips) ----------------------------------------------
 
   getFixedIpDetails(ctx: RequestContext, address: string): Promise<FixedIpDetails> {

@@ -116,6 +116,10 @@ export const networkContract = defineContract({
       plain<{ floating_address: string; fixed_address: string; interface: string | null; instance_uuid: string | null }>(),
       done,
     ),
+    /** Multinic: one more interface and fixed IP on the network (uuid or id); returns the new network info. */
+    add_fixed_ip_to_instance: call('1.9', plain<InstanceArgs & { network_id: string | number }>(), networkInfo),
+    /** FixedIpNotFoundForSpecificInstance when the instance has no such address. */
+    remove_fixed_ip_from_instance: call('1.9', plain<InstanceArgs & { address: string }>(), networkInfo),
     // ---- fixed IPs (os-fixed-ips, nova-manage fixed) ----
     /** Admin: the address with its network cidr and instance hostname/host; FixedIpNotFoundForAddress. */
     get_fixed_ip_details: call('1.0', plain<{ address: string }>(), plain<FixedIpDetails>()),

@@ -77,6 +77,8 @@ function seeds(): Record<string, unknown> {
     'POST /servers/:server_id/action#removeFloatingIp': { removeFloatingIp: { address: '192.0.2.65' } },
     'PUT /os-floating-ip-dns/:domain': { domain_entry: { scope: 'public', project: 'proj-fz' } },
     'PUT /os-floating-ip-dns/:domain/entries/:name': { dns_entry: { ip: '192.0.2.9', dns_type: 'A' } },
+    'POST /servers/:server_id/action#addFixedIp': { addFixedIp: { networkId: params.id } },
+    'POST /servers/:server_id/action#removeFixedIp': { removeFixedIp: { address: '10.20.0.9' } },
     'POST /os-fixed-ips/:address/action#reserve': { reserve: null },
     'POST /os-fixed-ips/:address/action#unreserve': { unreserve: null },
     'POST /os-security-groups': { security_group: { name: 'fz', description: 'fz' } },

@@ -73,4 +73,45 @@ forEachCloudBackend('fixed IPs and tenant networks over HTTP', async (t, c) => {
     assert.deepEqual(shown.body.network, first);
     assert.equal((await c.call('GET', `${url}/os-tenant-networks/00000000-0000-0000-0000-000000000000`, c.demoToken)).status, 404);
   });
+
+  await t.test('multinic: addFixedIp gives the server an address on another network, removeFixedIp takes it away', async () => {
+    const created = await c.call<{ network: { id: string } }>('POST', `${url}/os-networks`, c.adminToken, {
+      network: { label: 'second', cidr: '10.123.0.0/28', bridge: 'br123' },
+    });
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    const added = await c.call('POST', `${url}/servers/${serverId}/action`, c.demoToken, {
+      addFixedIp: { networkId: created.body.network.id },
+    });
+    assert.equal(added.status, 202, JSON.stringify(added.body));
+    const shown = await c.call<{ server: { addresses: Record<string, { addr: string }[]> } }>(
+      'GET',
+      `${url}/servers/${serverId}`,
+      c.demoToken,
+    );
+    const second = shown.body.server.addresses.second?.[0]?.addr;
+    assert.match(second ?? '', /^10\.123\.0\.\d+$/, JSON.stringify(shown.body.server.addresses));
+    assert.equal(
+      (
+        await c.call('POST', `${url}/servers/${serverId}/action`, c.demoToken, {
+          addFixedIp: { networkId: '00000000-0000-0000-0000-000000000000' },
+        })
+      ).status,
+      404,
+    );
+    assert.equal(
+      (await c.call('POST', `${url}/servers/${serverId}/action`, c.demoToken, { removeFixedIp: { address: '10.123.0.99' } })).status,
+      400,
+    );
+    const removed = await c.call('POST', `${url}/servers/${serverId}/action`, c.demoToken, { removeFixedIp: { address: second } });
+    assert.equal(removed.status, 202, JSON.stringify(removed.body));
+    const after = await c.call<{ server: { addresses: Record<string, { addr: string }[]> } }>(
+      'GET',
+      `${url}/servers/${serverId}`,
+      c.demoToken,
+    );
+    assert.deepEqual(
+      Object.keys(after.body.server.addresses),
+      Object.keys(shown.body.server.addresses).filter((k) => k !== 'second'),
+    );
+  });
 });
