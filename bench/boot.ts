@@ -21,7 +21,7 @@ import { DEFAULT_NETWORK, ensureDefaultNetwork } from '../src/network/bootstrap.
 import { withEphemeralPorts } from '../test/support/ephemeral-ports.js';
 import { BenchClient, login, uploadTinyImage } from './boot-client.js';
 
-interface Options {
+export interface Options {
   count: number;
   concurrency: number;
   requests: number;
@@ -37,7 +37,7 @@ const FLAVOR = { id: '1', vcpus: 1, memoryMb: 512, rootGb: 1 };
 /** Addresses of the default /24 the embedded cloud creates that are left after its reserved ones, with a margin. */
 const DEFAULT_NETWORK_ROOM = 240;
 
-function parseOptions(args: string[]): Options {
+export function parseOptions(args: string[]): Options {
   const o: Options = { count: 200, concurrency: 10, requests: 100, warmup: 5, timeoutSeconds: 600, pollSeconds: 1, keep: false };
   const positive = (flag: string, value: string | undefined): number => {
     const n = Number(value);
@@ -58,7 +58,7 @@ function parseOptions(args: string[]): Options {
 }
 
 /** The smallest network (never under the default /24) with room for `count` servers and the reserved addresses. */
-function networkFor(count: number): { cidr: string; network_size: number } | null {
+export function networkFor(count: number): { cidr: string; network_size: number } | null {
   if (count <= DEFAULT_NETWORK_ROOM) return null;
   let prefix = 24;
   while (2 ** (32 - prefix) < count + 16) prefix--;
@@ -67,7 +67,7 @@ function networkFor(count: number): { cidr: string; network_size: number } | nul
 }
 
 /** A hypervisor, quotas and scheduler limits that fit N m1.tiny servers on the one fake compute host. */
-function overridesFor(count: number, network: { network_size: number } | null): Record<string, Record<string, unknown>> {
+export function overridesFor(count: number, network: { network_size: number } | null): Record<string, Record<string, unknown>> {
   return withEphemeralPorts({
     DEFAULT: {
       quota_instances: -1,
@@ -82,7 +82,7 @@ function overridesFor(count: number, network: { network_size: number } | null): 
   });
 }
 
-async function prepareNetwork(conf: Config, network: { cidr: string; network_size: number }): Promise<void> {
+export async function prepareNetwork(conf: Config, network: { cidr: string; network_size: number }): Promise<void> {
   const db = await openConfiguredDatabase(conf);
   try {
     await migrate(db, NOVA_REPOSITORY, novaMigrations);
@@ -100,7 +100,7 @@ interface Stats {
   max: number;
 }
 
-function stats(samples: number[]): Stats | null {
+export function stats(samples: number[]): Stats | null {
   if (samples.length === 0) return null;
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number;
@@ -113,13 +113,13 @@ function stats(samples: number[]): Stats | null {
   };
 }
 
-interface ServerView {
+export interface ServerView {
   id: string;
   status: string;
   fault?: { message?: string };
 }
 
-interface BootResult {
+export interface BootResult {
   posted: number;
   accepted: number;
   postFailures: Map<string, number>;
@@ -139,7 +139,7 @@ function bump(map: Map<string, number>, key: string): void {
 }
 
 /** Every server whose name starts with `prefix`, following `servers_links` past the page limit. */
-async function listByPrefix(client: BenchClient, computeUrl: string, prefix: string): Promise<ServerView[]> {
+export async function listByPrefix(client: BenchClient, computeUrl: string, prefix: string): Promise<ServerView[]> {
   const servers: ServerView[] = [];
   let url: string | null = `${computeUrl}/servers/detail?name=${encodeURIComponent(`^${prefix}`)}`;
   while (url) {
@@ -153,7 +153,13 @@ async function listByPrefix(client: BenchClient, computeUrl: string, prefix: str
   return servers;
 }
 
-async function bootServers(client: BenchClient, computeUrl: string, imageId: string, prefix: string, o: Options): Promise<BootResult> {
+export async function bootServers(
+  client: BenchClient,
+  computeUrl: string,
+  imageId: string,
+  prefix: string,
+  o: Options,
+): Promise<BootResult> {
   const r: BootResult = {
     posted: 0,
     accepted: 0,

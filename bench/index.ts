@@ -3,6 +3,7 @@ const benches: Record<string, () => Promise<(args: string[]) => Promise<void>>> 
   rpc: async () => (await import('./rpc.js')).benchRpc,
   boot: async () => (await import('./boot.js')).benchBoot,
   guest: async () => (await import('./guest.js')).benchGuest,
+  actions: async () => (await import('./actions.js')).benchActions,
 };
 
 const [name, ...args] = process.argv.slice(2);

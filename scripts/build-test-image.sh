@@ -18,7 +18,10 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 cd "$out"
 
-if [ -s tiny.qcow2 ] && [ -s vmlinuz ] && [ -s initrd.img ] && [ "${FORCE:-0}" != 1 ]; then
+# Raised whenever the guest's /init changes, so a cached image from before is rebuilt.
+image_version=3
+
+if [ -s tiny.qcow2 ] && [ -s vmlinuz ] && [ -s initrd.img ] && [ "$(cat version 2>/dev/null)" = "$image_version" ] && [ "${FORCE:-0}" != 1 ]; then
   echo "test image already built in $out"
   exit 0
 fi
@@ -28,9 +31,9 @@ for tool in busybox cpio syslinux mcopy mkfs.vfat qemu-img apt-get dpkg-deb; do
 done
 
 # Modules the Debian cloud kernel builds as modules but the guest needs: virtio NIC and
-# disk, the ISO9660 config drive on an IDE cdrom, and the ACPI power button (so a soft
+# disk, the config drive (ISO9660 on an IDE cdrom, or vfat), and the ACPI power button (so a soft
 # reboot or stop reaches the guest).
-modules="virtio_pci virtio_net virtio_blk virtio_rng isofs button evdev ata_piix sr_mod"
+modules="virtio_pci virtio_net virtio_blk virtio_rng isofs vfat nls_cp437 nls_ascii button evdev ata_piix sr_mod"
 
 # 1. The kernel: resolve the metapackage to the versioned image package and unpack it.
 if [ ! -d kernel/lib/modules ]; then
@@ -94,8 +97,10 @@ SCRIPT
 chmod +x root/etc/udhcpc/default.script
 
 # The markers the tests look for: GUEST-MARKER-READY once the network is up,
-# GUEST-METADATA with what the metadata service answered, GUEST-CONFIGDRIVE with the
-# config drive's uuid, GUEST-IDLE when boot is done. busybox wget's own -T crashes, so
+# GUEST-METADATA with what the metadata service answered (GUEST-MD-*: hostname, digests
+# of the SSH key and user data, meta_data.json, and a password posted once),
+# GUEST-CONFIGDRIVE with the config drive's uuid (GUEST-CD-*: its user data digest and
+# meta_data.json), GUEST-IDLE when boot is done. busybox wget's own -T crashes, so
 # timeout(1) bounds it.
 cat > root/init <<INIT
 #!/bin/sh
@@ -115,10 +120,19 @@ acpid -c /etc/acpi
 ip link set eth0 up && udhcpc -i eth0 -t 10 -T 1 -n -q >/dev/null 2>&1
 echo "GUEST-MARKER-READY addr=\$(ip -4 -o addr show dev eth0 | awk '{print \$4}')"
 echo "GUEST-METADATA instance-id=\$(timeout 10 wget -q -O - http://169.254.169.254/latest/meta-data/instance-id)"
+md() { timeout 10 wget -q -O - "http://169.254.169.254/\$1"; }
+digest() { md5sum | cut -c1-32; }
+echo "GUEST-MD-HOSTNAME \$(md latest/meta-data/hostname)"
+echo "GUEST-MD-KEY \$(md latest/meta-data/public-keys/0/openssh-key | digest)"
+echo "GUEST-MD-USERDATA \$(md latest/user-data | digest)"
+echo "GUEST-MD-JSON \$(md openstack/latest/meta_data.json)"
+timeout 10 wget -q -O /dev/null --post-data=posted-by-the-guest http://169.254.169.254/openstack/latest/password && echo GUEST-MD-PASSWORD-POSTED
 drive=""
 for attempt in \$(seq 1 30); do drive=\$(findfs LABEL=config-2 2>/dev/null) && break; sleep 0.1; done
-if [ -n "\$drive" ] && mkdir -p /mnt/config && mount -t iso9660 -o ro "\$drive" /mnt/config; then
+if [ -n "\$drive" ] && mkdir -p /mnt/config && { mount -t iso9660 -o ro "\$drive" /mnt/config 2>/dev/null || mount -t vfat -o ro "\$drive" /mnt/config; }; then
   echo "GUEST-CONFIGDRIVE uuid=\$(sed -n 's/.*"uuid": *"\([^"]*\)".*/\1/p' /mnt/config/openstack/latest/meta_data.json)"
+  echo "GUEST-CD-USERDATA \$(digest < /mnt/config/openstack/latest/user_data)"
+  echo "GUEST-CD-JSON \$(cat /mnt/config/openstack/latest/meta_data.json)"
 fi
 (while :; do setsid sh -c 'exec sh </dev/ttyS0 >/dev/ttyS0 2>&1'; sleep 1; done) &
 echo GUEST-IDLE
@@ -138,4 +152,5 @@ mcopy -o -i disk.raw vmlinuz initrd.img syslinux.cfg ::
 qemu-img convert -c -f raw -O qcow2 disk.raw tiny.qcow2.part
 mv tiny.qcow2.part tiny.qcow2
 rm -f disk.raw syslinux.cfg
+echo "$image_version" > version
 echo "test image built in $out: tiny.qcow2 vmlinuz initrd.img"

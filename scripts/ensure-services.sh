@@ -41,6 +41,8 @@ missing=""
 command -v pg_ctlcluster >/dev/null || missing="$missing postgresql"
 [ -x /usr/sbin/mariadbd ] || missing="$missing mariadb-server"
 command -v rabbitmq-server >/dev/null || missing="$missing rabbitmq-server"
+# The mc service group driver's tests start their own memcached on a free port.
+command -v memcached >/dev/null || missing="$missing memcached"
 if [ -n "$missing" ]; then
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null

@@ -15,7 +15,7 @@ import type { Runtime } from './runtime.js';
 
 /** The auth strategy `auth_strategy` names. */
 export function authStrategyFor(conf: Config, identity?: IdentityService): AuthStrategy {
-  return conf.get(apiOpts).auth_strategy === 'noauth2'
+  return conf.get(apiOpts).auth_strategy !== 'keystone'
     ? new NoAuth2Strategy()
     : createKeystoneAuthStrategy(conf, identity ? { identity } : {});
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { pino } from 'pino';
 import { InvalidConfig } from '../common/errors.js';
-import { setRootLogger } from '../common/log.js';
+import { getLogger, setRootLogger } from '../common/log.js';
 import { commonOpts } from '../config/common-opts.js';
 import { Config, ConfigFileError, type LoadOptions } from '../config/config.js';
 import { InvalidDatabaseUrl } from '../db/errors.js';
@@ -88,6 +88,17 @@ export function setupLogging(conf: Config, binary: string, options: { sync?: boo
   const destination = pino.destination({ dest: file ?? 2, sync: options.sync ?? false, mkdir: file !== null });
   logsReady = once(destination, 'ready').catch(() => undefined);
   setRootLogger(pino({ level, base: { pid: process.pid, binary } }, destination));
+  warnIgnoredOptions(conf);
+}
+
+/** One warning naming every Grizzly option nova.conf sets that nova-ts does not implement. */
+function warnIgnoredOptions(conf: Config): void {
+  const names = [...new Set(conf.ignored.map((o) => (o.group === 'DEFAULT' ? o.name : `[${o.group}] ${o.name}`)))];
+  if (names.length === 0) return;
+  getLogger('nova.config').warn(
+    { ignored_options: names },
+    `nova.conf sets Grizzly options nova-ts does not implement; they are ignored: ${names.join(', ')}`,
+  );
 }
 
 /**

@@ -10,6 +10,7 @@ import { Ec2Authenticator } from '../api/ec2/auth.js';
 import { buildEc2App, listenEc2 } from '../api/ec2/server.js';
 import type { Ec2Services } from '../api/ec2/services.js';
 import { CertAPI } from '../cert/rpcapi.js';
+import { dbFlavorByName } from '../compute/api/adapters.js';
 import { AvailabilityZoneAPI } from '../compute/availability-zones.js';
 import { DbEc2IdMapper } from '../compute/ec2-ids.js';
 import { KeypairAPI } from '../compute/keypairs.js';
@@ -22,6 +23,7 @@ import type { ImageService } from '../image/glance-client.js';
 import { s3ImageOpts } from '../image/opts.js';
 import { S3ImageRegistrar } from '../image/s3.js';
 import { ObjectStoreClient } from '../image/s3-client.js';
+import { NetworkAPI } from '../network/api.js';
 import { S3Authenticator } from '../objectstore/auth.js';
 import { objectstoreOpts } from '../objectstore/opts.js';
 import { buildObjectStoreApp, listenObjectStore, type RunningObjectStore } from '../objectstore/server.js';
@@ -30,6 +32,7 @@ import { PolicyEnforcer } from '../policy/enforcer.js';
 import { createDbQuotaEngine } from '../quota/db-store.js';
 import { topicOpts } from '../service/opts.js';
 import { authStrategyFor } from './apis.js';
+import { createComputeApi } from './compute-api-factory.js';
 import type { Runtime } from './runtime.js';
 
 /** Who checks EC2 signatures: `keystone_ec2_url`, else the embedded identity service, else `[keystone_authtoken]`'s Keystone. */
@@ -70,13 +73,18 @@ export async function startEc2Api(runtime: Runtime, deps: Ec2Deps): Promise<Runn
     decryptionDir: conf.get(s3ImageOpts).image_decryption_dir ?? '/tmp',
   });
   const zones = new AvailabilityZoneAPI(db, conf);
+  const quota = createDbQuotaEngine(conf, db);
+  const network = NetworkAPI.fromConfig(conf, transport);
   const services: Ec2Services = {
     conf,
     ids,
-    keypairs: new KeypairAPI(db, createDbQuotaEngine(conf, db)),
+    keypairs: new KeypairAPI(db, quota),
     zones: () => zones.listing(),
     images: deps.images,
     bundles,
+    compute: createComputeApi(runtime, { policy, images: deps.images, quota, network }),
+    flavorByName: dbFlavorByName(db),
+    hostZones: (ctx) => zones.hostZones(ctx),
   };
   const o = conf.get(ec2Opts);
   const auth = new Ec2Authenticator({

@@ -23,6 +23,8 @@ import { ensureDefaultNetwork } from '../network/bootstrap.js';
 import type { Service } from '../service/service.js';
 import { imageTokenValidator, startMetadataService, startOsapiCompute } from './apis.js';
 import { type RunningEc2, startEc2Api, startObjectStore } from './ec2-services.js';
+import { forwardGuestMetadataTo, signedGuestMetadata } from './guest-metadata.js';
+import { novaAllOpts } from './nova-all-opts.js';
 import { openRuntime, type Runtime } from './runtime.js';
 import { createService, type RpcBinary } from './service-table.js';
 
@@ -56,6 +58,16 @@ export interface EmbeddedCloud {
   stop(): Promise<void>;
 }
 
+async function runEach(steps: Array<() => Promise<void>>): Promise<void> {
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (err) {
+      log.error({ err }, 'error while stopping');
+    }
+  }
+}
+
 function listenUrl(url: string): string {
   return url.replace('://0.0.0.0:', '://127.0.0.1:');
 }
@@ -68,14 +80,20 @@ function listenUrl(url: string): string {
 export async function startEmbeddedCloud(conf: Config, options: { stateDir: string; clock?: Clock }): Promise<EmbeddedCloud> {
   const runtime = await openRuntime(conf, { database: true });
   const stops: Array<() => Promise<void>> = [() => runtime.close()];
+  /** The APIs clients send work through: closed before anything else stops. */
+  const frontDoors: Array<() => Promise<void>> = [];
   const stopAll = async (): Promise<void> => {
-    for (const stop of stops.reverse()) {
-      try {
-        await stop();
-      } catch (err) {
-        log.error({ err }, 'error while stopping');
-      }
+    // Stop accepting first (each API finishes the requests already inside), then let the
+    // services finish what those requests handed them — the in-process bus dies with the
+    // process — and only then stop the services, in the reverse of their start order.
+    // All at once: one API still finishing a long request must not keep the others accepting.
+    await Promise.all(frontDoors.splice(0).map((close) => runEach([close])));
+    try {
+      await runtime.transport.drain?.();
+    } catch (err) {
+      log.error({ err }, 'error while draining the bus');
     }
+    await runEach(stops.reverse());
   };
   try {
     const db = runtime.db as NonNullable<Runtime['db']>;
@@ -103,13 +121,15 @@ export async function startEmbeddedCloud(conf: Config, options: { stateDir: stri
       identity: identity.service,
       identityUri: identityUrl.replace(/\/v3$/, ''),
     });
-    stops.push(() => compute.close());
+    frontDoors.push(() => compute.close());
 
+    signedGuestMetadata(conf, options.stateDir);
     const metadata = conf.get(apiOpts).enabled_apis.includes('metadata') ? await startMetadataService(runtime) : null;
-    if (metadata) stops.push(() => metadata.close());
+    if (metadata) frontDoors.push(() => metadata.close());
+    if (metadata) forwardGuestMetadataTo(conf, listenUrl(metadata.url));
 
     const objectstore = await startObjectStore(conf, { identity: identity.service });
-    stops.push(() => objectstore.close());
+    frontDoors.push(() => objectstore.close());
     let ec2: RunningEc2 | null = null;
     if (conf.get(apiOpts).enabled_apis.includes('ec2')) {
       ec2 = await startEc2Api(runtime, {
@@ -117,7 +137,7 @@ export async function startEmbeddedCloud(conf: Config, options: { stateDir: stri
         identity: identity.service,
         objectstoreUrl: objectstore.url,
       });
-      stops.push(() => (ec2 as RunningEc2).close());
+      frontDoors.push(() => (ec2 as RunningEc2).close());
     }
     const ec2Endpoint = io.ec2_endpoint ?? (ec2 ? `${ec2.url}${conf.get(ec2Opts).ec2_path ?? '/services/Cloud'}` : null);
 
@@ -134,11 +154,15 @@ export async function startEmbeddedCloud(conf: Config, options: { stateDir: stri
     );
 
     const services: Service[] = [];
-    for (const binary of EMBEDDED_SERVICES) {
-      const service = createService(binary, { ...runtime, clock: options.clock });
+    const start = async (binary: RpcBinary, serviceConf: Config): Promise<void> => {
+      const service = createService(binary, { ...runtime, conf: serviceConf, clock: options.clock });
       await service.start();
       services.push(service);
       stops.push(() => service.stop());
+    };
+    for (const binary of EMBEDDED_SERVICES) await start(binary, conf);
+    for (const host of conf.get(novaAllOpts).embedded_compute_hosts) {
+      await start('nova-compute', conf.derive({ DEFAULT: { host, fake_hypervisor_hostname: null } }));
     }
 
     const bootstrap = await bootstrapIdentity(identity.service, { adminPassword: io.admin_password, demoPassword: io.demo_password });

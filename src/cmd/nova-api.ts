@@ -43,6 +43,7 @@ const { runtime, apis } = await startOrExit(async () => {
   return { runtime, apis };
 });
 onShutdown(async () => {
-  for (const api of apis) await api.close();
+  // All at once: one API still finishing a long request must not keep the others accepting.
+  await Promise.all(apis.map((api) => api.close()));
   await runtime.close();
 }, conf.get(serviceOpts).graceful_shutdown_timeout ?? 60);

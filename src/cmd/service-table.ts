@@ -29,6 +29,7 @@ import { conductorOpts, serviceOpts, topicOpts } from '../service/opts.js';
 import { type ServeRpc, Service } from '../service/service.js';
 import { ConductorServiceRecords } from '../servicegroup/conductor-records.js';
 import { DbServiceRecords } from '../servicegroup/db-records.js';
+import { serviceGroupFromConf } from '../servicegroup/factory.js';
 
 /** What a process hands the services it runs. `db` is null in a process without database access. */
 export interface RuntimeDeps {
@@ -84,7 +85,8 @@ export const RPC_BINARIES = {
   'nova-compute': {
     topic: (conf) => conf.get(topicOpts).compute_topic ?? 'compute',
     dbAllowed: false,
-    build: (host, deps) => served(computeContract, computeManagerFromConf(host, deps.conf, deps.transport, conductorFor(deps, host))),
+    build: (host, deps) =>
+      served(computeContract, computeManagerFromConf(host, deps.conf, deps.transport, conductorFor(deps, host), deps.clock)),
   },
   'nova-network': {
     topic: (conf) => conf.get(topicOpts).network_topic ?? 'network',
@@ -174,5 +176,6 @@ export function createService(binary: RpcBinary, deps: RuntimeDeps): Service {
     periodicFuzzyDelay: s.periodic_fuzzy_delay ?? 0,
     periodicIntervalMax: s.periodic_interval_max,
     clock: deps.clock,
+    heartbeat: serviceGroupFromConf(deps.conf).heartbeat,
   });
 }

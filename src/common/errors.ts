@@ -103,6 +103,8 @@ export class FlavorNotFound extends NotFound {}
 export class ImageNotFound extends NotFound {}
 export class KeypairNotFound extends NotFound {}
 export class NetworkNotFound extends NotFound {}
+export class InstanceGroupNotFound extends NotFound {}
+export class MigrationNotFound extends NotFound {}
 export class SecurityGroupNotFound extends NotFound {}
 export class SecurityGroupNotFoundForProject extends SecurityGroupNotFound {
   constructor(projectId: string, name: string) {
@@ -141,6 +143,7 @@ export class KeypairLimitExceeded extends QuotaError {}
 export class SecurityGroupLimitExceeded extends QuotaError {}
 export class FloatingIpLimitExceeded extends QuotaError {}
 export class FixedIpLimitExceeded extends QuotaError {}
+export class ServerGroupLimitExceeded extends QuotaError {}
 
 /** Internal: callers translate it into one of the QuotaError classes. */
 export class OverQuota extends NovaError {

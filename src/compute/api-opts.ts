@@ -18,5 +18,13 @@ export const computeApiOpts = defineGroup('DEFAULT', {
   password_length: opt.int(12, 'Length of generated administrator passwords.', { min: 1 }),
   instance_name_template: opt.str('instance-%08x', 'Hypervisor-side instance name, filled from the instance id (or %(uuid)s).'),
   osapi_hide_server_address_states: opt.list(['building'], 'vm_states during which server addresses are hidden from non-admin callers.'),
+  non_inheritable_image_properties: opt.list(
+    ['cache_in_nova', 'bittorrent'],
+    'Image properties a snapshot does not take over from the image its instance was built from.',
+  ),
+  reclaim_instance_interval: opt.int(
+    0,
+    'Seconds a deleted server is kept, restorable, before its host reclaims it; 0 deletes at once (deferred delete off).',
+  ),
   max_local_block_devices: opt.int(3, 'Most block devices with a local destination one instance may have; negative means no limit.'),
 });

@@ -71,7 +71,7 @@ export class AvailabilityZoneAPI {
   }
 
   /** Every service row with the zone it is shown in. */
-  async #zoned(): Promise<{ internal: string; services: { service: Service; zone: string }[] }> {
+  async zonedServices(): Promise<{ internal: string; services: { service: Service; zone: string }[] }> {
     const opts = this.conf.get(availabilityZoneOpts);
     const zones = {
       internal: opts.internal_service_availability_zone ?? 'internal',
@@ -84,7 +84,7 @@ export class AvailabilityZoneAPI {
 
   /** Every service grouped by the zone it is shown in. */
   async servicesByZone(): Promise<ZonedServices> {
-    const { internal, services } = await this.#zoned();
+    const { internal, services } = await this.zonedServices();
     const available = new Map<string, Service[]>();
     const disabledZones = new Set<string>();
     for (const { service, zone } of services) {
@@ -103,7 +103,7 @@ export class AvailabilityZoneAPI {
 
   /** Every service's zone and liveness, and the zones they make (Grizzly's get_availability_zones). */
   async listing(now: Date = new Date()): Promise<AvailabilityZoneListing> {
-    const { internal, services: zoned } = await this.#zoned();
+    const { internal, services: zoned } = await this.zonedServices();
     const services = zoned.map(({ service, zone }) => ({
       zone,
       host: service.host,

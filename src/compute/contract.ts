@@ -6,7 +6,7 @@
 import type { InstanceRecord } from '../db/api/instances.js';
 import type { BlockDeviceMapping } from '../db/types.js';
 import { reviveBlockDeviceMapping, reviveInstance, reviveList } from '../db/wire.js';
-import { plain, revived } from '../rpc/codec.js';
+import { nothing, plain, revived } from '../rpc/codec.js';
 import { call, cast, defineContract, type Endpoint } from '../rpc/contract.js';
 import type { ContractClient } from '../rpc/contract-client.js';
 import { errorTable } from '../rpc/error-table.js';
@@ -41,6 +41,63 @@ export interface ValidateConsolePortRequest {
   console_type: string;
 }
 
+/** The many actions whose only argument is the instance. */
+export interface InstanceRequest {
+  instance: InstanceRecord;
+}
+
+export interface RebootRequest {
+  instance: InstanceRecord;
+  block_device_info: unknown;
+  reboot_type: 'SOFT' | 'HARD';
+}
+
+export interface SoftDeleteRequest {
+  instance: InstanceRecord;
+  /** Reservation uuids; nova-ts counts quota from rows, so it sends none. */
+  reservations: string[] | null;
+}
+
+export interface RescueRequest {
+  instance: InstanceRecord;
+  rescue_password: string;
+}
+
+export interface SetAdminPasswordRequest {
+  instance: InstanceRecord;
+  new_pass: string;
+}
+
+export interface ConsoleOutputRequest {
+  instance: InstanceRecord;
+  /** Lines from the end; null for the whole log. */
+  tail_length: number | null;
+}
+
+export interface SnapshotRequest {
+  instance: InstanceRecord;
+  image_id: string;
+  image_type: 'snapshot' | 'backup';
+  backup_type: string | null;
+  rotation: number | null;
+}
+
+export interface RebuildInstanceRequest {
+  instance: InstanceRecord;
+  new_pass: string | null;
+  /** (path, contents) pairs. */
+  injected_files: [string, string][];
+  image_ref: string;
+  orig_image_ref: string | null;
+  orig_sys_metadata: Record<string, string | null>;
+  bdms: BlockDeviceMapping[];
+  /** Re-create the guest on this host from another (evacuate) rather than in place. */
+  recreate: boolean;
+  on_shared_storage: boolean;
+  /** Keep the ephemeral disk (accepted at 2.1; drivers that re-create disks honour it). */
+  preserve_ephemeral?: boolean;
+}
+
 function withInstance<T extends { instance: InstanceRecord }>(wire: { instance: unknown }): T {
   return { ...(wire as unknown as T), instance: reviveInstance(wire.instance) };
 }
@@ -60,8 +117,39 @@ export const computeContract = defineContract({
       })),
     ),
     change_instance_metadata: cast('2.0', revived<ChangeMetadataRequest>(withInstance)),
+    reboot_instance: cast('2.23', revived<RebootRequest>(withInstance)),
+    stop_instance: cast('2.0', revived<InstanceRequest>(withInstance)),
+    start_instance: cast('2.0', revived<InstanceRequest>(withInstance)),
+    pause_instance: cast('2.0', revived<InstanceRequest>(withInstance)),
+    unpause_instance: cast('2.0', revived<InstanceRequest>(withInstance)),
+    suspend_instance: cast('2.0', revived<InstanceRequest>(withInstance)),
+    resume_instance: cast('2.0', revived<InstanceRequest>(withInstance)),
+    rescue_instance: cast('2.0', revived<RescueRequest>(withInstance)),
+    unrescue_instance: cast('2.0', revived<InstanceRequest>(withInstance)),
+    set_admin_password: call('2.0', revived<SetAdminPasswordRequest>(withInstance), nothing),
+    rebuild_instance: cast(
+      '2.22',
+      revived<RebuildInstanceRequest>((wire) => ({
+        ...withInstance<RebuildInstanceRequest>(wire),
+        bdms: reviveList(reviveBlockDeviceMapping)((wire as { bdms: unknown }).bdms ?? []),
+      })),
+    ),
+    snapshot_instance: cast('2.0', revived<SnapshotRequest>(withInstance)),
+    inject_network_info: cast('2.0', revived<InstanceRequest>(withInstance)),
+    reset_network: cast('2.0', revived<InstanceRequest>(withInstance)),
+    /** Deferred delete: the guest is kept (powered off) until the reclaim task or a forceDelete removes it. */
+    soft_delete_instance: cast('2.27', revived<SoftDeleteRequest>(withInstance)),
+    restore_instance: cast('2.0', revived<InstanceRequest>(withInstance)),
+    get_console_output: call('2.0', revived<ConsoleOutputRequest>(withInstance), plain<string>()),
+    /** The driver's counters, or null when the guest is not running. */
+    get_diagnostics: call('2.0', revived<InstanceRequest>(withInstance), plain<Record<string, number> | null>()),
     /** Whether `port` is the instance's console port of that type (consoleauth's token check). */
     validate_console_port: call('2.26', revived<ValidateConsolePortRequest>(withInstance), plain<boolean>()),
+    /** os-hosts: the driver's host-level switches (Grizzly's compute rpcapi 2.0 host methods). */
+    set_host_enabled: call('2.0', plain<{ enabled: boolean }>(), plain<'enabled' | 'disabled'>()),
+    host_power_action: call('2.0', plain<{ action: 'startup' | 'shutdown' | 'reboot' }>(), plain<string>()),
+    host_maintenance_mode: call('2.0', plain<{ host: string; mode: boolean }>(), plain<'on_maintenance' | 'off_maintenance'>()),
+    get_host_uptime: call('2.0', plain<Record<string, never>>(), plain<string>()),
     /** A rule of the group changed: the host rebuilds the filters of its members. */
     refresh_security_group_rules: cast('2.0', plain<{ security_group_id: number }>()),
     /** The group's members changed: rules naming it as source admit other addresses now. */

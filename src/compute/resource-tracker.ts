@@ -33,6 +33,8 @@ export type ResourceTrackerStore = Pick<ConductorClient, 'call'>;
 export interface ResourceTrackerOptions {
   reservedHostMemoryMb: number;
   reservedHostDiskMb: number;
+  /** `my_ip`: the address the compute node record shows as `host_ip` (Havana's tracker records it). */
+  hostIp?: string;
 }
 
 /** The node's usage as the tracker computes it. */
@@ -258,6 +260,7 @@ export class ResourceTracker {
       current_workload: tracked.filter((t) => t.task_state !== null).length,
       running_vms: tracked.length,
       stats: this.#stats(),
+      ...(this.options.hostIp ? { host_ip: this.options.hostIp } : {}),
     };
     if (this.#computeNodeId !== null) {
       await this.store.call(ctx, 'compute_node_update', { node: { id: this.#computeNodeId }, values, prune_stats: true });

@@ -5,6 +5,7 @@
  * are revived on the host's side.
  */
 import { type Static, Type } from 'typebox';
+import type { BwUsage } from '../db/api/bw-usage.js';
 import type { InfoCache } from '../db/api/instances.js';
 import type { Service } from '../db/types.js';
 import {
@@ -29,6 +30,7 @@ import {
   ComputeNodeCreateSchema,
   ComputeNodeWriteSchema,
   FaultValuesSchema,
+  type InstanceMetadataExtras,
   InstanceRefSchema,
   type InstanceUpdates,
   InstanceUpdatesSchema,
@@ -38,6 +40,14 @@ import {
 } from './types.js';
 
 const NullableString = Type.Union([Type.String(), Type.Null()]);
+const NullableInteger = Type.Union([Type.Integer(), Type.Null()]);
+const TaskLogArgsSchema = Type.Object({
+  task_name: Type.String(),
+  begin: Type.String(),
+  end: Type.String(),
+  host: Type.String(),
+  state: Type.Optional(NullableString),
+});
 
 function reviveUpdates(wire: Static<typeof InstanceUpdatesSchema>): InstanceUpdates {
   const { launched_at, terminated_at, updated_at, ...rest } = wire;
@@ -64,10 +74,21 @@ const computeNodeResult = revived(reviveComputeNode);
 const eventResult = revived(reviveInstanceActionEvent);
 const instanceRef = { instance: InstanceRefSchema };
 
+/** A bandwidth usage row as it crosses the bus (datetimes as strings). */
+function reviveBwUsage(wire: unknown): BwUsage | null {
+  if (wire === null || wire === undefined) return null;
+  const w = wire as Record<string, unknown>;
+  return {
+    ...(w as unknown as BwUsage),
+    start_period: new Date(String(w.start_period)),
+    last_refreshed: w.last_refreshed ? new Date(String(w.last_refreshed)) : null,
+  };
+}
+
 export const conductorContract = defineContract({
   topic: 'conductor',
   baseVersion: '1.0',
-  version: '1.48',
+  version: '1.49',
   errors: errorTable(conductorErrors),
   methods: {
     ping: call('1.22', validated(Type.Object({ arg: Type.Unknown() })), plain<{ service: string; arg: unknown }>()),
@@ -94,6 +115,38 @@ export const conductorContract = defineContract({
         Type.Object({ host: Type.String(), node: NullableString, columns_to_join: Type.Union([Type.Array(Type.String()), Type.Null()]) }),
       ),
       revived(reviveList(reviveInstance)),
+    ),
+    instance_get_active_by_window_joined: call(
+      '1.15',
+      validated(Type.Object({ begin: Type.String(), end: NullableString, project_id: NullableString, host: NullableString }), (wire) => ({
+        ...wire,
+        begin: wireDate(wire.begin),
+        end: wireDateOrNull(wire.end),
+      })),
+      revived(reviveList(reviveInstance)),
+    ),
+    task_log_get: call(
+      '1.37',
+      validated(TaskLogArgsSchema, (wire) => ({ ...wire, begin: wireDate(wire.begin), end: wireDate(wire.end) })),
+      plain<{ state: string; task_items: number | null; errors: number | null } | null>(),
+    ),
+    task_log_begin_task: call(
+      '1.37',
+      validated(Type.Object({ ...TaskLogArgsSchema.properties, task_items: NullableInteger, message: NullableString }), (wire) => ({
+        ...wire,
+        begin: wireDate(wire.begin),
+        end: wireDate(wire.end),
+      })),
+      nothing,
+    ),
+    task_log_end_task: call(
+      '1.37',
+      validated(Type.Object({ ...TaskLogArgsSchema.properties, errors: Type.Integer(), message: NullableString }), (wire) => ({
+        ...wire,
+        begin: wireDate(wire.begin),
+        end: wireDate(wire.end),
+      })),
+      nothing,
     ),
     instance_destroy: call('1.16', validated(Type.Object(instanceRef)), instanceResult),
     instance_info_cache_update: call(
@@ -129,6 +182,32 @@ export const conductorContract = defineContract({
       revived(reviveList(reviveBlockDeviceMapping)),
     ),
     block_device_mapping_destroy: call('1.14', validated(BdmDestroyArgsSchema), nothing),
+    /**
+     * nova-ts: what the metadata of an instance needs beyond its record, for the config
+     * drive a host builds (Grizzly's compute read these from the database itself).
+     */
+    instance_metadata_extras: call('1.49', validated(Type.Object(instanceRef)), plain<InstanceMetadataExtras>()),
+    bw_usage_get: call(
+      '1.5',
+      validated(Type.Object({ uuid: Type.String(), start_period: Type.String({ minLength: 1 }), mac: Type.String() })),
+      revived<BwUsage | null>(reviveBwUsage),
+    ),
+    bw_usage_update: call(
+      '1.5',
+      validated(
+        Type.Object({
+          uuid: Type.String(),
+          mac: Type.String(),
+          start_period: Type.String({ minLength: 1 }),
+          bw_in: Type.Number(),
+          bw_out: Type.Number(),
+          last_ctr_in: Type.Number(),
+          last_ctr_out: Type.Number(),
+          last_refreshed: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+        }),
+      ),
+      revived<BwUsage | null>(reviveBwUsage),
+    ),
   },
 });
 

@@ -6,3 +6,5 @@ export class KeyError extends NovaError {
     super(`unexpected update keyword '${key}'`, { kwargs: { key } });
   }
 }
+
+export { TaskAlreadyRunning, TaskNotRunning } from '../db/api/task-log.js';

@@ -1,10 +1,14 @@
 import { adminContext, type RequestContext } from '../context/context.js';
+import { aggregateZonesByHost } from '../db/api/aggregates.js';
 import { blockDeviceMappingGetAllByInstance } from '../db/api/block-device-mappings.js';
+import { bwUsageGet, bwUsageUpdate } from '../db/api/bw-usage.js';
 import type { Db } from '../db/api/common.js';
 import { computeNodeCreate, computeNodeDelete, computeNodeUpdate } from '../db/api/compute-nodes.js';
+import { dbEc2IdLookup } from '../db/api/ec2-id-mappings.js';
 import { blockDeviceMappingDestroyWhere } from '../db/api/host-queries.js';
 import { actionEventFinish, actionEventStart } from '../db/api/instance-actions.js';
 import { instanceFaultCreate } from '../db/api/instance-faults.js';
+import { instanceGetActiveByWindow } from '../db/api/instance-windows.js';
 import {
   instanceDestroy,
   instanceGetAllByHost,
@@ -12,16 +16,19 @@ import {
   instanceInfoCacheDelete,
   instanceInfoCacheUpdate,
   instanceUpdateAndGetOriginal,
+  joinRelations,
 } from '../db/api/instances.js';
 import { providerFwRuleGetAll, securityGroupRulesForInstance } from '../db/api/security-groups.js';
 import { serviceCreate, serviceDestroy, serviceGetAllBy, serviceUpdate } from '../db/api/services.js';
+import { taskLogBeginTask, taskLogEndTask, taskLogGet } from '../db/api/task-log.js';
+import { ec2IdsFor } from '../metadata/source.js';
 import { sendInstanceUpdate } from '../notifications/instance-payload.js';
 import { type Notifier, silentNotifier } from '../notifications/notifier.js';
 import type { ArgsOf } from '../rpc/contract.js';
 import { Manager } from '../service/manager.js';
 import type { ConductorContract, ConductorEndpoint } from './contract.js';
 import { KeyError } from './errors.js';
-import { INSTANCE_UPDATE_KEYS } from './types.js';
+import { INSTANCE_UPDATE_KEYS, type InstanceMetadataExtras } from './types.js';
 
 const ALLOWED_UPDATES: ReadonlySet<string> = new Set(INSTANCE_UPDATE_KEYS);
 
@@ -97,6 +104,31 @@ export class ConductorManager extends Manager implements ConductorEndpoint {
     return instanceGetAllByHost(this.#db, ctx.elevated(), args.host, args.node ?? undefined);
   }
 
+  async instance_get_active_by_window_joined(ctx: RequestContext, args: Args<'instance_get_active_by_window_joined'>) {
+    const filter = {
+      ...(args.project_id !== null ? { projectId: args.project_id } : {}),
+      ...(args.host !== null ? { host: args.host } : {}),
+    };
+    const rows = await instanceGetActiveByWindow(this.#db, ctx.elevated(), args.begin, args.end ?? new Date(), filter);
+    return joinRelations(this.#db, rows);
+  }
+
+  async task_log_get(ctx: RequestContext, args: Args<'task_log_get'>) {
+    const key = { taskName: args.task_name, host: args.host, begin: args.begin, end: args.end };
+    const row = await taskLogGet(this.#db, ctx.elevated(), key, args.state ?? undefined);
+    return row ? { state: row.state, task_items: row.task_items, errors: row.errors } : null;
+  }
+
+  async task_log_begin_task(ctx: RequestContext, args: Args<'task_log_begin_task'>): Promise<void> {
+    const key = { taskName: args.task_name, host: args.host, begin: args.begin, end: args.end };
+    await taskLogBeginTask(this.#db, ctx.elevated(), key, { taskItems: args.task_items ?? 0, message: args.message ?? '' });
+  }
+
+  async task_log_end_task(ctx: RequestContext, args: Args<'task_log_end_task'>): Promise<void> {
+    const key = { taskName: args.task_name, host: args.host, begin: args.begin, end: args.end };
+    await taskLogEndTask(this.#db, ctx.elevated(), key, args.errors, args.message ?? '');
+  }
+
   async instance_destroy(ctx: RequestContext, args: Args<'instance_destroy'>) {
     return instanceDestroy(this.#db, ctx.elevated(), args.instance.uuid);
   }
@@ -150,8 +182,43 @@ export class ConductorManager extends Manager implements ConductorEndpoint {
     await computeNodeDelete(this.#db, ctx.elevated(), args.node.id);
   }
 
+  async bw_usage_get(_ctx: RequestContext, args: Args<'bw_usage_get'>) {
+    return bwUsageGet(this.#db, args.uuid, new Date(args.start_period), args.mac);
+  }
+
+  async bw_usage_update(_ctx: RequestContext, args: Args<'bw_usage_update'>) {
+    return bwUsageUpdate(this.#db, {
+      ...args,
+      start_period: new Date(args.start_period),
+      last_refreshed: args.last_refreshed ? new Date(args.last_refreshed) : null,
+    });
+  }
+
   async block_device_mapping_get_all_by_instance(ctx: RequestContext, args: Args<'block_device_mapping_get_all_by_instance'>) {
     return blockDeviceMappingGetAllByInstance(this.#db, ctx.elevated(), args.instance.uuid);
+  }
+
+  async instance_metadata_extras(ctx: RequestContext, args: Args<'instance_metadata_extras'>): Promise<InstanceMetadataExtras> {
+    const instance = await instanceGetByUuid(this.#db, ctx.elevated(), args.instance.uuid);
+    const uuid = instance.uuid as string;
+    const mappings = await blockDeviceMappingGetAllByInstance(this.#db, ctx.elevated(), uuid);
+    const zones = await aggregateZonesByHost(this.#db, null);
+    return {
+      block_device_mappings: mappings.map((m) => ({
+        device_name: m.device_name,
+        volume_id: m.volume_id,
+        snapshot_id: m.snapshot_id,
+        virtual_name: m.virtual_name,
+        no_device: m.no_device,
+      })),
+      host_availability_zone: (instance.host ? zones.get(instance.host) : undefined) ?? null,
+      ec2_ids: await ec2IdsFor(dbEc2IdLookup(this.#db), {
+        uuid,
+        imageRef: instance.image_ref || null,
+        kernelId: instance.kernel_id || null,
+        ramdiskId: instance.ramdisk_id || null,
+      }),
+    };
   }
 
   async block_device_mapping_destroy(ctx: RequestContext, args: Args<'block_device_mapping_destroy'>) {

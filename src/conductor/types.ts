@@ -8,6 +8,8 @@ import { ALL_TASK_STATES, type TaskState } from '../common/states/task-states.js
 import type { ComputeNodeWithRelations } from '../db/api/compute-nodes.js';
 import type { InstanceRecord } from '../db/api/instances.js';
 import type { BlockDeviceMapping, InstanceActionEvent, InstanceFault } from '../db/types.js';
+import type { BlockDeviceRow } from '../metadata/block-devices.js';
+import type { Ec2Ids } from '../metadata/source.js';
 
 /**
  * An instance as the conductor hands it to a host: the row with metadata, system metadata
@@ -102,6 +104,7 @@ export const ComputeNodeWriteSchema = Type.Object({
   free_disk_gb: Type.Number(),
   current_workload: Type.Integer(),
   running_vms: Type.Integer(),
+  host_ip: Type.Optional(Type.String()),
   stats: Type.Optional(ComputeNodeStatsSchema),
 });
 export type ComputeNodeWrite = Static<typeof ComputeNodeWriteSchema>;
@@ -139,3 +142,11 @@ export type BdmDestroyArgs = Static<typeof BdmDestroyArgsSchema>;
 export type ComputeNodeRecord = ComputeNodeWithRelations;
 
 export type { BlockDeviceMapping, InstanceActionEvent, InstanceFault };
+
+/** What the conductor adds to an instance record for its metadata (config drive): plain data, no datetimes. */
+export interface InstanceMetadataExtras {
+  block_device_mappings: BlockDeviceRow[];
+  /** The zone of an aggregate holding the instance's host; null when none names one (the default zone applies). */
+  host_availability_zone: string | null;
+  ec2_ids: Ec2Ids;
+}

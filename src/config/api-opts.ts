@@ -11,9 +11,11 @@ export const apiOpts = defineGroup('DEFAULT', {
     'Base URL (scheme, host and optional path) put in links instead of the one the request arrived on; for deployments behind a proxy.',
   ),
   osapi_max_limit: opt.int(1000, 'Most items a collection request returns in one response.', { min: 1 }),
-  auth_strategy: opt.str('keystone', 'How API requests are authenticated: Keystone tokens, or the development-only noauth2 scheme.', {
-    choices: ['keystone', 'noauth2'],
-  }),
+  auth_strategy: opt.str(
+    'keystone',
+    "How API requests are authenticated: Keystone tokens, or the development-only noauth2 scheme (Grizzly's noauth is the same).",
+    { choices: ['keystone', 'noauth2', 'noauth'] },
+  ),
   enabled_apis: opt.list(['ec2', 'osapi_compute', 'metadata'], 'APIs nova-api serves.'),
   use_forwarded_for: opt.bool(
     false,

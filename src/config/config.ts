@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { GRIZZLY_OPTIONS } from './grizzly-options.js';
 import { ConfigFileError, type IniDocument, type IniValue, parseIni } from './ini.js';
 import { type GroupValues, lookupDeprecated, lookupOpt, type OptGroup, type OptSpec, registeredGroups } from './registry.js';
 
@@ -63,6 +64,17 @@ export function coerce(spec: OptSpec<unknown>, raw: string): { value: unknown } 
   }
 }
 
+export interface IgnoredOption {
+  group: string;
+  name: string;
+  file: string;
+  line: number;
+}
+
+function isGrizzlyOption(group: string, name: string): boolean {
+  return Object.hasOwn(GRIZZLY_OPTIONS, group) && (GRIZZLY_OPTIONS[group] as readonly string[]).includes(name);
+}
+
 export interface LoadOptions {
   configFiles?: string[];
   configDir?: string | null;
@@ -79,9 +91,19 @@ export class Config {
   readonly files: readonly string[];
   #values = new Map<string, Map<string, unknown>>();
   #sources = new Map<string, Source>();
+  readonly #ignored: IgnoredOption[] = [];
 
   private constructor(files: string[]) {
     this.files = files;
+  }
+
+  /**
+   * Options the files set that Grizzly has but nova-ts does not implement (Xen, VMware,
+   * baremetal, qpid, ...): accepted so a Grizzly nova.conf starts, and reported once at
+   * start-up rather than silently dropped.
+   */
+  get ignored(): readonly IgnoredOption[] {
+    return this.#ignored;
   }
 
   static load(options: LoadOptions = {}): Config {
@@ -128,6 +150,10 @@ export class Config {
           }
         }
         const first = entries[0] as IniValue;
+        if (!spec && isGrizzlyOption(groupName, key)) {
+          this.#ignored.push({ group: groupName, name: key, file: first.file, line: first.line });
+          continue;
+        }
         if (!spec) {
           const problem = registeredGroups().has(groupName) ? 'unknown option' : 'unknown section';
           throw new ConfigFileError(first.file, first.line, section, key, problem);
@@ -168,6 +194,17 @@ export class Config {
   set(group: string, name: string, value: unknown): void {
     if (!lookupOpt(group, name)) throw new Error(`cannot set unregistered option [${group}] ${name}`);
     this.#store(group, name, value);
+  }
+
+  /** A copy of this configuration with some values replaced (one of several services of a process, under its own host name). */
+  derive(overrides: Record<string, Record<string, unknown>>): Config {
+    const copy = new Config([...this.files]);
+    for (const [group, table] of this.#values) copy.#values.set(group, new Map(table));
+    for (const [key, source] of this.#sources) copy.#sources.set(key, source);
+    for (const [group, table] of Object.entries(overrides)) {
+      for (const [name, value] of Object.entries(table)) copy.set(group, name, value);
+    }
+    return copy;
   }
 
   /** Whether a value was given (file or override) rather than defaulted. */

@@ -18,5 +18,6 @@ export const ec2Opts = defineGroup('DEFAULT', {
   ec2_timestamp_expiry: opt.int(300, 'Seconds a signed request stays acceptable before or after the time it was signed.', { min: 1 }),
   ec2_strict_validation: opt.bool(true, 'Restrict names (security groups, key pairs) to the characters AWS allows.'),
   ec2_private_dns_show_ip: opt.bool(false, "Show an instance's fixed IP as its private DNS name."),
+  default_instance_type: opt.str('m1.small', 'Flavor name RunInstances uses when the request names no InstanceType.'),
   vpn_key_suffix: opt.str('-vpn', 'Suffix of the key pairs of cloudpipe VPN instances; hidden from non-admin listings.'),
 });

@@ -1,3 +1,4 @@
+import { GRIZZLY_OPTIONS } from './grizzly-options.js';
 import { type OptSpec, registeredGroups } from './registry.js';
 
 function renderDefault(spec: OptSpec<unknown>): string {
@@ -25,24 +26,31 @@ function wrap(text: string, width = 76): string[] {
   return out;
 }
 
-/** The sample nova.conf: every registered option, commented out at its default. */
+/**
+ * The sample nova.conf: every registered option, commented out at its default and marked
+ * implemented, then each Grizzly option of the group that nova-ts accepts but ignores.
+ */
 export function generateSampleConfig(): string {
   const lines: string[] = [];
-  const names = [...registeredGroups().keys()].sort((a, b) => (a === 'DEFAULT' ? -1 : b === 'DEFAULT' ? 1 : a.localeCompare(b)));
+  const groups = new Set([...registeredGroups().keys(), ...Object.keys(GRIZZLY_OPTIONS)]);
+  const names = [...groups].sort((a, b) => (a === 'DEFAULT' ? -1 : b === 'DEFAULT' ? 1 : a.localeCompare(b)));
   for (const group of names) {
-    const table = registeredGroups().get(group);
-    if (!table) continue;
+    const table = registeredGroups().get(group) ?? new Map<string, OptSpec<unknown>>();
     lines.push(`[${group}]`, '');
     for (const name of [...table.keys()].sort()) {
       const spec = table.get(name) as OptSpec<unknown>;
       for (const l of wrap(spec.help)) lines.push(`# ${l}`);
-      const extra: string[] = [`type: ${spec.kind}`];
+      const extra: string[] = ['implemented', `type: ${spec.kind}`];
       if (spec.choices) extra.push(`choices: ${spec.choices.join(', ')}`);
       if (spec.deprecatedNames?.length) {
         extra.push(`deprecated names: ${spec.deprecatedNames.map((d) => `[${d.group ?? 'DEFAULT'}] ${d.name}`).join(', ')}`);
       }
       lines.push(`# (${extra.join('; ')})`);
       lines.push(`#${name} = ${renderDefault(spec)}`, '');
+    }
+    const ignored = (GRIZZLY_OPTIONS[group] ?? []).filter((name) => !table.has(name)).sort();
+    for (const name of ignored) {
+      lines.push('# (not implemented: a Grizzly option nova-ts accepts and ignores, with a start-up warning)', `#${name} =`, '');
     }
   }
   return `${lines.join('\n')}\n`;

@@ -218,7 +218,7 @@ function literal(dialect: Dialect, value: ServerDefault): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
-function columnSql(dialect: Dialect, c: Column, inlinePrimaryKey: boolean): string {
+export function columnSql(dialect: Dialect, c: Column, inlinePrimaryKey: boolean): string {
   const q = quoteIdent(dialect, c.name);
   const { spec } = c;
   if (spec.kind === 'id') {

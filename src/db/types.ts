@@ -5,6 +5,7 @@
  */
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { SchemaOf, TableRow } from './columns.js';
+import type * as G from './migrations/nova/165_instance_groups.js';
 import type * as S from './migrations/nova/schema.js';
 
 type ModelTables = typeof S.MODEL_TABLES;
@@ -14,6 +15,8 @@ type ShadowedTables = Exclude<ModelTables[number] | LegacyTables[number], typeof
 export type NovaDatabase = SchemaOf<ModelTables> &
   SchemaOf<LegacyTables> & { [D in ShadowedTables as `shadow_${D['name']}`]: TableRow<D> } & {
     migrate_version: TableRow<typeof S.migrateVersion>;
+  } & SchemaOf<typeof G.INSTANCE_GROUP_TABLES> & {
+    [D in (typeof G.INSTANCE_GROUP_TABLES)[number] as `shadow_${D['name']}`]: TableRow<D>;
   };
 
 export type NovaTableName = keyof NovaDatabase & string;
@@ -38,6 +41,7 @@ export type VolumeIdMapping = Row<'volume_id_mappings'>;
 export type SnapshotIdMapping = Row<'snapshot_id_mappings'>;
 export type BlockDeviceMapping = Row<'block_device_mapping'>;
 export type Migration = Row<'migrations'>;
+export type InstanceGroup = Row<'instance_groups'>;
 export type InstanceType = Row<'instance_types'>;
 export type InstanceTypeProject = Row<'instance_type_projects'>;
 export type InstanceTypeExtraSpec = Row<'instance_type_extra_specs'>;

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { NovaError } from '../common/errors.js';
+import { HTTP_TITLES, reachableUrl } from '../common/http-listen.js';
 import { jsonTextTooDeep } from '../common/json-depth.js';
 import { getLogger } from '../common/log.js';
 import type { Config } from '../config/config.js';
@@ -28,25 +29,10 @@ import { IdentityService } from './service.js';
 
 const log = getLogger('nova.identity.server');
 
-const TITLES: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  406: 'Not Acceptable',
-  409: 'Conflict',
-  413: 'Request Entity Too Large',
-  415: 'Unsupported Media Type',
-  500: 'Internal Server Error',
-  501: 'Not Implemented',
-  503: 'Service Unavailable',
-};
-
 const PURGE_INTERVAL_MS = 3600_000;
 
 export function keystoneError(code: number, message: string): { error: { code: number; message: string; title: string } } {
-  return { error: { code, message, title: TITLES[code] ?? 'Error' } };
+  return { error: { code, message, title: HTTP_TITLES[code] ?? 'Error' } };
 }
 
 /** The fastify application of the identity API, not yet listening (tests may `inject`). */
@@ -180,8 +166,7 @@ export async function startIdentityService(conf: Config, deps: IdentityServiceDe
   const timer = setInterval(purge, PURGE_INTERVAL_MS);
   timer.unref();
 
-  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  const url = `http://${shownHost}:${port}`;
+  const url = reachableUrl(host, port);
   log.info({ url }, 'identity service listening');
   const db = database;
   return {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { NovaError, Unauthorized } from '../common/errors.js';
+import { HTTP_TITLES, reachableUrl } from '../common/http-listen.js';
 import { jsonTextTooDeep } from '../common/json-depth.js';
 import { getLogger } from '../common/log.js';
 import { commonOpts } from '../config/common-opts.js';
@@ -53,20 +54,6 @@ export interface RunningImageService {
   manager: ImageManager;
   close(): Promise<void>;
 }
-
-const TITLES: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  409: 'Conflict',
-  410: 'Gone',
-  413: 'Request Entity Too Large',
-  415: 'Unsupported Media Type',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-};
 
 function versionsBody(origin: string): Record<string, unknown> {
   return {
@@ -179,7 +166,7 @@ export function buildImageApp(options: ImageAppOptions): FastifyInstance {
       .code(status)
       .headers(headers)
       .type(JSON_TYPE)
-      .send(JSON.stringify({ error: { code: status, title: TITLES[status] ?? 'Error', message } }));
+      .send(JSON.stringify({ error: { code: status, title: HTTP_TITLES[status] ?? 'Error', message } }));
   });
 
   app.setNotFoundHandler(async (request, reply) => {
@@ -340,8 +327,7 @@ export async function startImageService(conf: Config, deps: ImageServiceDeps): P
     await app.listen({ host, port: deps.port ?? o.listen_port });
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : (deps.port ?? o.listen_port);
-    const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-    const url = `http://${shownHost}:${port}`;
+    const url = reachableUrl(host, port);
     log.info({ url, store: directory }, 'image service listening');
     return {
       url,

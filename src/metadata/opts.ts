@@ -1,5 +1,8 @@
 import { defineGroup, opt } from '../config/registry.js';
 
+/** EC2 versions Grizzly leaves off config drives unless told otherwise. */
+export const DEFAULT_SKIP_VERSIONS = '1.0 2007-01-19 2007-03-01 2007-08-29 2007-10-10 2007-12-15 2008-02-01 2008-09-01';
+
 /**
  * Config drive options (Grizzly's `nova/virt/configdrive.py`, `nova/api/metadata/base.py`
  * and the Hyper-V driver's). What goes on the drive is decided here; the virt drivers
@@ -15,10 +18,7 @@ export const configDriveOpts = defineGroup('DEFAULT', {
   ),
   force_config_drive: opt.str(null, 'Attach a config drive to every instance, asked for or not, when set (`always`).'),
   mkisofs_cmd: opt.str('genisoimage', 'Program (name or path) that builds ISO 9660 config drives.'),
-  config_drive_skip_versions: opt.str(
-    '1.0 2007-01-19 2007-03-01 2007-08-29 2007-10-10 2007-12-15 2008-02-01 2008-09-01',
-    'EC2 metadata versions, space-separated, left off config drives.',
-  ),
+  config_drive_skip_versions: opt.str(DEFAULT_SKIP_VERSIONS, 'EC2 metadata versions, space-separated, left off config drives.'),
   config_drive_cdrom: opt.bool(false, 'Hyper-V: attach the config drive as a CD-ROM instead of a disk.'),
   config_drive_inject_password: opt.bool(false, 'Hyper-V: put the admin password on the config drive.'),
 });

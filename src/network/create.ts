@@ -1,5 +1,5 @@
 /**
- * Network creation (network.md §4): the arguments of `nova-manage network create` and of
+ * Network creation (NetworkManager.create_networks in nova/network/manager.py): the arguments of `nova-manage network create` and of
  * os-networks POST become one or more `networks` rows, each with a `fixed_ips` row for
  * every address and the reserved ones marked. Shared by the manager's `create_networks`
  * and the first-start bootstrap.

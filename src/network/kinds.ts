@@ -1,5 +1,5 @@
 /**
- * What distinguishes Grizzly's three network managers (network.md §3), as data: which
+ * What distinguishes Grizzly's three network managers (nova/network/manager.py), as data: which
  * addresses are reserved, whether DHCP keeps an address until its lease ends, which
  * networks an instance gets. The manager consults its kind instead of being subclassed.
  */

@@ -1,5 +1,5 @@
 /**
- * nova-network's manager (network.md §3, §5): owns the fixed IPs of every network, gives
+ * nova-network's manager (nova/network/manager.py): owns the fixed IPs of every network, gives
  * instances interfaces and addresses, takes them back, answers with the network info
  * model, and creates networks. Flat, FlatDHCP and VLAN behaviour differ only by the
  * ManagerKind that `network_manager` selects; what the host must do (bridges, DHCP) goes
@@ -37,7 +37,13 @@ import {
   fixedIpUpdate,
 } from '../db/api/fixed-ips.js';
 import { floatingIpGetByFixedIpIds } from '../db/api/floating-ips.js';
-import { InstanceInfoCacheNotFound, type InstanceRecord, instanceGetByUuid, instanceInfoCacheUpdate } from '../db/api/instances.js';
+import {
+  InstanceInfoCacheNotFound,
+  type InstanceRecord,
+  instanceGetByUuid,
+  instanceInfoCacheClear,
+  instanceInfoCacheUpdate,
+} from '../db/api/instances.js';
 import {
   networkAssociate,
   networkDeleteSafe,
@@ -248,10 +254,15 @@ export class NetworkManager extends Manager implements NetworkEndpoint {
     return this.get_instance_nw_info(ctx, { ...args, instance_uuid: instanceUuid, project_id: projectId });
   }
 
-  /** Releases every fixed IP of an instance and deletes its interfaces. */
+  /**
+   * Releases every fixed IP of an instance and deletes its interfaces. The instance's cached
+   * network info follows, so that an instance that lives on (a failed build in ERROR) never
+   * shows an address another instance may already hold.
+   */
   async deallocate_for_instance(ctx: RequestContext, args: InstanceArgs): Promise<null> {
     const instanceUuid = instanceUuidOf(args);
     await this.#releaseAll(ctx, instanceUuid, args.host ?? null);
+    await instanceInfoCacheClear(this.#db, ctx.elevated(), instanceUuid);
     await this.#refreshMembers(ctx, instanceUuid);
     return null;
   }

@@ -1,5 +1,5 @@
 /**
- * Builds the network info model (network.md §8) of an instance from its rows: one VIF per
+ * Builds the network info model (nova/network/model.py) of an instance from its rows: one VIF per
  * virtual interface, its network with a v4 subnet (from `cidr`) and a v6 subnet (from
  * `cidr_v6`, empty when the network has none), addresses, DNS, gateway, DHCP server.
  */

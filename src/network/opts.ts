@@ -9,7 +9,7 @@ export const VLAN_MANAGER = 'nova.network.manager.VlanManager';
 export const NOOP_NETWORK_DRIVER = 'nova.network.noop_linux_net';
 export const LINUX_NET_DRIVER = 'nova.network.linux_net';
 
-/** Options of the nova-network managers (network.md §2.1, §2.2). */
+/** Options of the nova-network managers (nova/network/manager.py, nova/network/api.py). */
 export const networkManagerOpts = defineGroup('DEFAULT', {
   network_manager: opt.str(
     FLAT_DHCP_MANAGER,
@@ -59,7 +59,7 @@ export const networkManagerOpts = defineGroup('DEFAULT', {
   ipv6_backend: opt.str('rfc2462', 'How IPv6 addresses are derived from MACs.', { choices: ['rfc2462', 'account_identifier'] }),
 });
 
-/** Options of the host plumbing (network.md §2.4). */
+/** Options of the host plumbing (nova/network/linux_net.py; see docs/network.md). */
 export const linuxNetOpts = defineGroup('DEFAULT', {
   dhcpbridge_flagfile: opt.multi(['/etc/nova/nova-dhcpbridge.conf'], 'Config files nova-dhcpbridge reads, handed to dnsmasq.'),
   networks_path: opt.str('$state_path/networks', 'Where dnsmasq and radvd files are kept.'),

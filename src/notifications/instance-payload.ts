@@ -60,7 +60,7 @@ function imageMeta(systemMetadata: Record<string, string | null>): Record<string
   return out;
 }
 
-/** `info_from_instance` (notifications.md §4), plus `fixed_ips` when network info is given. */
+/** `info_from_instance` (nova/notifications.py), plus `fixed_ips` when network info is given. */
 export function instanceUsagePayload(
   notifier: Pick<Notifier, 'imageServiceUrl'>,
   instance: NotifiableInstance,

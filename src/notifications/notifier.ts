@@ -14,7 +14,7 @@ export class BadPriorityException extends Error {
   }
 }
 
-/** The envelope every driver receives (notifications.md §1). */
+/** The envelope every driver receives (nova/openstack/common/notifier/api.py). */
 export interface Notification {
   message_id: string;
   publisher_id: string;

@@ -7,10 +7,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { XMLParser } from 'fast-xml-parser';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { parseQueryPairs } from '../common/aws-signature/canonical.js';
+import { CLOSING_HEADERS, CLOSING_MESSAGE, refuseRequestsWhileClosing } from '../common/http-closing.js';
+import { type ListeningServer, listen } from '../common/http-listen.js';
 import { getLogger } from '../common/log.js';
 import type { S3Authenticator, S3Caller } from './auth.js';
 import { accessDenied, S3Error } from './errors.js';
@@ -302,7 +303,14 @@ export function buildObjectStoreApp(store: ObjectStore, auth: S3Authenticator): 
   const app = Fastify({
     logger: false,
     exposeHeadRoutes: false,
+    return503OnClosing: false,
     genReqId: () => randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase(),
+  });
+  refuseRequestsWhileClosing<FastifyRequest, FastifyReply>(app, async (req, reply) => {
+    reply.code(503).headers(CLOSING_HEADERS).header('x-amz-request-id', req.id);
+    if (req.method === 'HEAD') return reply.send();
+    const q = req.url.indexOf('?');
+    return reply.type(XML_TYPE).send(errorXml('ServiceUnavailable', CLOSING_MESSAGE, q < 0 ? req.url : req.url.slice(0, q), req.id));
   });
   // Bodies are streamed by the handlers, never parsed by fastify.
   app.removeAllContentTypeParsers();
@@ -312,14 +320,8 @@ export function buildObjectStoreApp(store: ObjectStore, auth: S3Authenticator): 
   return app;
 }
 
-export interface RunningObjectStore {
-  url: string;
-  close(): Promise<void>;
-}
+export type RunningObjectStore = ListeningServer;
 
 export async function listenObjectStore(app: FastifyInstance, host: string, port: number): Promise<RunningObjectStore> {
-  await app.listen({ host, port });
-  const address = app.server.address() as AddressInfo;
-  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
-  return { url: `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${address.port}`, close: () => app.close() };
+  return listen(app, host, port);
 }

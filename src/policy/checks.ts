@@ -1,6 +1,6 @@
 /**
  * The checks a parsed policy rule is made of. A rule is a tree of these; evaluating it
- * against (target, credentials) answers allow or deny. See spec/internals/policy.md §3.
+ * against (target, credentials) answers allow or deny. Check kinds as nova/openstack/common/policy.py defines them.
  */
 
 import { getLogger } from '../common/log.js';

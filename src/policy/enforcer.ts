@@ -1,7 +1,7 @@
 /**
  * Decides whether a request context may perform an action on a target. Rules are the
  * built-in defaults (defaults.ts) overridden rule by rule by the policy file, which is
- * re-read when it changes. See spec/internals/policy.md §1-2.
+ * re-read when it changes. Semantics as nova/policy.py and nova/openstack/common/policy.py have them.
  */
 
 import { readFileSync, statSync } from 'node:fs';

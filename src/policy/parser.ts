@@ -1,7 +1,7 @@
 /**
  * Parses policy rules into check trees: the text language (`role:admin or (a:1 and b:2)`)
  * and the legacy list-of-lists form. Anything that does not parse becomes a deny, logged,
- * so a typo in policy.json can only take permissions away. See spec/internals/policy.md §3.
+ * so a typo in policy.json can only take permissions away. Grammar as nova/openstack/common/policy.py parses it.
  */
 
 import { getLogger } from '../common/log.js';

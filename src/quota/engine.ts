@@ -4,7 +4,7 @@
  * Grizzly kept usage in a `quota_usages` table and moved it with reserve → commit/rollback.
  * Every lost commit, crashed request or expired reservation left that table out of step
  * with the instances that really exist, and users were refused (or allowed) wrongly until
- * an operator reset it (quota.md §8, notes/ecosystem.md §3 point 7; Nova itself moved to
+ * an operator reset it (docs/quota.md; Nova itself moved to
  * counting in Pike). Here usage is counted from the rows that exist each time it is needed,
  * so there is nothing to drift, expire or refresh: reservation_expire, until_refresh and
  * max_age are accepted in nova.conf and ignored.
@@ -228,7 +228,7 @@ export class QuotaEngine {
   }
 
   /**
-   * The instances quota of a create (quota.md §6): how many of request.maxCount instances
+   * The instances quota of a create (nova/compute/api.py, _check_num_instances_quota): how many of request.maxCount instances
    * may be built, at least request.minCount; throws TooManyInstances when fewer fit.
    */
   async checkInstanceCreate(ctx: RequestContext, projectId: string, request: InstanceRequest): Promise<number> {

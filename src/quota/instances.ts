@@ -1,5 +1,5 @@
 /**
- * Turning an instances/cores/ram OverQuota into what the user sees (spec/internals/quota.md §6):
+ * Turning an instances/cores/ram OverQuota into what the user sees (nova/compute/api.py, _check_num_instances_quota):
  * either a smaller number of instances that still fits between min_count and max_count, or
  * TooManyInstances with Nova's message.
  */

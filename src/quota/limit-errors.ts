@@ -1,6 +1,6 @@
 /**
  * The user-facing QuotaError for an OverQuota on something other than instances, cores and
- * ram (those need the request, see instances.ts). Messages are Nova's (quota.md §6).
+ * ram (those need the request, see instances.ts). Messages are Nova's (nova/compute/api.py and nova/exception.py).
  */
 
 import {

@@ -1,5 +1,5 @@
 /**
- * The quota resources of spec/internals/quota.md §1: what each limits, where its default
+ * The quota resources of nova/quota.py: what each limits, where its default
  * comes from and whose rows its usage is counted over.
  */
 

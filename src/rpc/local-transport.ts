@@ -57,10 +57,36 @@ class LocalQueue {
 
 /** One process-wide bus: queues by name, fanout subscribers by topic, callers awaiting replies by `_msg_id`. */
 export class LocalBus {
+  /** Nothing published before this moment can be in the bus. */
+  readonly createdAt = new Date();
   readonly #queues = new Map<string, LocalQueue>();
   readonly #fanout = new Map<string, Set<Subscription>>();
   readonly #waiters = new Map<string, (text: string) => void>();
   #subscriptionIds = 0;
+  /** Messages delivered to a consumer whose handler has not finished. */
+  #handling = 0;
+  #onIdle: Array<() => void> = [];
+
+  /**
+   * Counts one delivered message as being handled until the returned function is called.
+   * A handler that publishes does so before it finishes, so the count reaching zero means
+   * no consumer has anything left to do.
+   */
+  beginHandling(): () => void {
+    this.#handling++;
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      this.#handling--;
+      if (this.#handling === 0) for (const resolve of this.#onIdle.splice(0)) resolve();
+    };
+  }
+
+  /** Resolves once no consumer is handling a message (messages for queues nobody consumes are not waited for). */
+  async drained(): Promise<void> {
+    while (this.#handling > 0) await new Promise<void>((resolve) => this.#onIdle.push(resolve));
+  }
 
   publish(target: Target, text: string): void {
     if (target.kind === 'fanout') {
@@ -135,6 +161,10 @@ export class LocalTransport implements Transport {
   readonly #consumers = new Set<LocalConsumer>();
   #closed = false;
 
+  get heldOnlySince(): Date {
+    return this.#bus.createdAt;
+  }
+
   constructor(options: LocalTransportOptions = {}) {
     this.#bus = options.bus ?? processLocalBus();
     this.responseTimeout = options.responseTimeout ?? 60;
@@ -162,6 +192,11 @@ export class LocalTransport implements Transport {
     const consumer = new LocalConsumer(this.#bus, topic, host, handler, () => this.#consumers.delete(consumer));
     this.#consumers.add(consumer);
     return consumer;
+  }
+
+  /** Waits until every message this process's services were given has been handled. */
+  drain(): Promise<void> {
+    return this.#bus.drained();
   }
 
   async close(): Promise<void> {
@@ -194,9 +229,13 @@ class LocalConsumer implements Consumer {
 
   #receive(text: string): void {
     // Deliver on a later turn, as a network bus would: the publisher never runs the handler inline.
+    const handled = this.#bus.beginHandling();
     const run = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#handle(text));
     this.#inFlight.add(run);
-    void run.finally(() => this.#inFlight.delete(run));
+    void run.finally(() => {
+      this.#inFlight.delete(run);
+      handled();
+    });
   }
 
   async #handle(text: string): Promise<void> {

@@ -47,6 +47,18 @@ export interface Transport {
   /** `rpc_response_timeout` in seconds: what a call waits when the caller names no timeout. */
   readonly responseTimeout: number;
   /**
+   * For a bus that lives inside this process: when it began. Nothing sent before then can
+   * be waiting in it (start-up recovery relies on that). Absent for a broker, whose queues
+   * outlive the processes that use them.
+   */
+  readonly heldOnlySince?: Date;
+  /**
+   * For a bus that lives inside this process: waits until every message it delivered has
+   * been handled, so that a stopping process loses nothing it accepted. A broker keeps
+   * undelivered messages itself and has no such method.
+   */
+  drain?(): Promise<void>;
+  /**
    * Publishes a request that expects no reply. Resolves once the bus holds it (AMQP: the
    * broker confirmed it); while the bus is unreachable it waits rather than dropping it.
    */

@@ -116,7 +116,11 @@ export class FilterScheduler {
     const instance = requestSpec.instance_properties;
     const group = props.scheduler_hints?.group;
     const trackGroup = typeof group === 'string' && group !== '';
-    if (trackGroup) props.group_hosts = [...(props.group_hosts ?? [])];
+    if (trackGroup) {
+      props.group_hosts = [...(props.group_hosts ?? [])];
+      // A hint the scheduler manager did not resolve to a server group is Grizzly's: keep apart.
+      props.group_policies ??= ['anti-affinity'];
+    }
 
     props.config_options = this.#options.getConfiguration();
     this.populateRetry(props, instanceUuids?.[0] ?? null);

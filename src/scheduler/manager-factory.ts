@@ -4,7 +4,7 @@ import type { Db } from '../db/api/common.js';
 import { notifierFromConf } from '../notifications/factory.js';
 import { ContractClient } from '../rpc/contract-client.js';
 import type { Transport } from '../rpc/transport.js';
-import { topicOpts } from '../service/opts.js';
+import { serviceOpts, topicOpts } from '../service/opts.js';
 import { SchedulerManager } from './manager.js';
 import { schedulerOpts, schedulerSettingsFrom } from './opts.js';
 
@@ -16,5 +16,9 @@ export function schedulerManagerFromConf(host: string, db: Db, conf: Config, tra
     compute: new ContractClient(transport, computeContract, conf.get(topicOpts).compute_topic ?? 'compute'),
     notifier: notifierFromConf(conf, transport),
     schedulerDriver: conf.get(schedulerOpts).scheduler_driver ?? '',
+    unclaimedBuilds: {
+      serviceDownTime: conf.get(serviceOpts).service_down_time ?? 60,
+      busHeldOnlySince: transport.heldOnlySince ?? null,
+    },
   });
 }

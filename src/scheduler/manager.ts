@@ -1,13 +1,14 @@
-import { NoValidHost, UnexpectedTaskStateError } from '../common/errors.js';
+import { InstanceNotFound, NoValidHost, UnexpectedTaskStateError } from '../common/errors.js';
 import { getLogger } from '../common/log.js';
 import { stateUpdate } from '../common/states/transitions.js';
 import { VmState } from '../common/states/vm-states.js';
 import type { ComputeClient } from '../compute/contract.js';
 import { faultFromError } from '../compute/manager/faults.js';
-import type { RequestContext } from '../context/context.js';
+import { adminContext, type RequestContext } from '../context/context.js';
 import type { Db } from '../db/api/common.js';
 import { actionEventFinish, actionEventStart } from '../db/api/instance-actions.js';
 import { instanceFaultCreate } from '../db/api/instance-faults.js';
+import { instanceGroupGetByHint, instanceGroupMemberHosts, legacyGroupHosts } from '../db/api/instance-groups.js';
 import { instanceGetByUuid, instanceUpdateAndGetOriginal } from '../db/api/instances.js';
 import { serviceGetAllByTopic } from '../db/api/services.js';
 import { sendInstanceUpdate } from '../notifications/instance-payload.js';
@@ -17,10 +18,13 @@ import { Manager } from '../service/manager.js';
 import { ChanceScheduler } from './chance.js';
 import type { SchedulerContract, SchedulerEndpoint } from './contract.js';
 import { FilterScheduler, isPlacement, type Placement } from './filter-scheduler.js';
+import { affinityInstanceUuids } from './filters/affinity-filters.js';
+import { hintValue } from './filters/base.js';
 import { HostManager } from './host-manager.js';
 import { loadComputeNodes } from './host-source.js';
 import type { SchedulerSettings } from './opts.js';
 import type { FilterProperties, RequestSpec, RunInstanceRequest } from './types.js';
+import { failBuildsLostWithTheBus, failStaleUnclaimedBuilds, type UnclaimedBuildSettings } from './unclaimed-builds.js';
 
 const log = getLogger('nova.scheduler.manager');
 
@@ -35,6 +39,8 @@ export interface SchedulerManagerDeps {
   /** `scheduler_driver`: the filter scheduler unless it names the chance scheduler. */
   schedulerDriver?: string;
   random?: () => number;
+  /** Recovery of builds no compute host claimed (unclaimed-builds.ts); off when absent. */
+  unclaimedBuilds?: UnclaimedBuildSettings;
 }
 
 /** One instance to build: where, and what to tell the compute host. */
@@ -53,7 +59,7 @@ const NOT_ENOUGH_HOSTS = 'There are not enough hosts available.';
 /**
  * The scheduler service: places each instance of a build request on a compute node, marks
  * it scheduled and casts the build to that host; an instance that finds no host goes to
- * ERROR with a fault saying why (scheduler.md §2, §3.1).
+ * ERROR with a fault saying why (nova/scheduler/manager.py, _set_vm_state_and_notify).
  */
 export class SchedulerManager extends Manager implements SchedulerEndpoint {
   readonly hostManager: HostManager;
@@ -62,6 +68,7 @@ export class SchedulerManager extends Manager implements SchedulerEndpoint {
   readonly #db: Db;
   readonly #compute: Pick<ComputeClient, 'cast'>;
   readonly #notifier: Notifier;
+  readonly #unclaimedBuilds: UnclaimedBuildSettings | null;
 
   constructor(host: string, deps: SchedulerManagerDeps) {
     super(host);
@@ -73,6 +80,22 @@ export class SchedulerManager extends Manager implements SchedulerEndpoint {
     this.chanceScheduler = CHANCE_DRIVERS.includes(deps.schedulerDriver ?? '')
       ? new ChanceScheduler(deps.settings.service_down_time, deps.random ? { random: deps.random } : {})
       : null;
+    const unclaimed = deps.unclaimedBuilds;
+    this.#unclaimedBuilds = unclaimed ?? null;
+    if (unclaimed) {
+      this.addPeriodicTask({
+        name: '_fail_unclaimed_builds',
+        spacing: 0,
+        run: async (ctx) => {
+          await failStaleUnclaimedBuilds(this.#db, ctx, unclaimed, this.host);
+        },
+      });
+    }
+  }
+
+  /** Before consuming: builds whose request the previous process's bus took with it end in ERROR. */
+  override async initHost(): Promise<void> {
+    if (this.#unclaimedBuilds) await failBuildsLostWithTheBus(this.#db, adminContext(), this.#unclaimedBuilds, this.host);
   }
 
   get #publisher(): string {
@@ -119,8 +142,10 @@ export class SchedulerManager extends Manager implements SchedulerEndpoint {
       const services = await serviceGetAllByTopic(this.#db, ctx.elevated(), 'compute');
       return this.chanceScheduler.selectHosts(services, args.request_spec, args.filter_properties ?? {});
     }
+    const props = structuredClone(args.filter_properties ?? {});
+    await this.#resolveHints(props, args.request_spec.instance_properties?.project_id ?? null);
     const hosts = this.hostManager.getAllHostStates(await loadComputeNodes(this.#db, ctx));
-    return this.filterScheduler.selectHosts(args.request_spec, structuredClone(args.filter_properties ?? {}), hosts);
+    return this.filterScheduler.selectHosts(args.request_spec, props, hosts);
   }
 
   async update_service_capabilities(_ctx: RequestContext, args: ArgsOf<SchedulerContract, 'update_service_capabilities'>): Promise<void> {
@@ -153,6 +178,7 @@ export class SchedulerManager extends Manager implements SchedulerEndpoint {
       });
       return { targets, failures };
     }
+    await this.#resolveHints(props, spec.instance_properties.project_id ?? null);
     const hosts = this.hostManager.getAllHostStates(await loadComputeNodes(this.#db, ctx));
     const results = await this.filterScheduler.scheduleRunInstance(spec, props, hosts);
     for (const r of results) {
@@ -161,6 +187,44 @@ export class SchedulerManager extends Manager implements SchedulerEndpoint {
       else failures.push({ uuid, error: r.error.kwargs.reason ? r.error : new NoValidHost(NOT_ENOUGH_HOSTS) });
     }
     return { targets, failures };
+  }
+
+  /**
+   * Resolves what the hints name into what the filters compare against: the hosts of the
+   * instances of same_host / different_host, and for the `group` hint the server group
+   * it names (uuid, or name within the project) gives its policies and its members' hosts;
+   * any other value is Grizzly's free-form group, whose members carry it in system_metadata.
+   */
+  async #resolveHints(props: FilterProperties, projectId: string | null): Promise<void> {
+    await this.#resolveInstanceHosts(props);
+    const hints = props.scheduler_hints;
+    const hint = hintValue(hints?.group);
+    if (!hints || !hint) return;
+    hints.group = hint;
+    const group = await instanceGroupGetByHint(this.#db, projectId, hint);
+    const known = props.group_hosts ?? [];
+    if (group) {
+      props.group_policies = [...group.policies];
+      props.group_hosts = [...new Set([...known, ...(await instanceGroupMemberHosts(this.#db, group.id))])];
+    } else {
+      props.group_hosts = [...new Set([...known, ...(await legacyGroupHosts(this.#db, hint))])];
+    }
+  }
+
+  /** The hosts of the instances the same_host / different_host hints name, for their filters (deleted ones have none). */
+  async #resolveInstanceHosts(props: FilterProperties): Promise<void> {
+    const uuids = affinityInstanceUuids(props.scheduler_hints);
+    if (uuids.length === 0) return;
+    const hosts: Record<string, string | null> = { ...(props.instance_hosts ?? {}) };
+    for (const uuid of uuids) {
+      try {
+        hosts[uuid] = (await instanceGetByUuid(this.#db, adminContext(), uuid)).host ?? null;
+      } catch (err) {
+        if (!(err instanceof InstanceNotFound)) throw err;
+        hosts[uuid] = null;
+      }
+    }
+    props.instance_hosts = hosts;
   }
 
   /** Marks the instance scheduled and casts the build to the chosen compute host. */

@@ -9,6 +9,9 @@ export const DEFAULT_FILTERS = [
   'ComputeFilter',
   'ComputeCapabilitiesFilter',
   'ImagePropertiesFilter',
+  // Server group policies are enforced without extra configuration, as in later Nova.
+  'GroupAntiAffinityFilter',
+  'GroupAffinityFilter',
 ] as const;
 
 export const schedulerOpts = defineGroup('DEFAULT', {

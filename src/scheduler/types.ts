@@ -83,6 +83,8 @@ export interface FilterProperties {
   ignore_hosts?: string[];
   retry?: RetryInfo;
   group_hosts?: string[];
+  /** Policies of the group the `group` hint names (`anti-affinity` for a free-form Grizzly hint). */
+  group_policies?: string[];
   request_spec?: RequestSpec;
   instance_type?: InstanceType;
   project_id?: string | null;

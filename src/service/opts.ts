@@ -9,7 +9,10 @@ export const serviceOpts = defineGroup('DEFAULT', {
   }),
   periodic_interval_max: opt.int(null, 'Upper bound on the sleep between periodic task passes.'),
   run_external_periodic_tasks: opt.bool(true, 'Run tasks marked external_process_ok; turn off for extra API workers.'),
-  servicegroup_driver: opt.str('db', 'How service liveness is tracked.', { choices: ['db'] }),
+  servicegroup_driver: opt.str('db', 'How service liveness is tracked: db (heartbeats in the services table) or mc (memcached).', {
+    choices: ['db', 'mc', 'zk'],
+  }),
+  memcached_servers: opt.list([], 'host:port of the memcached servers (the mc service group driver needs them).'),
   graceful_shutdown_timeout: opt.int(60, 'Seconds a stopping service waits for in-flight RPC calls before exiting anyway.', { min: 0 }),
 });
 

@@ -3,7 +3,7 @@ import { getLogger } from '../common/log.js';
 import { adminContext } from '../context/context.js';
 import type { RpcEndpoint } from '../rpc/dispatcher.js';
 import { DbHeartbeat } from '../servicegroup/db-driver.js';
-import type { ServiceRecord, ServiceRecordStore } from '../servicegroup/types.js';
+import type { Heartbeat, ServiceRecord, ServiceRecordStore } from '../servicegroup/types.js';
 import type { Manager } from './manager.js';
 
 const log = getLogger('nova.service');
@@ -31,6 +31,8 @@ export interface ServiceOptions {
   periodicIntervalMax: number | null;
   /** Heartbeats and periodic passes run on this clock; the system clock when absent. */
   clock?: Clock;
+  /** The service group driver's heartbeat (servicegroup/factory.ts); the DB heartbeat when absent. */
+  heartbeat?: (records: ServiceRecordStore, record: ServiceRecord, clock: Clock) => Heartbeat;
   /** Picks the fuzzy delay before the first periodic pass (0 ≤ r < 1); Math.random when absent. */
   random?: () => number;
 }
@@ -49,7 +51,7 @@ export class Service {
   readonly clock: Clock;
   #options: ServiceOptions;
   #consumer: RpcConsumer | null = null;
-  #heartbeat: DbHeartbeat | null = null;
+  #heartbeat: Heartbeat | null = null;
   #periodicTimer: Timer | null = null;
   #periodicRun: Promise<void> | null = null;
   #stopped = false;
@@ -71,13 +73,18 @@ export class Service {
     log.info({ binary: this.binary, host: this.host }, `Starting ${this.topic} node`);
     await this.manager.initHost();
     const records = this.#options.records;
-    const record =
-      (await records.find(this.host, this.binary)) ??
-      (await records.create({ host: this.host, binary: this.binary, topic: this.topic, report_count: 0 }));
+    const existing = await records.find(this.host, this.binary);
+    const record = existing ?? (await records.create({ host: this.host, binary: this.binary, topic: this.topic, report_count: 0 }));
+    this.#heartbeat = this.#options.heartbeat
+      ? this.#options.heartbeat(records, record, this.clock)
+      : new DbHeartbeat(records, record, this.#options.reportInterval, this.clock);
+    // A record left by an earlier run carries that run's last heartbeat: report now, or the
+    // service reads as down for up to a report_interval after a restart (schedulers skip the
+    // host, deletes take the local path).
+    if (existing) await this.#heartbeat.beat();
     await this.manager.preStartHook();
     this.#consumer = await this.#options.serveRpc(this.topic, this.host, this.#options.endpoint);
     await this.manager.postStartHook();
-    this.#heartbeat = new DbHeartbeat(records, record, this.#options.reportInterval, this.clock);
     this.#heartbeat.start();
     if (this.#options.periodicEnable) {
       const fuzzy = this.#options.periodicFuzzyDelay;

@@ -20,3 +20,17 @@ export interface ServiceRecordStore {
   create(values: { host: string; binary: string; topic: string; report_count: number }): Promise<ServiceRecord>;
   update(id: number, values: Partial<Pick<ServiceRecord, 'report_count' | 'disabled'>>): Promise<ServiceRecord>;
 }
+
+/** What keeps a running service's liveness fresh (Nova's servicegroup `join`). */
+export interface Heartbeat {
+  readonly record: ServiceRecord;
+  start(): void;
+  /** Reports once, now (a service on a record an earlier run left reports before it serves). */
+  beat(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Whether a service is up, as the configured service group driver decides it. */
+export interface Liveness {
+  isUp(service: ServiceRecord, now: Date): Promise<boolean>;
+}

@@ -41,6 +41,8 @@ export interface ComputeDriver {
   // ---- host and lifecycle -------------------------------------------------
   /** Called once when nova-compute starts: connect, recover what the hypervisor holds. */
   initHost(host: string): Promise<void>;
+  /** Called when nova-compute stops: let go of connections and listeners; guests keep running. */
+  cleanupHost(host: string): Promise<void>;
   /** Power state and sizes of one guest (memory in KiB, cpu_time in ns). */
   getInfo(instance: VirtInstance): Promise<InstanceInfo>;
   getNumInstances(): Promise<number>;
@@ -231,6 +233,7 @@ export abstract class BaseComputeDriver implements ComputeDriver {
   async initHost(_host: string): Promise<void> {
     this.unsupported('init_host');
   }
+  async cleanupHost(_host: string): Promise<void> {}
   async getInfo(_instance: VirtInstance): Promise<InstanceInfo> {
     this.unsupported('get_info');
   }

@@ -44,6 +44,10 @@ export interface GuestSpec {
   readonly nics: readonly GuestNic[];
   /** Booted from its rescue image. */
   readonly rescued: boolean;
+  /** The instance's project, which the metadata forwarder vouches for (X-Tenant-ID). */
+  readonly projectId?: string | null;
+  /** The instance's first fixed IPv4, which the metadata forwarder reports as the guest's address. */
+  readonly fixedIp?: string | null;
 }
 
 /** Guest device names in order on a bus: vda, vdb, … / hda, hdb, hdc, hdd. */

@@ -172,6 +172,11 @@ export function allFixedIps(nwInfo: NetworkInfo): FixedIP[] {
   return nwInfo.flatMap(fixedIps);
 }
 
+/** The first fixed IPv4 address of the instance (the address its metadata names it by), or null. */
+export function firstFixedIpv4(nwInfo: NetworkInfo): string | null {
+  return allFixedIps(nwInfo).find((ip) => ip.version === 4)?.address ?? null;
+}
+
 export function serializeNetworkInfo(nwInfo: NetworkInfo): string {
   return JSON.stringify(nwInfo);
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { commonOpts } from '../config/common-opts.js';
 import type { Config } from '../config/config.js';
-import { configDriveOpts } from './configdrive/opts.js';
+import { configDriveOpts } from '../metadata/opts.js';
 import type { DiskSettings } from './disk/instance-disks.js';
 import type { ImageCacheSettings } from './imagecache/manager.js';
 import { imageCacheOpts } from './imagecache/opts.js';

@@ -53,6 +53,7 @@ export interface HttpResult<T> {
   status: number;
   /** The parsed JSON body (null when empty), of the shape the test expects. */
   body: T;
+  headers: Headers;
 }
 
 export interface WholeCloud {
@@ -87,7 +88,7 @@ async function call<T>(method: string, url: string, token: string, body?: unknow
     signal: AbortSignal.timeout(30_000),
   });
   const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
+  return { status: response.status, body: (text ? JSON.parse(text) : null) as T, headers: response.headers };
 }
 
 /** Keeps every notification on the bus and hands them to the tests that wait for them. */
@@ -125,7 +126,10 @@ class NotificationListener {
   }
 }
 
-export async function startWholeCloud(backend: CloudBackend): Promise<WholeCloud> {
+/** nova.conf values a test adds to the harness's own, by section. */
+export type ConfOverrides = Record<string, Record<string, unknown>>;
+
+export async function startWholeCloud(backend: CloudBackend, overrides: ConfOverrides = {}): Promise<WholeCloud> {
   const stateRoot = mkdtempSync(join(tmpdir(), 'nova-cloud-'));
   const cleanups: Array<() => Promise<void>> = [async () => rmSync(stateRoot, { recursive: true, force: true })];
   const cleanup = async (): Promise<void> => {
@@ -142,7 +146,9 @@ export async function startWholeCloud(backend: CloudBackend): Promise<WholeCloud
           rpc_response_timeout: 30,
           // The first periodic pass is due at once, and happens when a test advances the clock.
           periodic_fuzzy_delay: 0,
+          ...overrides.DEFAULT,
         },
+        ...Object.fromEntries(Object.entries(overrides).filter(([group]) => group !== 'DEFAULT')),
         identity: { admin_password: ADMIN_PASSWORD, demo_password: DEMO_PASSWORD },
         ...(backend.databaseUrl ? { database: { connection: backend.databaseUrl } } : {}),
       }),
@@ -224,13 +230,17 @@ export const CLOUD_BACKENDS: readonly BackendChoice[] = [
  * Registers one top-level test per backend, each with a cloud of its own; `body` declares
  * its cases with `t.test`. A backend whose services are missing skips, or fails under CI=true.
  */
-export function forEachCloudBackend(title: string, body: (t: TestContext, cloud: WholeCloud) => Promise<void>): void {
+export function forEachCloudBackend(
+  title: string,
+  body: (t: TestContext, cloud: WholeCloud) => Promise<void>,
+  extra: ConfOverrides = {},
+): void {
   for (const choice of CLOUD_BACKENDS) {
     test(`${title} [${choice.name}]`, async (t) => {
       for (const need of choice.needs) if (!requireExternal(t, need.external, await need.probe())) return;
       const cleanups: Array<() => Promise<void>> = [];
       try {
-        const cloud = await startWholeCloud(await choice.create(cleanups));
+        const cloud = await startWholeCloud(await choice.create(cleanups), extra);
         cleanups.push(() => cloud.stop());
         await body(t, cloud);
       } finally {

@@ -4,7 +4,7 @@
  * an image source serving it from disk, and waiting for the guest's console markers.
  */
 import { spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ComputeDriver } from '../../src/virt/driver.js';
@@ -25,6 +25,21 @@ export function qemuProblem(): string | null {
   return missing.length ? `missing ${missing.join(', ')} (run scripts/setup.sh)` : null;
 }
 
+/** The `image_version` scripts/build-test-image.sh builds now. */
+function scriptVersion(): string {
+  const script = readFileSync(join(ROOT, 'scripts', 'build-test-image.sh'), 'utf8');
+  return /^image_version=(\S+)$/m.exec(script)?.[1] ?? '';
+}
+
+/** The version of the cached image (an image built before versions were stamped has none). */
+function builtVersion(): string {
+  try {
+    return readFileSync(join(TEST_IMAGE_DIR, 'version'), 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
 export interface TestImage {
   /** The bootable disk image (qcow2), as it would be uploaded to the image service. */
   disk: string;
@@ -42,7 +57,8 @@ export async function testImage(): Promise<TestImage> {
     kernel: join(TEST_IMAGE_DIR, 'vmlinuz'),
     initrd: join(TEST_IMAGE_DIR, 'initrd.img'),
   };
-  const built = (): boolean => [image.disk, image.kernel, image.initrd].every((f) => existsSync(f) && statSync(f).size > 0);
+  const built = (): boolean =>
+    [image.disk, image.kernel, image.initrd].every((f) => existsSync(f) && statSync(f).size > 0) && builtVersion() === scriptVersion();
   if (built()) return image;
   mkdirSync(join(ROOT, '.cache'), { recursive: true });
   const lock = join(ROOT, '.cache', 'test-image.lock');
@@ -112,6 +128,13 @@ export const MARKER = {
   configDrive: 'GUEST-CONFIGDRIVE',
   idle: 'GUEST-IDLE',
 } as const;
+
+/** The value a guest printed after `marker` (the rest of the last such line of its console), or null. */
+export function consoleValue(console: string, marker: string): string | null {
+  const lines = console.split(/\r?\n/).filter((l) => l.startsWith(`${marker} `) || l === marker);
+  const last = lines[lines.length - 1];
+  return last === undefined ? null : last.slice(marker.length + 1).trimEnd();
+}
 
 /** TCG on a busy 2-core machine boots the guest in 4–20 s; this bounds a wait that should never take that long. */
 export const BOOT_TIMEOUT_MS = 180_000;

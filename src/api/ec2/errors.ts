@@ -5,6 +5,7 @@
 import {
   Conflict,
   ImageNotFound,
+  InstanceInvalidState,
   Invalid,
   KeyPairExists,
   KeypairNotFound,
@@ -12,6 +13,7 @@ import {
   NotFound,
   NovaError,
   QuotaError,
+  SecurityGroupNotFound,
   ServiceUnavailable,
 } from '../../common/errors.js';
 import { InvalidKeypair } from '../../compute/keypairs.js';
@@ -64,6 +66,8 @@ export function ec2ErrorOf(err: unknown): RenderedEc2Error {
   if (err instanceof ImageNotFound) return known(400, 'InvalidAMIID.NotFound');
   if (err instanceof InvalidManifest) return known(400, 'InvalidManifest');
   if (err instanceof QuotaError) return known(400, 'ResourceLimitExceeded');
+  if (err instanceof SecurityGroupNotFound) return known(400, 'InvalidGroup.NotFound');
+  if (err instanceof InstanceInvalidState) return known(400, 'IncorrectInstanceState');
   if (err instanceof NotAuthorized) return known(403, 'UnauthorizedOperation');
   if (err instanceof ServiceUnavailable) return known(503, 'Unavailable');
   if (err instanceof Conflict) return known(400, 'IncorrectState');

@@ -2,7 +2,7 @@
 import { Ec2Error } from './errors.js';
 import type { Ec2Filter } from './params.js';
 
-export type FilterFields<T> = Readonly<Record<string, (item: T) => string | readonly string[] | null | undefined>>;
+export type FilterFields<T> = Readonly<Record<string, FilterField<T>>>;
 
 function pattern(value: string): RegExp {
   const body = value
@@ -12,9 +12,20 @@ function pattern(value: string): RegExp {
   return new RegExp(`^${body}$`, 's');
 }
 
-export function applyFilters<T>(items: readonly T[], filters: readonly Ec2Filter[], fields: FilterFields<T>): T[] {
+type FilterField<T> = (item: T) => string | readonly string[] | null | undefined;
+
+/**
+ * `dynamic` answers filter names that are not fixed (as `tag:Name`), or undefined for an
+ * unknown filter.
+ */
+export function applyFilters<T>(
+  items: readonly T[],
+  filters: readonly Ec2Filter[],
+  fields: FilterFields<T>,
+  dynamic?: (name: string) => FilterField<T> | undefined,
+): T[] {
   const compiled = filters.map((f) => {
-    const field = fields[f.name];
+    const field = fields[f.name] ?? dynamic?.(f.name);
     if (!field) throw new Ec2Error('InvalidParameterValue', `The filter '${f.name}' is invalid`);
     return { field, patterns: f.values.map(pattern) };
   });

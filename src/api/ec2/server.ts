@@ -4,9 +4,10 @@
  * the action table; answers are AWS-shaped XML, errors `<Response><Errors>` XML.
  */
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { parseQueryPairs } from '../../common/aws-signature/canonical.js';
+import { CLOSING_HEADERS, CLOSING_MESSAGE, refuseRequestsWhileClosing } from '../../common/http-closing.js';
+import { type ListeningServer, listen } from '../../common/http-listen.js';
 import { getLogger } from '../../common/log.js';
 import type { RequestContext } from '../../context/context.js';
 import { actionTable, type Ec2ActionModule } from './actions/registry.js';
@@ -41,7 +42,20 @@ function pathOf(url: string): string {
 export function buildEc2App(deps: Ec2AppDeps): FastifyInstance {
   const actions = actionTable(deps.actions);
   const base = deps.path.replace(/\/+$/, '');
-  const app = Fastify({ logger: false, exposeHeadRoutes: false, genReqId: () => `req-${randomUUID()}` });
+  const app = Fastify({
+    logger: false,
+    exposeHeadRoutes: false,
+    return503OnClosing: false,
+    genReqId: () => `req-${randomUUID()}`,
+  });
+  // Before anything else reads the request: a stopping server neither authenticates nor acts.
+  refuseRequestsWhileClosing<FastifyRequest, FastifyReply>(app, async (req, reply) =>
+    reply
+      .code(503)
+      .headers(CLOSING_HEADERS)
+      .type(XML_TYPE)
+      .send(ec2ErrorXml('ServiceUnavailable', CLOSING_MESSAGE, req.id)),
+  );
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
@@ -109,14 +123,8 @@ export function buildEc2App(deps: Ec2AppDeps): FastifyInstance {
   return app;
 }
 
-export interface RunningEc2Api {
-  url: string;
-  close(): Promise<void>;
-}
+export type RunningEc2Api = ListeningServer;
 
 export async function listenEc2(app: FastifyInstance, host: string, port: number): Promise<RunningEc2Api> {
-  await app.listen({ host, port });
-  const address = app.server.address() as AddressInfo;
-  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
-  return { url: `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${address.port}`, close: () => app.close() };
+  return listen(app, host, port);
 }

@@ -1,4 +1,6 @@
 /** What the EC2 actions work with: compute-side services and clients, never the database. */
+import type { FlavorInfo } from '../../compute/api/deps.js';
+import type { ComputeAPI } from '../../compute/api/index.js';
 import type { AvailabilityZoneListing } from '../../compute/availability-zones.js';
 import type { Ec2IdMapper } from '../../compute/ec2-ids.js';
 import type { Config } from '../../config/config.js';
@@ -30,4 +32,9 @@ export interface Ec2Services {
   zones(ctx: RequestContext): Promise<AvailabilityZoneListing>;
   readonly images: ImageService;
   readonly bundles: BundleRegistrar;
+  readonly compute: ComputeAPI;
+  /** The flavor an EC2 InstanceType names; FlavorNotFound. */
+  flavorByName(ctx: RequestContext, name: string): Promise<FlavorInfo>;
+  /** The availability zone of each compute host. */
+  hostZones(ctx: RequestContext): Promise<(host: string) => string>;
 }

@@ -6,6 +6,7 @@
 import { STATUS_CODES } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { BadRequest, NotFound, NovaError } from '../../common/errors.js';
+import { CLOSING_HEADERS, CLOSING_MESSAGE, refuseRequestsWhileClosing } from '../../common/http-closing.js';
 import { getLogger } from '../../common/log.js';
 import { onInstanceMetadataChanged } from '../../compute/api/metadata-events.js';
 import type { InstanceMetadataLookup } from '../../compute/api/metadata-lookup.js';
@@ -94,11 +95,15 @@ export function buildMetadataApp(deps: MetadataApiDeps): MetadataApp {
     logger: false,
     bodyLimit: BODY_LIMIT,
     exposeHeadRoutes: false,
+    return503OnClosing: false,
     // A path that is not even valid percent-encoding names nothing.
     frameworkErrors: (_error, _request, reply) => {
       sendText(reply, 404, errorText(404, 'The resource could not be found.'));
     },
   });
+  refuseRequestsWhileClosing<FastifyRequest, FastifyReply>(app, async (_request, reply) =>
+    reply.code(503).headers(CLOSING_HEADERS).type(TEXT).send(errorText(503, CLOSING_MESSAGE)),
+  );
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_request, body, done) => done(null, body));
   app.addHook('onClose', async () => unsubscribe());

@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import { listen } from '../../common/http-listen.js';
 import { metadataApiOpts } from '../../config/metadata-api-opts.js';
 import type { RunningApi } from '../server.js';
 import { buildMetadataApp, type MetadataApiDeps } from './app.js';
@@ -8,12 +8,5 @@ export async function startMetadataApi(deps: MetadataApiDeps): Promise<RunningAp
   const opts = deps.conf.get(metadataApiOpts);
   const { app } = buildMetadataApp(deps);
   const host = opts.metadata_listen ?? '0.0.0.0';
-  await app.listen({ host, port: opts.metadata_listen_port });
-  const address = app.server.address() as AddressInfo;
-  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
-  const hostPart = reachable.includes(':') ? `[${reachable}]` : reachable;
-  return {
-    url: `http://${hostPart}:${address.port}`,
-    close: () => app.close(),
-  };
+  return listen(app, host, opts.metadata_listen_port);
 }

@@ -11,6 +11,7 @@ import { apiOpts } from '../../config/api-opts.js';
 import type { Config } from '../../config/config.js';
 import { newRequestId, type RequestContext } from '../../context/context.js';
 import type { AuthStrategy } from '../auth/strategy.js';
+import { refuseNovaRequestsWhileClosing } from '../closing.js';
 import { MalformedRequestBody, MethodNotAllowed, ProjectIdMismatch, RouteNotFound, UnsupportedMediaType } from '../errors.js';
 import { JSON_CONTENT_TYPE, renderFault } from '../fault.js';
 import { APIVersion, negotiateVersion, versionResponseHeaders } from './api-version.js';
@@ -97,6 +98,7 @@ export function buildComputeApp(deps: ComputeApiDeps): FastifyInstance {
     logger: false,
     bodyLimit,
     routerOptions: { ignoreTrailingSlash: true },
+    return503OnClosing: false,
   });
   const states = new WeakMap<FastifyRequest, RequestState>();
   const table = new RouteTable();
@@ -116,6 +118,7 @@ export function buildComputeApp(deps: ComputeApiDeps): FastifyInstance {
     }
   });
 
+  refuseNovaRequestsWhileClosing(app);
   app.addHook('onRequest', async (request) => {
     const path = pathOf(request.url);
     const area = areaOf(path);

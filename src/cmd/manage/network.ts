@@ -1,13 +1,12 @@
 import type { Command } from 'commander';
-import { NovaError } from '../../common/errors.js';
 import { adminContext } from '../../context/context.js';
 import type { Db } from '../../db/api/common.js';
 import { networkGetAll, networkGetByCidr, networkUpdate } from '../../db/api/networks.js';
-import { openConfiguredDatabase } from '../../db/manage.js';
 import type { CreateNetworksArgs } from '../../network/create.js';
 import { NoopLinuxNet } from '../../network/linux-net.js';
 import { NetworkManager } from '../../network/manager.js';
 import { type ConfigProvider, ManageError } from './context.js';
+import { withDb as withConfiguredDb } from './with-db.js';
 
 interface CreateOpts {
   label?: string;
@@ -71,18 +70,7 @@ function listLine(cells: unknown[]): string {
 export function registerNetworkCommands(program: Command, config: ConfigProvider): void {
   const network = program.command('network').description('fixed networks of nova-network');
 
-  /** Runs a command against the configured database; nova errors become one-line failures. */
-  async function withDb(fn: (db: Db) => Promise<void>): Promise<void> {
-    const db = await openConfiguredDatabase(config(), { maxRetries: 0 });
-    try {
-      await fn(db);
-    } catch (err) {
-      if (err instanceof NovaError) throw new ManageError(err.message, 1);
-      throw err;
-    } finally {
-      await db.close();
-    }
-  }
+  const withDb = (fn: (db: Db) => Promise<void>): Promise<void> => withConfiguredDb(config, fn);
 
   // nova-manage plans networks and writes them itself; no host is set up from the CLI.
   const managerFor = (db: Db): NetworkManager => new NetworkManager('nova-manage', { db, conf: config(), driver: new NoopLinuxNet() });

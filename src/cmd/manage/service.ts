@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { HostBinaryNotFound } from '../../common/errors.js';
+import { ComputeHostNotFound, HostBinaryNotFound } from '../../common/errors.js';
 import { availabilityZoneOpts, serviceAvailabilityZone } from '../../compute/availability-zones.js';
+import { describeHost } from '../../compute/operators/hosts.js';
 import { adminContext } from '../../context/context.js';
 import { aggregateZonesByHost } from '../../db/api/aggregates.js';
 import { serviceGetAll, serviceGetByArgs, serviceUpdate } from '../../db/api/services.js';
@@ -8,6 +9,7 @@ import { openConfiguredDatabase } from '../../db/manage.js';
 import { serviceOpts } from '../../service/opts.js';
 import { serviceIsUp } from '../../servicegroup/db-driver.js';
 import { type ConfigProvider, ManageError } from './context.js';
+import { out, pad, withDb } from './format.js';
 
 function formatTime(value: Date | string | null): string {
   if (value === null) return 'None';
@@ -98,4 +100,33 @@ export function registerServiceCommands(program: Command, config: ConfigProvider
         }
       });
   }
+
+  service
+    .command('describe_resource')
+    .description("show a compute host's capacity, what is in use and what each project uses")
+    .requiredOption('--host <host>', 'compute host')
+    .action(async (opts: { host: string }) => {
+      const rows = await withDb(config(), async (db) => {
+        try {
+          return await describeHost(db, adminContext(), opts.host);
+        } catch (err) {
+          if (err instanceof ComputeHostNotFound) throw new ManageError((err as Error).message, 2);
+          throw err;
+        }
+      });
+      out(
+        `${pad('HOST', 25)}${pad('PROJECT', 16, 'right')}${pad('cpu', 8, 'right')}${pad('mem(mb)', 8, 'right')}${pad('hdd', 8, 'right')}`,
+      );
+      const widths: Record<string, number> = { '(total)': 26, '(used_now)': 23, '(used_max)': 23 };
+      for (const r of rows) {
+        const summary = widths[r.project];
+        if (summary !== undefined) {
+          out(`${pad(r.host, 16)}${r.project}${pad(r.cpu, summary, 'right')}${pad(r.memory_mb, 8, 'right')}${pad(r.disk_gb, 8, 'right')}`);
+        } else {
+          out(
+            `${pad(r.host, 25)}${pad(r.project, 16, 'right')}${pad(r.cpu, 8, 'right')}${pad(r.memory_mb, 8, 'right')}${pad(r.disk_gb, 8, 'right')}`,
+          );
+        }
+      }
+    });
 }

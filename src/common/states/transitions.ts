@@ -4,9 +4,10 @@ import { TaskState } from './task-states.js';
 import { FINAL_VM_STATES, VmState } from './vm-states.js';
 
 /**
- * The instance state machine as one explicit table, from states.md tables A (what the
- * compute API accepts and writes before its RPC) and B (what the compute manager writes
- * while it works, on success and on failure).
+ * The instance state machine as one explicit table, in two halves: what the compute
+ * API accepts and writes before its RPC (nova/compute/api.py's check_instance_state
+ * guards) and what the compute manager writes while it works, on success and on failure
+ * (nova/compute/manager.py).
  *
  * Every write names the task_states it assumes (`expectedTaskState`): the database applies
  * it only while the instance still has one of them, so an actor that lost a race stops

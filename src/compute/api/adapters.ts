@@ -4,7 +4,7 @@
  */
 import type { RequestContext } from '../../context/context.js';
 import type { Db } from '../../db/api/common.js';
-import { type FlavorRecord, flavorGet, flavorGetByFlavorId } from '../../db/api/flavors.js';
+import { type FlavorRecord, flavorGet, flavorGetByFlavorId, flavorGetByName } from '../../db/api/flavors.js';
 import { keyPairGet } from '../../db/api/keypairs.js';
 import type { NetworkAPI } from '../../network/api.js';
 import type { FlavorInfo, FlavorLookup, KeypairLookup, NetworkValidator, RequestedNetwork } from './deps.js';
@@ -32,6 +32,11 @@ export function dbFlavorLookup(db: Db): FlavorLookup {
       flavorInfo(await flavorGetByFlavorId(db, ctx, flavorId, options.readDeleted)),
     getById: async (ctx: RequestContext, id: number) => flavorInfo(await flavorGet(db, ctx.with({ readDeleted: 'yes' }), id)),
   };
+}
+
+/** The live flavor of that name (what the EC2 API's InstanceType and cloudpipe's vpn_instance_type name); FlavorNotFound. */
+export function dbFlavorByName(db: Db): (ctx: RequestContext, name: string) => Promise<FlavorInfo> {
+  return async (ctx, name) => flavorInfo(await flavorGetByName(db, ctx, name));
 }
 
 export function dbKeypairLookup(db: Db): KeypairLookup {

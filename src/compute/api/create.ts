@@ -4,7 +4,7 @@
  * after the first row is written removes every row this request wrote.
  */
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
-import { FlavorNotFound, InvalidRequest, OverQuota } from '../../common/errors.js';
+import { FlavorNotFound, InvalidRequest, OverQuota, ServerGroupLimitExceeded } from '../../common/errors.js';
 import { getLogger } from '../../common/log.js';
 import { PowerState } from '../../common/states/power-state.js';
 import { TaskState } from '../../common/states/task-states.js';
@@ -12,6 +12,12 @@ import { VmState } from '../../common/states/vm-states.js';
 import type { RequestContext } from '../../context/context.js';
 import { type BlockDeviceMappingValues, blockDeviceMappingCreate } from '../../db/api/block-device-mappings.js';
 import { actionStart } from '../../db/api/instance-actions.js';
+import {
+  type InstanceGroupRecord,
+  instanceGroupGetByHint,
+  instanceGroupMembersAdd,
+  instanceGroupMembersRemove,
+} from '../../db/api/instance-groups.js';
 import type { SystemMetadata } from '../../db/api/instance-metadata.js';
 import { instancesPurge } from '../../db/api/instance-purge.js';
 import { type InstanceRecord, instanceCreate, type UniqueNameScope } from '../../db/api/instances.js';
@@ -71,6 +77,9 @@ export interface CreateInstanceRequest {
   accessIpV4?: string | null;
   accessIpV6?: string | null;
   schedulerHints?: Record<string, unknown>;
+  /** Kernel and ramdisk image ids overriding the image's own (the EC2 API's KernelId/RamdiskId). */
+  kernelId?: string | null;
+  ramdiskId?: string | null;
 }
 
 export interface CreateInstanceResult {
@@ -133,7 +142,7 @@ function checkLocalDisks(bdms: readonly LegacyBlockDevice[], flavor: FlavorInfo)
   if ((swaps[0]?.volume_size ?? 0) > flavor.swap) throw new InvalidBDM('Swap drive requested is larger than instance type allows.');
 }
 
-function checkImageFitsFlavor(image: ImageMeta, flavor: FlavorInfo): void {
+export function checkImageFitsFlavor(image: ImageMeta, flavor: FlavorInfo): void {
   if (flavor.memory_mb < Number(image.min_ram ?? 0)) throw new FlavorMemoryTooSmall();
   const rootGb = flavor.root_gb;
   // root_gb 0 means "as big as the image": no disk check.
@@ -163,7 +172,11 @@ export async function checkMetadataQuota(deps: ComputeApiDeps, ctx: RequestConte
   checkMetadataItems(metadata);
 }
 
-async function checkInjectedFilesQuota(deps: ComputeApiDeps, ctx: RequestContext, files: readonly [string, string][]): Promise<void> {
+export async function checkInjectedFilesQuota(
+  deps: ComputeApiDeps,
+  ctx: RequestContext,
+  files: readonly [string, string][],
+): Promise<void> {
   if (files.length === 0) return;
   const values = {
     injected_files: files.length,
@@ -178,7 +191,7 @@ async function checkInjectedFilesQuota(deps: ComputeApiDeps, ctx: RequestContext
   }
 }
 
-/** `instance_type_*` system metadata: the flavor as it was at create (db.md migration 153). */
+/** `instance_type_*` system metadata: the flavor as it was at create (Nova's migration 153, nova/db/sqlalchemy/migrate_repo/versions/153_instance_type_in_system_metadata.py). */
 export function flavorSystemMetadata(flavor: FlavorInfo, prefix = ''): SystemMetadata {
   const str = (v: number | string | null): string | null => (v === null ? null : String(v));
   return {
@@ -224,6 +237,34 @@ function boolProperty(image: ImageMeta | null, key: string): boolean | null {
   if (typeof v === 'boolean') return v;
   if (typeof v === 'string') return ['1', 'true', 't', 'yes', 'y', 'on'].includes(v.toLowerCase());
   return null;
+}
+
+/**
+ * The server group a `group` scheduler hint names (uuid, or name in the caller's project),
+ * checked for room for `count` more members; null for a hint naming no server group, which
+ * the scheduler treats as Grizzly's free-form group.
+ */
+async function serverGroupWithRoom(
+  deps: ComputeApiDeps,
+  ctx: RequestContext,
+  hint: unknown,
+  count: number,
+): Promise<InstanceGroupRecord | null> {
+  const name = Array.isArray(hint) ? hint[0] : hint;
+  if (typeof name !== 'string' || name === '') return null;
+  const group = await instanceGroupGetByHint(deps.db, ctx.projectId, name);
+  if (!group) return null;
+  try {
+    await deps.quota.limitCheck(
+      ctx.projectId ?? '',
+      { server_group_members: group.members.length + count },
+      { quotaClass: ctx.quotaClass },
+    );
+  } catch (err) {
+    if (err instanceof OverQuota) throw new ServerGroupLimitExceeded('Quota exceeded, too many servers in group');
+    throw err;
+  }
+  return group;
 }
 
 /** The body of POST /servers after the API layer parsed it; see CreateInstanceRequest. */
@@ -286,6 +327,8 @@ export async function createInstances(
     if (image.status.toLowerCase() !== 'active') throw new ImageNotActive(image.id);
     checkImageFitsFlavor(image, flavor);
   }
+  // A kernel or ramdisk named by the request must exist (Nova's _handle_kernel_and_ramdisk).
+  for (const id of [req.kernelId, req.ramdiskId]) if (id) await deps.images.show(ctx, id);
   // 2. The flavor: usable by this caller and not disabled.
   const usable = await deps.flavors.getByFlavorId(ctx, flavor.flavorid);
   if (usable.disabled) {
@@ -304,6 +347,9 @@ export async function createInstances(
   // 7. How many instances the quota allows.
   const sizes = { vcpus: flavor.vcpus, memoryMb: flavor.memory_mb };
   const count = await deps.quota.checkInstanceCreate(ctx, projectId, { ...sizes, minCount, maxCount });
+
+  // 8. The server group the `group` hint names, if any, has room for them.
+  const group = await serverGroupWithRoom(deps, ctx, req.schedulerHints?.group, count);
 
   const reservationId = generateReservationId();
   const adminPassword = req.adminPassword || generatePassword(opts.password_length ?? 12);
@@ -343,8 +389,8 @@ export async function createInstances(
           root_gb: flavor.root_gb,
           ephemeral_gb: flavor.ephemeral_gb,
           image_ref: image?.id ?? '',
-          kernel_id: imageProperty(image, 'kernel_id') ?? '',
-          ramdisk_id: imageProperty(image, 'ramdisk_id') ?? '',
+          kernel_id: req.kernelId || (imageProperty(image, 'kernel_id') ?? ''),
+          ramdisk_id: req.ramdiskId || (imageProperty(image, 'ramdisk_id') ?? ''),
           root_device_name: imageProperty(image, 'root_device_name'),
           key_name: req.keyName ?? null,
           key_data: keyData,
@@ -384,6 +430,8 @@ export async function createInstances(
       throw err;
     }
 
+    if (group) await instanceGroupMembersAdd(deps.db, group.id, created);
+
     await deps.scheduler.cast(ctx, 'run_instance', {
       request_spec: {
         image: image ? (toPrimitive(image) as SchedulerImageMeta) : {},
@@ -406,6 +454,7 @@ export async function createInstances(
     });
   } catch (err) {
     try {
+      if (group) await instanceGroupMembersRemove(deps.db, group.id, created);
       await instancesPurge(deps.db, created);
     } catch (cleanupErr) {
       log.for(ctx).error({ err: cleanupErr, uuids: created }, 'could not remove the rows of a failed create');

@@ -2,7 +2,7 @@
  * compute.api delete: lock and state checks, task_state `deleting` written as a
  * compare-and-swap, the `delete` instance action, then either terminate_instance on the
  * instance's compute host or, when there is no host or its service is down, the local
- * delete: the rows are finished and soft-deleted here.
+ * delete (local-delete.ts).
  */
 import { ComputeHostNotFound, UnexpectedTaskStateError } from '../../common/errors.js';
 import { getLogger } from '../../common/log.js';
@@ -10,15 +10,16 @@ import type { TaskState } from '../../common/states/task-states.js';
 import { checkActionAllowed, stateUpdate } from '../../common/states/transitions.js';
 import type { VmState } from '../../common/states/vm-states.js';
 import type { RequestContext } from '../../context/context.js';
-import { blockDeviceMappingDestroyByInstance, blockDeviceMappingGetAllByInstance } from '../../db/api/block-device-mappings.js';
+import { blockDeviceMappingGetAllByInstance } from '../../db/api/block-device-mappings.js';
 import { actionStart } from '../../db/api/instance-actions.js';
-import { type InstanceRecord, instanceDestroy, instanceGetByUuid, instanceUpdate } from '../../db/api/instances.js';
+import { type InstanceRecord, instanceGetByUuid, instanceUpdate } from '../../db/api/instances.js';
 import { serviceGetByComputeHost } from '../../db/api/services.js';
 import { serviceOpts } from '../../service/opts.js';
 import { serviceIsUp } from '../../servicegroup/db-driver.js';
 import type { ComputeApiDeps } from './deps.js';
 import { InstanceIsLocked } from './errors.js';
 import { instanceTarget } from './get.js';
+import { localDelete } from './local-delete.js';
 
 const log = getLogger('nova.compute.api');
 
@@ -27,7 +28,8 @@ export function checkLocked(ctx: RequestContext, instance: InstanceRecord): void
   if (instance.locked && !ctx.isAdmin) throw new InstanceIsLocked(instance.uuid ?? '');
 }
 
-async function computeServiceUp(deps: ComputeApiDeps, ctx: RequestContext, host: string): Promise<boolean> {
+/** Whether the compute service of `host` is up (an unknown host's is not). */
+export async function computeServiceUp(deps: ComputeApiDeps, ctx: RequestContext, host: string): Promise<boolean> {
   try {
     const service = await serviceGetByComputeHost(deps.db, ctx.elevated(), host);
     return serviceIsUp(service, deps.conf.get(serviceOpts).service_down_time ?? 60);
@@ -35,15 +37,6 @@ async function computeServiceUp(deps: ComputeApiDeps, ctx: RequestContext, host:
     if (err instanceof ComputeHostNotFound) return false;
     throw err;
   }
-}
-
-/** Finishes a delete without a compute host: deleted state, mappings gone, rows soft-deleted. */
-async function localDelete(deps: ComputeApiDeps, ctx: RequestContext, instance: InstanceRecord): Promise<void> {
-  const uuid = instance.uuid as string;
-  const { updates, expectedTaskState } = stateUpdate('delete', 'success', { vm_state: instance.vm_state as VmState });
-  await instanceUpdate(deps.db, ctx, uuid, { ...updates, terminated_at: new Date() }, expectedTaskState ? { expectedTaskState } : {});
-  await blockDeviceMappingDestroyByInstance(deps.db, ctx, uuid);
-  await instanceDestroy(deps.db, ctx, uuid);
 }
 
 /** Marks the instance `deleting`, retrying when another writer changed task_state in between. */
@@ -68,8 +61,13 @@ async function markDeleting(deps: ComputeApiDeps, ctx: RequestContext, instance:
   }
 }
 
-export async function deleteInstance(deps: ComputeApiDeps, ctx: RequestContext, instance: InstanceRecord): Promise<void> {
-  deps.policy.enforce(ctx, 'compute:delete', instanceTarget(instance));
+export async function deleteInstance(
+  deps: ComputeApiDeps,
+  ctx: RequestContext,
+  instance: InstanceRecord,
+  options: { policy?: string } = {},
+): Promise<void> {
+  deps.policy.enforce(ctx, options.policy ?? 'compute:delete', instanceTarget(instance));
   checkLocked(ctx, instance);
   checkActionAllowed('delete', {
     uuid: instance.uuid as string,

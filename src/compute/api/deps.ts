@@ -6,6 +6,9 @@
 import type { Config } from '../../config/config.js';
 import type { RequestContext } from '../../context/context.js';
 import type { Db } from '../../db/api/common.js';
+import type { ImageService } from '../../image/glance-client.js';
+import type { NetworkAPI } from '../../network/api.js';
+import type { Notifier } from '../../notifications/notifier.js';
 import type { QuotaEngine } from '../../quota/engine.js';
 import type { SchedulerClient } from '../../scheduler/contract.js';
 import type { ComputeClient } from '../contract.js';
@@ -74,15 +77,24 @@ export interface ComputePolicy {
   enforce(ctx: RequestContext, action: string, target: Record<string, unknown>): void;
 }
 
+/** Where snapshots and backups are written (the image service; image/glance-client.ts implements it). */
+export type SnapshotImageStore = Pick<ImageService, 'create' | 'delete' | 'detail'>;
+
 export interface ComputeApiDeps {
   db: Db;
   conf: Config;
   quota: QuotaEngine;
   policy: ComputePolicy;
   images: ImageLookup;
+  /** Absent: createImage and createBackup are refused, as with no image service to write to. */
+  imageStore?: SnapshotImageStore;
   flavors: FlavorLookup;
   keypairs: KeypairLookup;
   network: NetworkValidator;
+  /** Releases an instance's fixed IPs and interfaces when the API deletes it without a compute host. */
+  networkRelease: Pick<NetworkAPI, 'deallocateForInstance'>;
+  /** compute.instance.* notifications the API itself sends (a local delete); none when absent. */
+  notifier?: Notifier;
   scheduler: Pick<SchedulerClient, 'cast'>;
-  compute: Pick<ComputeClient, 'cast'>;
+  compute: Pick<ComputeClient, 'cast' | 'call'>;
 }

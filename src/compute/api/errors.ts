@@ -1,5 +1,5 @@
 /** Errors the compute API raises for requests it refuses (names as in nova/exception.py). */
-import { InstanceInvalidState, Invalid } from '../../common/errors.js';
+import { Conflict, InstanceInvalidState, Invalid } from '../../common/errors.js';
 
 export class ImageNotActive extends Invalid {
   constructor(imageId: string) {
@@ -31,3 +31,13 @@ export class InstanceIsLocked extends InstanceInvalidState {
   }
 }
 export class InvalidFixedIpAndMaxCountRequest extends Invalid {}
+
+/**
+ * The instance has no compute host yet (nova/exception.py InstanceNotReady). Grizzly's
+ * class was a 400 that each action mapped to 409; every action answers 409 for it.
+ */
+export class InstanceNotReady extends Conflict {
+  constructor(uuid: string) {
+    super(`Instance ${uuid} is not ready`, { kwargs: { instance_id: uuid } });
+  }
+}

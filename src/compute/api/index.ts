@@ -9,7 +9,9 @@ import { instanceFaultGetByInstanceUuids } from '../../db/api/instance-faults.js
 import type { Metadata } from '../../db/api/instance-metadata.js';
 import { type InstanceRecord, instanceUpdate, type ListOptions } from '../../db/api/instances.js';
 import type { BlockDeviceMapping, InstanceFault } from '../../db/types.js';
+import { computeApiOpts } from '../api-opts.js';
 import { type CreateInstanceRequest, type CreateInstanceResult, createInstances } from './create.js';
+import { softDeleteInstance } from './deferred-delete.js';
 import { checkLocked, deleteInstance } from './delete.js';
 import type { ComputeApiDeps } from './deps.js';
 import { getAllInstances, getInstance, instanceTarget, type SearchOptions } from './get.js';
@@ -31,12 +33,15 @@ export type {
 } from './deps.js';
 export type { SearchOptions } from './get.js';
 
-/** Columns PUT /servers/{id} may change. */
+/** Columns a user may change (PUT /servers/{id}, the EC2 API's ModifyInstanceAttribute). */
 export interface InstanceUserUpdate {
   display_name?: string;
   access_ip_v4?: string | null;
   access_ip_v6?: string | null;
   auto_disk_config?: boolean;
+  /** The EC2 API's DisableApiTermination and InstanceInitiatedShutdownBehavior. */
+  disable_terminate?: boolean;
+  shutdown_terminate?: boolean;
 }
 
 export class ComputeAPI {
@@ -74,7 +79,9 @@ export class ComputeAPI {
     return blockDeviceMappingsForInstances(this.deps.db, uuids);
   }
 
+  /** DELETE /servers/{id}: a soft delete while `reclaim_instance_interval` > 0 (deferred delete), else a delete. */
   delete(ctx: RequestContext, instance: InstanceRecord): Promise<void> {
+    if ((this.deps.conf.get(computeApiOpts).reclaim_instance_interval ?? 0) > 0) return softDeleteInstance(this.deps, ctx, instance);
     return deleteInstance(this.deps, ctx, instance);
   }
 

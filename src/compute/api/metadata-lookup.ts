@@ -12,20 +12,13 @@ import { adminContext } from '../../context/context.js';
 import { aggregateZonesByHost } from '../../db/api/aggregates.js';
 import { blockDeviceMappingGetAllByInstance } from '../../db/api/block-device-mappings.js';
 import type { Db } from '../../db/api/common.js';
-import { ec2IdGetOrCreate } from '../../db/api/ec2-id-mappings.js';
+import { dbEc2IdLookup } from '../../db/api/ec2-id-mappings.js';
 import { fixedIpGetByAddress } from '../../db/api/fixed-ips.js';
 import { type InstanceRecord, instanceGetByUuid } from '../../db/api/instances.js';
-import { type Ec2IdLookup, ec2IdsFor, type InstanceMetadataSource, metadataSourceFromInstance } from '../../metadata/source.js';
+import { ec2IdsFor, type InstanceMetadataSource, metadataSourceFromInstance } from '../../metadata/source.js';
 import { networkManagerOpts } from '../../network/opts.js';
 import { availabilityZoneOpts } from '../availability-zones.js';
 import { setPasswordFromGuest } from './server-password.js';
-
-export function dbEc2IdLookup(db: Db): Ec2IdLookup {
-  return {
-    instanceIntId: (uuid) => ec2IdGetOrCreate(db, 'instance_id_mappings', uuid),
-    imageIntId: (uuid) => ec2IdGetOrCreate(db, 's3_images', uuid),
-  };
-}
 
 export class InstanceMetadataLookup {
   readonly #db: Db;

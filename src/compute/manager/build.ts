@@ -10,6 +10,7 @@ import { EMPTY_BLOCK_DEVICE_INFO, type ImageMeta, type InjectedFile } from '../.
 import type { BuildRequest } from '../contract.js';
 import { imageSourceFor } from '../image-source.js';
 import type { Claim } from '../resource-tracker.js';
+import { configDriveFor } from './config-drive.js';
 import { ComputeResourcesUnavailable, ImageTooLarge } from './errors.js';
 import { formatException } from './faults.js';
 import type { ComputeHost } from './host.js';
@@ -67,6 +68,7 @@ export async function buildInstance(h: ComputeHost, ctx: RequestContext, args: B
         requestedNetworks: (args.requested_networks ?? []).map(([netUuid, fixedIp]) => ({ uuid: netUuid, fixed_ip: fixedIp })),
         macs: macs ? [...macs] : null,
         rxtxFactor: rxtx,
+        vpn: h.vpnImageId !== null && instance.image_ref === h.vpnImageId,
       },
     );
     await h.conductor.call(ctx, 'instance_info_cache_update', {
@@ -84,17 +86,13 @@ export async function buildInstance(h: ComputeHost, ctx: RequestContext, args: B
       path,
       contents: Buffer.from(contents, 'latin1'),
     }));
+    const configDrive = await configDriveFor(h, ctx, instance, { files, adminPass: args.admin_password });
     progress.spawnStarted = true;
     const images = imageSourceFor(h.images, ctx);
-    await h.driver.spawn(
-      h.virt(instance),
-      image,
-      files,
-      args.admin_password,
-      progress.networkInfo,
-      blockDeviceInfo,
-      images ? { images } : {},
-    );
+    await h.driver.spawn(h.virt(instance), image, files, args.admin_password, progress.networkInfo, blockDeviceInfo, {
+      ...(images ? { images } : {}),
+      ...(configDrive ? { configDrive } : {}),
+    });
 
     const power = await powerStateOf(h, instance);
     instance = await h.transition(ctx, instance, 'create', 'success', { power_state: power, launched_at: new Date() });

@@ -4,12 +4,15 @@ import { type ActionName, type Phase, stateUpdate } from '../../common/states/tr
 import type { VmState } from '../../common/states/vm-states.js';
 import type { ConductorInstance, InstanceUpdates } from '../../conductor/types.js';
 import type { RequestContext } from '../../context/context.js';
+import type { ConfigDriveSettings } from '../../metadata/config-drive.js';
+import { DEFAULT_SKIP_VERSIONS } from '../../metadata/opts.js';
 import { notifyAboutInstanceUsage } from '../../notifications/instance-payload.js';
 import type { Notifier } from '../../notifications/notifier.js';
 import type { ComputeDriver } from '../../virt/driver.js';
 import type { NetworkInfo } from '../../virt/network-model.js';
 import type { VirtInstance } from '../../virt/types.js';
 import type { ResourceTracker } from '../resource-tracker.js';
+import type { MetadataDefaults } from './config-drive.js';
 import type { ComputeManagerDeps } from './deps.js';
 import { faultFromError } from './faults.js';
 import { toVirtInstance } from './virt-instance.js';
@@ -30,6 +33,9 @@ export class ComputeHost {
   readonly images: ComputeManagerDeps['images'];
   readonly nameTemplate: string;
   readonly maxAttempts: number;
+  readonly vpnImageId: string | null;
+  readonly configDrive: ConfigDriveSettings;
+  readonly metadataDefaults: MetadataDefaults;
 
   constructor(
     readonly host: string,
@@ -45,6 +51,9 @@ export class ComputeHost {
     this.images = deps.images;
     this.nameTemplate = deps.instanceNameTemplate ?? 'instance-%08x';
     this.maxAttempts = deps.schedulerMaxAttempts ?? 3;
+    this.vpnImageId = deps.vpnImageId && deps.vpnImageId !== '0' ? deps.vpnImageId : null;
+    this.configDrive = deps.configDrive ?? { format: 'iso9660', skipVersions: DEFAULT_SKIP_VERSIONS.split(' '), force: false };
+    this.metadataDefaults = deps.metadataDefaults ?? { defaultAvailabilityZone: 'nova', dhcpDomain: 'novalocal', useIpv6: false };
   }
 
   tracker(node: string | null): Promise<ResourceTracker> {
@@ -83,15 +92,21 @@ export class ComputeHost {
   }
 
   /**
-   * The last resort of a failed action: a fault, then the action's failure state (ERROR, no
-   * task). An instance another action has taken over, or that is gone, is left alone; when
+   * The last resort of a failed action: a fault, then the action's failure state (or another
+   * of its outcomes: `outcome`), never with a task left. An instance another action has taken over, or that is gone, is left alone; when
    * even that write fails (the conductor unreachable), start-up reconciliation finishes it.
    */
-  async failInstance(ctx: RequestContext, instance: ConductorInstance, action: ActionName, err: unknown): Promise<void> {
+  async failInstance(
+    ctx: RequestContext,
+    instance: ConductorInstance,
+    action: ActionName,
+    err: unknown,
+    outcome: Phase = 'failure',
+  ): Promise<void> {
     const uuid = instance.uuid as string;
     await this.recordFault(ctx, uuid, err);
     try {
-      await this.transition(ctx, instance, action, 'failure');
+      await this.transition(ctx, instance, action, outcome);
     } catch (stateErr) {
       if (stateErr instanceof UnexpectedTaskStateError || stateErr instanceof InstanceNotFound) {
         log.for(ctx).info({ instance_uuid: uuid }, 'instance moved on to another task; its state is left alone');

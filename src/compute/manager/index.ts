@@ -7,10 +7,35 @@ import { KeyedLocks } from '../async-lock.js';
 import type { ComputeContract, ComputeEndpoint } from '../contract.js';
 import { ResourceTracker } from '../resource-tracker.js';
 import { type BuildOutcome, buildInstance } from './build.js';
+import { restoreInstance, softDeleteInstance } from './deferred-delete.js';
 import { deleteInstance } from './delete.js';
-import type { ComputeManagerDeps } from './deps.js';
+import { type ComputeManagerDeps, DEFAULT_PERIODIC_OPTIONS, type PeriodicOptions } from './deps.js';
+import {
+  consoleOutput,
+  diagnostics,
+  injectNetworkInfo,
+  rescueInstance,
+  resetNetwork,
+  setAdminPassword,
+  unrescueInstance,
+} from './guest.js';
 import { ComputeHost } from './host.js';
 import { reconcileHost } from './init-host.js';
+import {
+  checkInstanceBuildTime,
+  cleanupRunningDeletedInstances,
+  InfoCacheHealer,
+  type PeriodicContext,
+  pollBandwidthUsage,
+  pollRebootingInstances,
+  pollRescuedInstances,
+  reclaimQueuedDeletes,
+  syncPowerStates,
+} from './periodic.js';
+import { pauseInstance, rebootInstance, resumeInstance, startInstance, stopInstance, suspendInstance, unpauseInstance } from './power.js';
+import { rebuildInstance } from './rebuild.js';
+import { snapshotInstance } from './snapshot.js';
+import { runUsageAudit } from './usage-audit.js';
 
 export type { ComputeManagerDeps } from './deps.js';
 
@@ -37,6 +62,7 @@ export class ComputeManager extends Manager implements ComputeEndpoint {
     this.notifier = deps.notifier ?? silentNotifier();
     this.#h = new ComputeHost(host, deps, this.notifier, (node) => this.tracker(node));
     this.addPeriodicTask({ name: 'update_available_resource', spacing: 0, run: (ctx) => this.updateAvailableResource(ctx) });
+    this.#registerReconcileTasks({ ...DEFAULT_PERIODIC_OPTIONS, ...deps.periodic });
     const cacheInterval = deps.imageCacheManagerInterval ?? 2400;
     if (deps.driver.capabilities.has_imagecache && cacheInterval > 0) {
       this.addPeriodicTask({
@@ -45,6 +71,72 @@ export class ComputeManager extends Manager implements ComputeEndpoint {
         run: (ctx) => this.runImageCacheManagerPass(ctx),
       });
     }
+  }
+
+  /** The context the periodic tasks share: this host, its settings, the service's clock and the per-instance lock. */
+  periodicContext(o: PeriodicOptions = { ...DEFAULT_PERIODIC_OPTIONS, ...this.#deps.periodic }): PeriodicContext {
+    const clock = this.#deps.clock;
+    return {
+      h: this.#h,
+      settings: {
+        rebootTimeout: o.rebootTimeout,
+        rescueTimeout: o.rescueTimeout,
+        instanceBuildTimeout: o.instanceBuildTimeout,
+        reclaimInstanceInterval: o.reclaimInstanceInterval,
+        runningDeletedInstanceAction: o.runningDeletedInstanceAction,
+        runningDeletedInstanceTimeout: o.runningDeletedInstanceTimeout,
+        instanceUsageAuditPeriod: o.instanceUsageAuditPeriod,
+      },
+      now: () => new Date(clock ? clock.now() : Date.now()),
+      serialized: (uuid, work) => this.#locks.run(uuid, work),
+    };
+  }
+
+  #registerReconcileTasks(o: PeriodicOptions): void {
+    const p = (): PeriodicContext => this.periodicContext(o);
+    const healer = new InfoCacheHealer();
+    this.addPeriodicTask({ name: '_check_instance_build_time', spacing: 0, run: (ctx) => checkInstanceBuildTime(p(), ctx) });
+    if (o.healInstanceInfoCacheInterval > 0) {
+      this.addPeriodicTask({
+        name: '_heal_instance_info_cache',
+        spacing: o.healInstanceInfoCacheInterval,
+        run: async (ctx) => {
+          await healer.run(p(), ctx, this.#deps.network);
+        },
+      });
+    }
+    this.addPeriodicTask({ name: '_poll_rebooting_instances', spacing: 0, run: (ctx) => pollRebootingInstances(p(), ctx) });
+    this.addPeriodicTask({ name: '_poll_rescued_instances', spacing: 0, run: (ctx) => pollRescuedInstances(p(), ctx) });
+    if (o.instanceUsageAudit) {
+      this.addPeriodicTask({
+        name: '_instance_usage_audit',
+        spacing: 0,
+        run: async (ctx) => void (await runUsageAudit(this.#h, ctx, o.instanceUsageAuditPeriod)),
+      });
+    }
+    if (o.bandwidthPollInterval > 0) {
+      this.addPeriodicTask({
+        name: '_poll_bandwidth_usage',
+        spacing: o.bandwidthPollInterval,
+        run: async (ctx) => {
+          await pollBandwidthUsage(p(), ctx);
+        },
+      });
+    }
+    this.addPeriodicTask({
+      name: '_sync_power_states',
+      spacing: o.syncPowerStateInterval,
+      runImmediately: true,
+      run: (ctx) => syncPowerStates(p(), ctx),
+    });
+    this.addPeriodicTask({ name: '_reclaim_queued_deletes', spacing: 0, run: (ctx) => reclaimQueuedDeletes(p(), ctx) });
+    this.addPeriodicTask({
+      name: '_cleanup_running_deleted_instances',
+      spacing: o.runningDeletedInstancePollInterval,
+      run: async (ctx) => {
+        await cleanupRunningDeletedInstances(p(), ctx);
+      },
+    });
   }
 
   /** Lets the driver's image cache manager drop unused base images; it judges use by this host's instances and the disks on shared storage. */
@@ -70,10 +162,15 @@ export class ComputeManager extends Manager implements ComputeEndpoint {
       tracker = new ResourceTracker(this.host, name, this.#deps.driver, this.#deps.conductor, {
         reservedHostMemoryMb: this.#deps.reservedHostMemoryMb ?? 512,
         reservedHostDiskMb: this.#deps.reservedHostDiskMb ?? 0,
+        ...(this.#deps.hostIp ? { hostIp: this.#deps.hostIp } : {}),
       });
       this.#trackers.set(name, tracker);
     }
     return tracker;
+  }
+
+  override async cleanupHost(): Promise<void> {
+    await this.#deps.driver.cleanupHost(this.host);
   }
 
   override async initHost(): Promise<void> {
@@ -176,6 +273,85 @@ export class ComputeManager extends Manager implements ComputeEndpoint {
     }
   }
 
+  /** Runs an instance's action alone, as its build and delete run: one at a time per instance. */
+  #serialized<T>(requestCtx: RequestContext, instance: { uuid?: string | null }, work: (ctx: RequestContext) => Promise<T>): Promise<T> {
+    const uuid = instance.uuid as string;
+    return this.#locks.run(uuid, () => work(requestCtx.forInstance(uuid)));
+  }
+
+  async stop_instance(ctx: RequestContext, args: Args<'stop_instance'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => stopInstance(this.#h, c, args.instance));
+  }
+
+  async start_instance(ctx: RequestContext, args: Args<'start_instance'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => startInstance(this.#h, c, args.instance));
+  }
+
+  async reboot_instance(ctx: RequestContext, args: Args<'reboot_instance'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => rebootInstance(this.#h, c, args.instance, args.reboot_type));
+  }
+
+  async pause_instance(ctx: RequestContext, args: Args<'pause_instance'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => pauseInstance(this.#h, c, args.instance));
+  }
+
+  async unpause_instance(ctx: RequestContext, args: Args<'unpause_instance'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => unpauseInstance(this.#h, c, args.instance));
+  }
+
+  async suspend_instance(ctx: RequestContext, args: Args<'suspend_instance'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => suspendInstance(this.#h, c, args.instance));
+  }
+
+  async resume_instance(ctx: RequestContext, args: Args<'resume_instance'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => resumeInstance(this.#h, c, args.instance));
+  }
+
+  async rescue_instance(ctx: RequestContext, args: Args<'rescue_instance'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => rescueInstance(this.#h, c, args.instance, args.rescue_password));
+  }
+
+  async unrescue_instance(ctx: RequestContext, args: Args<'unrescue_instance'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => unrescueInstance(this.#h, c, args.instance));
+  }
+
+  async set_admin_password(ctx: RequestContext, args: Args<'set_admin_password'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => setAdminPassword(this.#h, c, args.instance, args.new_pass));
+  }
+
+  async rebuild_instance(ctx: RequestContext, args: Args<'rebuild_instance'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => rebuildInstance(this.#h, c, args));
+  }
+
+  async snapshot_instance(ctx: RequestContext, args: Args<'snapshot_instance'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => snapshotInstance(this.#h, c, args));
+  }
+
+  async inject_network_info(ctx: RequestContext, args: Args<'inject_network_info'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => injectNetworkInfo(this.#h, c, args.instance));
+  }
+
+  async reset_network(ctx: RequestContext, args: Args<'reset_network'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => resetNetwork(this.#h, c, args.instance));
+  }
+
+  async soft_delete_instance(ctx: RequestContext, args: Args<'soft_delete_instance'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => softDeleteInstance(this.#h, c, args.instance));
+  }
+
+  async restore_instance(ctx: RequestContext, args: Args<'restore_instance'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => restoreInstance(this.#h, c, args.instance));
+  }
+
+  /** Reads the console without waiting for the instance's running action, as a console can be read at any time. */
+  async get_console_output(_ctx: RequestContext, args: Args<'get_console_output'>): Promise<string> {
+    return consoleOutput(this.#h, args.instance, args.tail_length);
+  }
+
+  async get_diagnostics(_ctx: RequestContext, args: Args<'get_diagnostics'>): Promise<Record<string, number> | null> {
+    return diagnostics(this.#h, args.instance);
+  }
+
   /** Whether `port` is the instance's console port for `console_type` (consoleauth checks tokens with it). */
   async validate_console_port(ctx: RequestContext, args: Args<'validate_console_port'>): Promise<boolean> {
     const virt = this.#h.virt(args.instance);
@@ -183,5 +359,21 @@ export class ComputeManager extends Manager implements ComputeEndpoint {
       args.console_type === 'spice-html5' ? await this.#h.driver.getSpiceConsole(virt) : await this.#h.driver.getVncConsole(virt);
     log.for(ctx).debug({ instance_uuid: args.instance.uuid, console_type: args.console_type }, 'validating console port');
     return console.port === args.port;
+  }
+
+  async set_host_enabled(_ctx: RequestContext, args: Args<'set_host_enabled'>): Promise<'enabled' | 'disabled'> {
+    return this.#h.driver.setHostEnabled(this.host, args.enabled);
+  }
+
+  async host_power_action(_ctx: RequestContext, args: Args<'host_power_action'>): Promise<string> {
+    return this.#h.driver.hostPowerAction(this.host, args.action);
+  }
+
+  async host_maintenance_mode(_ctx: RequestContext, args: Args<'host_maintenance_mode'>): Promise<'on_maintenance' | 'off_maintenance'> {
+    return this.#h.driver.hostMaintenanceMode(args.host, args.mode);
+  }
+
+  async get_host_uptime(_ctx: RequestContext): Promise<string> {
+    return this.#h.driver.getHostUptime(this.host);
   }
 }

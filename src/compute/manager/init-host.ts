@@ -5,6 +5,7 @@ import { TaskState } from '../../common/states/task-states.js';
 import { VmState } from '../../common/states/vm-states.js';
 import type { ConductorInstance } from '../../conductor/types.js';
 import type { RequestContext } from '../../context/context.js';
+import { actionOwningTask } from './actions.js';
 import { deleteInstance } from './delete.js';
 import type { ComputeHost } from './host.js';
 
@@ -26,8 +27,9 @@ export class InstanceLeftInTransition extends NovaError {
 
 /**
  * Start-up reconciliation: what a crash left mid-build goes to ERROR (the guest, if any,
- * is destroyed), what it left mid-delete is deleted, and every other instance of the host
- * gets the power state the hypervisor reports.
+ * is destroyed), what it left mid-delete is deleted, what it left in the middle of another
+ * action takes that action's failure outcome with a fault, and every other instance of the
+ * host gets the power state the hypervisor reports.
  */
 export async function reconcileHost(h: ComputeHost, ctx: RequestContext): Promise<void> {
   const instances = await h.conductor.call(ctx, 'instance_get_all_by_host', { host: h.host, node: null, columns_to_join: null });
@@ -40,6 +42,11 @@ export async function reconcileHost(h: ComputeHost, ctx: RequestContext): Promis
       } else if (instance.vm_state === VmState.BUILDING || BUILD_TASKS.includes(instance.task_state)) {
         await failInterruptedBuild(h, ctx, instance);
       } else {
+        const interrupted = actionOwningTask(instance.task_state as TaskState | null);
+        if (interrupted) {
+          log.warn({ instance_uuid: uuid, task_state: instance.task_state }, `${interrupted} interrupted by a restart; ending it`);
+          await h.failInstance(ctx, instance, interrupted, new InstanceLeftInTransition());
+        }
         await syncPowerState(h, ctx, instance);
       }
     } catch (err) {

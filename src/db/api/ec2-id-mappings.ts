@@ -53,3 +53,11 @@ export async function ec2IdToUuid(db: Db, table: Ec2MappingTable, id: number): P
   const row = await db.kysely.selectFrom(table).select('uuid').where('id', '=', id).executeTakeFirst();
   return row?.uuid ?? null;
 }
+
+/** EC2 integer ids of instances and images from their mapping tables, made on first use (metadata/source.ts's Ec2IdLookup). */
+export function dbEc2IdLookup(db: Db): { instanceIntId(uuid: string): Promise<number>; imageIntId(uuid: string): Promise<number> } {
+  return {
+    instanceIntId: (uuid) => ec2IdGetOrCreate(db, 'instance_id_mappings', uuid),
+    imageIntId: (uuid) => ec2IdGetOrCreate(db, 's3_images', uuid),
+  };
+}

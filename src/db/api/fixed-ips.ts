@@ -1,5 +1,5 @@
 /**
- * The `fixed_ips` table: one row per address of every network (db.md §3.25, §4.3).
+ * The `fixed_ips` table: one row per address of every network (nova/db/sqlalchemy/models.py FixedIp, api.py fixed_ip_*).
  * A row is *associated* when it names an instance, *allocated* when bound to a VIF,
  * *reserved* when the pool never hands it out, and has a `host` when it is a network
  * host's own DHCP address.

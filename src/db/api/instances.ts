@@ -2,8 +2,8 @@
  * The `instances` table and what hangs off it (metadata, system metadata, info cache,
  * security groups, EC2 id mapping). Reads return an InstanceRecord: the row plus those
  * relations as plain values. Updates are compare-and-swap on task_state when the caller
- * names the task_state it expects (db.md §4.1); listing follows instance_get_all_by_filters
- * (db.md §4.2).
+ * names the task_state it expects (instance_update_and_get_original in nova/db/sqlalchemy/api.py); listing follows instance_get_all_by_filters
+ * in nova/db/sqlalchemy/api.py.
  */
 import { randomUUID } from 'node:crypto';
 import { type Expression, type SqlBool, sql } from 'kysely';
@@ -383,7 +383,7 @@ export function effectiveSort(
   return { keys, dirs };
 }
 
-/** instance_get_all_by_filters (db.md §4.2). Deleted instances are included unless `deleted` is given. */
+/** instance_get_all_by_filters (nova/db/sqlalchemy/api.py). Deleted instances are included unless `deleted` is given. */
 export async function instanceGetAllByFilters(
   db: Db,
   ctx: RequestContext | null,
@@ -543,6 +543,13 @@ export async function instanceDestroy(
         .where('instance_uuid', '=', uuid)
         .execute();
     }
+    // A deleted server leaves its server group, freeing its place in the group's quota.
+    await (tx.kysely as AnyKysely)
+      .updateTable('instance_group_member')
+      .set(softDeleteValues(at))
+      .where('deleted', '=', 0)
+      .where('instance_id', '=', uuid)
+      .execute();
     return original;
   });
 }
@@ -590,4 +597,17 @@ export async function instanceInfoCacheUpdate(db: Db, _ctx: RequestContext | nul
     }
     return { network_info: values.network_info };
   });
+}
+
+/**
+ * Empties the cached network info of a live instance whose addresses were released, so
+ * that it stops showing them. A deleted or missing cache is left as it is.
+ */
+export async function instanceInfoCacheClear(db: Db, _ctx: RequestContext | null, uuid: string): Promise<void> {
+  await db.kysely
+    .updateTable('instance_info_caches')
+    .set({ network_info: '[]', updated_at: now() })
+    .where('deleted', '=', 0)
+    .where('instance_uuid', '=', uuid)
+    .execute();
 }

@@ -1,4 +1,4 @@
-/** The `networks` table: nova-network's fixed networks (db.md §3.23, §4.3). */
+/** The `networks` table: nova-network's fixed networks (nova/db/sqlalchemy/models.py Network). */
 import { randomUUID } from 'node:crypto';
 import { NetworkNotFound } from '../../common/errors.js';
 import {

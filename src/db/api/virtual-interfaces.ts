@@ -1,7 +1,7 @@
 /**
  * The `virtual_interfaces` table: one row per (instance, network) with a MAC unique
  * across the whole table. Rows are deleted for good when an instance lets its network go,
- * so getters read deleted rows too, as Nova's do (db.md §3.24).
+ * so getters read deleted rows too, as Nova's do (nova/db/sqlalchemy/api.py virtual_interface_*).
  */
 import { randomUUID } from 'node:crypto';
 import { VirtualInterfaceCreateException } from '../../common/network-errors.js';

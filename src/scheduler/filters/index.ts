@@ -10,6 +10,7 @@ import { computeFilter } from './compute-filter.js';
 import { coreFilter } from './core-filter.js';
 import { differentHostFilter } from './different-host-filter.js';
 import { diskFilter } from './disk-filter.js';
+import { groupAffinityFilter } from './group-affinity-filter.js';
 import { groupAntiAffinityFilter } from './group-anti-affinity-filter.js';
 import { imagePropertiesFilter } from './image-props-filter.js';
 import { ioOpsFilter } from './io-ops-filter.js';
@@ -40,6 +41,7 @@ export const ALL_FILTERS: readonly FilterDefinition[] = [
   coreFilter,
   differentHostFilter,
   diskFilter,
+  groupAffinityFilter,
   groupAntiAffinityFilter,
   imagePropertiesFilter,
   ioOpsFilter,

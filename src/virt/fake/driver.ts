@@ -90,6 +90,7 @@ export class FakeDriver extends BaseComputeDriver {
   #displays = new Set<number>();
   #hostUuids = new Map<string, string>();
   #maintenance = false;
+  readonly #powerActions: { host: string; action: HostPowerAction }[] = [];
   #enabled = true;
   #started = Date.now();
   #initializedHost: string | null = null;
@@ -270,6 +271,11 @@ export class FakeDriver extends BaseComputeDriver {
         hypervisor_version: 1000000,
         vcpus,
         vcpus_used: used.vcpus,
+        // Images that name an architecture (EC2 bundles always do) must find a host.
+        supported_instances: [
+          ['x86_64', 'fake', 'hvm'],
+          ['i686', 'fake', 'hvm'],
+        ],
       };
     });
   }
@@ -278,8 +284,14 @@ export class FakeDriver extends BaseComputeDriver {
     return this.options.hostIp;
   }
 
-  override async hostPowerAction(_host: string, action: HostPowerAction): Promise<string> {
+  override async hostPowerAction(host: string, action: HostPowerAction): Promise<string> {
+    this.#powerActions.push({ host, action });
     return action;
+  }
+
+  /** Every host power action asked of this driver, oldest first (no host is really switched). */
+  get powerActions(): readonly { host: string; action: HostPowerAction }[] {
+    return this.#powerActions;
   }
 
   override async hostMaintenanceMode(_host: string, mode: boolean): Promise<'on_maintenance' | 'off_maintenance'> {

@@ -1,6 +1,7 @@
 import { InvalidConfig } from '../../common/errors.js';
 import { commonOpts } from '../../config/common-opts.js';
 import type { Config } from '../../config/config.js';
+import { metadataApiOpts } from '../../config/metadata-api-opts.js';
 import type { QemuDriverOptions } from '../qemu/config.js';
 import { sharedVirtSettings } from '../settings.js';
 import { libvirtOpts } from './opts.js';
@@ -38,6 +39,8 @@ export interface LibvirtDriverOptions
   /** User-mode NICs (metadata forwarded to `metadataForward`) instead of bridges. */
   userNetwork: boolean;
   metadataForward: string | null;
+  /** As QemuDriverOptions.metadataSecret. */
+  metadataSecret: string | null;
   /** Mirror the BIOS to the serial console (see the QEMU driver's option of that name). */
   biosSerialConsole: boolean;
 }
@@ -46,6 +49,7 @@ export interface LibvirtDriverOptions
 export function libvirtDriverOptionsFromConf(conf: Config, metadataDefault: string | null): LibvirtDriverOptions {
   const common = conf.get(commonOpts);
   const lv = conf.get(libvirtOpts);
+  const md = conf.get(metadataApiOpts);
   const type = lv.libvirt_type ?? 'kvm';
   if (type !== 'kvm' && type !== 'qemu') throw new InvalidConfig(`libvirt_type = ${type} is not supported by nova-ts (kvm or qemu)`);
   const imagesType = lv.libvirt_images_type ?? 'default';
@@ -70,5 +74,6 @@ export function libvirtDriverOptionsFromConf(conf: Config, metadataDefault: stri
     liveMigrationBandwidth: lv.live_migration_bandwidth ?? 0,
     userNetwork: lv.libvirt_user_network,
     metadataForward: metadataDefault,
+    metadataSecret: md.service_quantum_metadata_proxy ? (md.quantum_metadata_proxy_shared_secret ?? '') : null,
   };
 }

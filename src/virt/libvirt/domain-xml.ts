@@ -13,8 +13,8 @@ export interface DomainSettings {
   consoleLog: string;
   /** `cache='none'` needs O_DIRECT on instances_path; otherwise writethrough (Grizzly's rule). */
   diskCache: 'none' | 'writethrough';
-  /** `host:port` a user-mode NIC forwards the guest's metadata requests to. */
-  metadataForward: string | null;
+  /** Unix socket of the guest's metadata forwarder, which a user-mode NIC's 169.254.169.254:80 reaches. */
+  metadataSocket: string | null;
   /** See LaunchSettings.biosSerialPortFile (QEMU driver). */
   biosSerialPortFile: string | null;
   hostUuid: string;
@@ -66,7 +66,9 @@ function passthrough(spec: GuestSpec, s: DomainSettings): string[] {
       `dhcpstart=${USER_NET.dhcpStart}`,
       `hostname=${spec.name}`,
     ];
-    if (i === 0 && s.metadataForward) parts.push(`guestfwd=tcp:${USER_NET.metadata}:80-cmd:socat - TCP:${s.metadataForward}`);
+    if (i === 0 && s.metadataSocket) {
+      parts.push(`guestfwd=tcp:${USER_NET.metadata}:80-cmd:socat - UNIX-CONNECT:${s.metadataSocket.replaceAll(',', ',,')}`);
+    }
     const slot = `0x${(FIRST_PASSTHROUGH_SLOT + i).toString(16)}`;
     args.push(
       '-netdev',

@@ -20,7 +20,7 @@ import type { FirewallDriver } from '../firewall/types.js';
 import { FirewalledDriver, firewallInstance } from '../firewalled-driver.js';
 import type { GuestDisk, GuestSpec } from '../guest-spec.js';
 import { ImageCacheManager } from '../imagecache/manager.js';
-import type { NetworkInfo } from '../network-model.js';
+import { firstFixedIpv4, type NetworkInfo } from '../network-model.js';
 import { nicsFor } from '../qemu/vif.js';
 import type {
   AvailableResource,
@@ -78,6 +78,13 @@ export class LibvirtDriver extends FirewalledDriver {
 
   override async initHost(_host: string): Promise<void> {
     await this.host.ready();
+  }
+
+  /** Domains keep running under libvirtd; the next nova-compute finds them again. */
+  override async cleanupHost(_host: string): Promise<void> {
+    const closing = this.host.forwarders.closeAll();
+    this.detach();
+    await closing;
   }
 
   override async listInstances(): Promise<string[]> {
@@ -179,6 +186,8 @@ export class LibvirtDriver extends FirewalledDriver {
           kernel: await this.host.disks.kernel(instance, paths, images),
           nics: nicsFor(networkInfo, this.options.userNetwork ? 'user' : 'bridge'),
           rescued: false,
+          projectId: instance.project_id ?? null,
+          fixedIp: firstFixedIpv4(networkInfo),
         };
         await files.writeSpec(spec);
         guest = { files, spec };
@@ -193,6 +202,7 @@ export class LibvirtDriver extends FirewalledDriver {
           await this.host.undefine(instance.name).catch(() => undefined);
         }
         this.host.guests.delete(instance.uuid);
+        await this.host.forwarders.close(instance.uuid).catch(() => undefined);
         await this.host.unplugAndUnfilter(instance, guest?.spec ?? null, networkInfo).catch(() => undefined);
         await rm(paths.dir, { recursive: true, force: true });
         throw err;
@@ -235,6 +245,7 @@ export class LibvirtDriver extends FirewalledDriver {
         await this.host.undefine(guest.spec.name);
       }
       this.host.guests.delete(instance.uuid);
+      await this.host.forwarders.close(instance.uuid);
       await this.host.unplugAndUnfilter(instance, guest?.spec ?? null, networkInfo);
       if (onDisk && onDisk.host !== this.options.host) return;
       if (destroyDisks) await rm(files.paths.dir, { recursive: true, force: true });
@@ -447,8 +458,15 @@ export class LibvirtDriver extends FirewalledDriver {
   /** libvirt plugs bridge interfaces itself when the domain starts; only the spec follows the network info. */
   override async plugVifs(instance: VirtInstance, networkInfo: NetworkInfo): Promise<void> {
     await this.host.withGuest(instance, async (guest) => {
-      guest.spec = { ...guest.spec, nics: nicsFor(networkInfo, this.options.userNetwork ? 'user' : 'bridge') };
+      const fixedIp = firstFixedIpv4(networkInfo) ?? guest.spec.fixedIp ?? null;
+      const moved = fixedIp !== (guest.spec.fixedIp ?? null);
+      guest.spec = { ...guest.spec, nics: nicsFor(networkInfo, this.options.userNetwork ? 'user' : 'bridge'), fixedIp };
       await guest.files.writeSpec(guest.spec);
+      // The guest's next metadata connection reaches a forwarder that reports its new address.
+      if (moved) {
+        await this.host.forwarders.close(instance.uuid);
+        await this.host.forwarders.ensure(guest.spec, guest.files.metadataSocket);
+      }
     });
   }
 

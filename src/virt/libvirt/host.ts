@@ -17,6 +17,7 @@ import { baseDir, InstancePaths } from '../instance-paths.js';
 import { KeyedLock } from '../keyed-lock.js';
 import type { NetworkInfo } from '../network-model.js';
 import { GuestFiles, scanGuestDirs } from '../qemu/guest-files.js';
+import { MetadataForwarders } from '../qemu/metadata-forwarder.js';
 import { type CommandRunner, runOnHost, unplugNics } from '../qemu/vif.js';
 import type { VirtInstance } from '../types.js';
 import type { LibvirtDriverOptions } from './config.js';
@@ -71,6 +72,8 @@ export class LibvirtHost {
   readonly lock = new KeyedLock();
   readonly guests = new Map<string, LibvirtGuest>();
   readonly hostUuid: string;
+  /** Metadata forwarders of user-mode guests (libvirt's QEMU runs them as root with seccomp off: scripts/start-libvirtd.sh). */
+  readonly forwarders: MetadataForwarders;
   #events: LibvirtEventStream;
   #emit: (event: LifecycleEvent) => void = () => undefined;
   #loaded: Promise<void> | null = null;
@@ -83,6 +86,7 @@ export class LibvirtHost {
     this.disks = new InstanceDiskBuilder(this.cache, options.disks);
     this.firewall = options.firewall ?? new NoopFirewallDriver();
     this.run = options.runCommand ?? runOnHost;
+    this.forwarders = new MetadataForwarders(options.metadataForward, options.metadataSecret);
     const h = createHash('sha1').update(`nova-ts:${options.host}`).digest('hex');
     this.hostUuid = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
     this.#events = new LibvirtEventStream(options.uri, (name, transition) => {
@@ -113,7 +117,11 @@ export class LibvirtHost {
     for (const paths of await scanGuestDirs(this.options.instancesPath)) {
       const files = new GuestFiles(paths, this.options.host);
       const spec = await files.readSpec();
-      if (spec && spec.host === this.options.host) this.guests.set(spec.uuid, { files, spec });
+      if (!spec || spec.host !== this.options.host) continue;
+      this.guests.set(spec.uuid, { files, spec });
+      await this.forwarders
+        .ensure(spec, files.metadataSocket)
+        .catch((err: unknown) => log.error({ instance_uuid: spec.uuid, err }, 'could not listen for the guest’s metadata requests'));
     }
     this.#events.start();
   }
@@ -159,7 +167,7 @@ export class LibvirtHost {
       useVirtio: this.options.useVirtioForBridges,
       consoleLog: paths.consoleLog,
       diskCache: this.#diskCache,
-      metadataForward: this.options.metadataForward,
+      metadataSocket: await this.forwarders.ensure(guest.spec, guest.files.metadataSocket),
       biosSerialPortFile: biosFile,
       hostUuid: this.hostUuid,
     });
@@ -217,6 +225,7 @@ export class LibvirtHost {
 
   /** Stops following libvirt events (the driver is being let go). */
   detach(): void {
+    void this.forwarders.closeAll();
     this.#events.stop();
     this.guests.clear();
     this.#loaded = null;

@@ -40,6 +40,7 @@ export class LibvirtMigrations {
       const paths = guest.files.paths;
       await stageResize(paths, guest.spec.disks, RESIZE_CARRIES);
       this.host.guests.delete(instance.uuid);
+      await this.host.forwarders.close(instance.uuid);
       return JSON.stringify(await describeDisks(guest.spec.disks.filter((d) => d.device === 'disk')));
     });
   }
@@ -156,6 +157,7 @@ export class LibvirtMigrations {
           throw new MigrationError((err as Error).message);
         }
         this.host.guests.delete(instance.uuid);
+        await this.host.forwarders.close(instance.uuid);
       });
     } catch (err) {
       log.error({ instance_uuid: instance.uuid, err }, 'live migration failed');

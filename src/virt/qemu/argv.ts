@@ -8,8 +8,8 @@ export interface LaunchSettings {
   machine: string;
   /** VNC listen address and keymap, or null for no VNC. */
   vnc: { listen: string; keymap: string } | null;
-  /** `host:port` the guest's 169.254.169.254:80 reaches (user-mode network), or null. */
-  metadataForward: string | null;
+  /** Unix socket of the guest's metadata forwarder, which its 169.254.169.254:80 reaches (user-mode network), or null. */
+  metadataSocket: string | null;
   /** Loopback port forwarded to the guest's port 22 (user-mode network), or null. */
   sshPort: number | null;
   restrictUserNetwork: boolean;
@@ -60,7 +60,9 @@ function netdev(nic: GuestNic, index: number, spec: GuestSpec, s: LaunchSettings
   ];
   if (s.restrictUserNetwork) parts.push('restrict=on');
   // Only the first NIC carries the forwards: one guest, one metadata route, one SSH port.
-  if (index === 0 && s.metadataForward) parts.push(`guestfwd=tcp:${USER_NET.metadata}:80-cmd:socat - TCP:${s.metadataForward}`);
+  // A command per connection (not a `tcp:` chardev, which serves only the first one).
+  if (index === 0 && s.metadataSocket)
+    parts.push(`guestfwd=tcp:${USER_NET.metadata}:80-cmd:socat - UNIX-CONNECT:${optValue(s.metadataSocket)}`);
   if (index === 0 && s.sshPort) parts.push(`hostfwd=tcp:127.0.0.1:${s.sshPort}-:22`);
   return parts.join(',');
 }

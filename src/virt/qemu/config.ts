@@ -1,5 +1,6 @@
 import { commonOpts } from '../../config/common-opts.js';
 import type { Config } from '../../config/config.js';
+import { metadataApiOpts } from '../../config/metadata-api-opts.js';
 import type { DiskSettings } from '../disk/instance-disks.js';
 import type { FirewallDriver } from '../firewall/types.js';
 import type { ImageCacheSettings } from '../imagecache/manager.js';
@@ -19,7 +20,14 @@ export interface QemuDriverOptions {
   accel: 'auto' | 'kvm' | 'tcg';
   machine: string;
   vifType: 'user' | 'bridge';
+  /** `host:port` of the metadata service, which each user-mode guest's forwarder sends its requests to; null for none. */
   metadataForward: string | null;
+  /**
+   * `quantum_metadata_proxy_shared_secret` when the metadata service identifies instances
+   * by signed headers (`service_quantum_metadata_proxy`); null when it goes by fixed IP
+   * (X-Forwarded-For, which it trusts only with `use_forwarded_for`).
+   */
+  metadataSecret: string | null;
   sshForward: boolean;
   restrictUserNetwork: boolean;
   biosSerialConsole: boolean;
@@ -47,6 +55,7 @@ export interface QemuDriverOptions {
 export function qemuDriverOptionsFromConf(conf: Config, metadataDefault: string | null): QemuDriverOptions {
   const common = conf.get(commonOpts);
   const q = conf.get(qemuOpts);
+  const md = conf.get(metadataApiOpts);
   const { imagesTypeDefault: _ignored, ...shared } = sharedVirtSettings(conf);
   return {
     ...shared,
@@ -57,6 +66,7 @@ export function qemuDriverOptionsFromConf(conf: Config, metadataDefault: string 
     machine: q.qemu_machine ?? 'pc',
     vifType: q.qemu_vif_type === 'bridge' ? 'bridge' : 'user',
     metadataForward: q.qemu_metadata_forward ?? metadataDefault,
+    metadataSecret: md.service_quantum_metadata_proxy ? (md.quantum_metadata_proxy_shared_secret ?? '') : null,
     sshForward: q.qemu_ssh_forward,
     restrictUserNetwork: q.qemu_user_network_restrict,
     waitSoftRebootSeconds: q.qemu_wait_soft_reboot_seconds ?? 120,

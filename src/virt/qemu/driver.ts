@@ -20,7 +20,7 @@ import type { FirewallDriver } from '../firewall/types.js';
 import { FirewalledDriver, firewallInstance } from '../firewalled-driver.js';
 import type { GuestDisk, GuestSpec } from '../guest-spec.js';
 import { ImageCacheManager } from '../imagecache/manager.js';
-import type { NetworkInfo } from '../network-model.js';
+import { firstFixedIpv4, type NetworkInfo } from '../network-model.js';
 import type {
   AvailableResource,
   BlockDeviceInfo,
@@ -84,7 +84,20 @@ export class QemuDriver extends FirewalledDriver {
   // ---- host ---------------------------------------------------------------------
 
   override async initHost(_host: string): Promise<void> {
+    if (this.options.vifType === 'user' && this.options.metadataForward && this.options.metadataSecret === null) {
+      log.warn(
+        { metadata: this.options.metadataForward },
+        'guests’ metadata requests name them only by X-Forwarded-For: the metadata service must set use_forwarded_for (or set service_quantum_metadata_proxy on both sides)',
+      );
+    }
     await this.host.ready();
+  }
+
+  /** The guests keep running; the next nova-compute re-adopts them. */
+  override async cleanupHost(_host: string): Promise<void> {
+    const closing = this.host.closeForwarders();
+    this.detach();
+    await closing;
   }
 
   override async listInstances(): Promise<string[]> {
@@ -189,6 +202,8 @@ export class QemuDriver extends FirewalledDriver {
           kernel: await this.host.disks.kernel(instance, paths, images),
           nics: nicsFor(networkInfo, this.options.vifType),
           rescued: false,
+          projectId: instance.project_id ?? null,
+          fixedIp: firstFixedIpv4(networkInfo),
         };
         await files.writeSpec(spec);
         guest = new QemuGuest(files, spec);
@@ -199,6 +214,7 @@ export class QemuDriver extends FirewalledDriver {
       } catch (err) {
         log.error({ instance_uuid: instance.uuid, err }, 'spawn failed; removing what it made');
         if (guest) await this.host.stop(guest).catch(() => undefined);
+        await this.host.closeForwarder(instance.uuid).catch(() => undefined);
         this.host.guests.delete(instance.uuid);
         await this.host.unplugAndUnfilter(instance, guest?.spec ?? null, networkInfo).catch(() => undefined);
         await rm(paths.dir, { recursive: true, force: true });
@@ -218,6 +234,7 @@ export class QemuDriver extends FirewalledDriver {
       const files = this.host.files(instance.uuid);
       const guest = this.host.guests.get(instance.uuid) ?? this.host.incoming.get(instance.uuid) ?? null;
       if (guest) await this.host.stop(guest);
+      await this.host.closeForwarder(instance.uuid);
       this.host.guests.delete(instance.uuid);
       this.host.incoming.delete(instance.uuid);
       const onDisk = await files.readSpec();
@@ -464,9 +481,16 @@ export class QemuDriver extends FirewalledDriver {
 
   override async plugVifs(instance: VirtInstance, networkInfo: NetworkInfo): Promise<void> {
     await this.host.withGuest(instance, async (guest) => {
-      guest.spec = { ...guest.spec, nics: nicsFor(networkInfo, this.options.vifType) };
+      const fixedIp = firstFixedIpv4(networkInfo) ?? guest.spec.fixedIp ?? null;
+      const moved = fixedIp !== (guest.spec.fixedIp ?? null);
+      guest.spec = { ...guest.spec, nics: nicsFor(networkInfo, this.options.vifType), fixedIp };
       await guest.files.writeSpec(guest.spec);
       await this.host.plugAndFilter(instance, guest.spec, networkInfo);
+      // The guest's next metadata connection reaches a forwarder that reports its new address.
+      if (moved) {
+        await this.host.closeForwarder(instance.uuid);
+        await this.host.ensureForwarder(guest);
+      }
     });
   }
 

@@ -42,6 +42,10 @@ export class GuestFiles {
   get qmpSocket(): string {
     return this.paths.socket(`qmp.${this.#tag}.sock`);
   }
+  /** Where this host's metadata forwarder of the guest listens (the guestfwd connects to it). */
+  get metadataSocket(): string {
+    return this.paths.socket(`metadata.${this.#tag}.sock`);
+  }
   /** QEMU's own stderr (launch errors, warnings), not the guest's console. */
   get qemuLog(): string {
     return this.paths.file(`qemu.${this.#tag}.log`);

@@ -24,6 +24,7 @@ import { buildQemuArgv, type LaunchSettings } from './argv.js';
 import type { QemuDriverOptions } from './config.js';
 import { powerStateOfStatus, QemuGuest } from './guest.js';
 import { GuestFiles, scanGuestDirs } from './guest-files.js';
+import { MetadataForwarders } from './metadata-forwarder.js';
 import { adoptQemu, launchQemu, pidAlive, type QemuProcess, stopQemu } from './process.js';
 import { type CommandRunner, plugNics, runOnHost, unplugNics } from './vif.js';
 
@@ -70,6 +71,8 @@ export class QemuHost {
   /** Guests arriving by live migration, by uuid: launched, not yet ours. */
   readonly incoming = new Map<string, QemuGuest>();
   #loaded: Promise<void> | null = null;
+  /** Metadata forwarders of user-mode guests, by uuid. */
+  readonly #forwarders: MetadataForwarders;
   #emit: (event: LifecycleEvent) => void = () => undefined;
   version: [number, number, number] = [0, 0, 0];
 
@@ -81,6 +84,7 @@ export class QemuHost {
     this.run = options.runCommand ?? runOnHost;
     const h = createHash('sha1').update(`nova-ts:${options.host}`).digest('hex');
     this.hostUuid = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+    this.#forwarders = new MetadataForwarders(options.metadataForward, options.metadataSecret);
     this.accel = options.accel === 'auto' ? (kvmUsable() ? 'kvm' : 'tcg') : options.accel;
   }
 
@@ -131,6 +135,9 @@ export class QemuHost {
           );
         } else {
           this.#attach(guest, proc, run.sshPort);
+          await this.ensureForwarder(guest).catch((err: unknown) =>
+            log.error({ instance_uuid: spec.uuid, err }, 'could not listen for the re-adopted guest’s metadata requests'),
+          );
           log.info({ instance_uuid: spec.uuid, pid: run.pid }, 're-adopted a running guest');
         }
       }
@@ -164,7 +171,7 @@ export class QemuHost {
     return existsSync(guest.files.suspendFile) ? PowerState.SUSPENDED : PowerState.SHUTDOWN;
   }
 
-  launchSettings(guest: QemuGuest, incoming: string | null): LaunchSettings {
+  launchSettings(guest: QemuGuest, incoming: string | null, metadataSocket: string | null): LaunchSettings {
     const o = this.options;
     return {
       qmpSocket: guest.files.qmpSocket,
@@ -172,7 +179,7 @@ export class QemuHost {
       accel: this.accel,
       machine: o.machine,
       vnc: o.vnc ? { listen: o.vnc.listen, keymap: o.vnc.keymap } : null,
-      metadataForward: o.metadataForward,
+      metadataSocket,
       sshPort: guest.sshPort,
       restrictUserNetwork: o.restrictUserNetwork,
       incoming,
@@ -194,7 +201,8 @@ export class QemuHost {
     const consoleBefore = (await stat(files.paths.consoleLog)).size;
     const userNet = guest.spec.nics.some((n) => n.mode === 'user');
     guest.sshPort = userNet && this.options.sshForward ? await freePort() : null;
-    const argv = buildQemuArgv(guest.spec, this.launchSettings(guest, incoming));
+    const metadataSocket = await this.ensureForwarder(guest);
+    const argv = buildQemuArgv(guest.spec, this.launchSettings(guest, incoming, metadataSocket));
     const proc = await launchQemu(this.options.binary, argv, {
       qmpSocket: files.qmpSocket,
       logFile: files.qemuLog,
@@ -218,6 +226,24 @@ export class QemuHost {
       if ((await stat(guest.files.paths.consoleLog)).size > sizeBefore) return;
       await sleep(20);
     }
+  }
+
+  /**
+   * Starts the guest's metadata forwarder unless it runs; returns its socket, or null when
+   * the guest has no user-mode NIC or no metadata service is configured.
+   */
+  ensureForwarder(guest: QemuGuest): Promise<string | null> {
+    return this.#forwarders.ensure(guest.spec, guest.files.metadataSocket);
+  }
+
+  /** Stops the guest's metadata forwarder (its guest is gone from this host). */
+  closeForwarder(uuid: string): Promise<void> {
+    return this.#forwarders.close(uuid);
+  }
+
+  /** Stops every metadata forwarder (nova-compute is going away; the next one listens again). */
+  closeForwarders(): Promise<void> {
+    return this.#forwarders.closeAll();
   }
 
   /** Ends the guest's QEMU (quit, then SIGKILL) and forgets the launch. */
@@ -285,6 +311,7 @@ export class QemuHost {
       guest.proc = null;
       proc?.qmp.close();
     }
+    void this.closeForwarders();
     this.guests.clear();
     this.incoming.clear();
     this.#loaded = null;

@@ -38,6 +38,7 @@ export class QemuMigrations {
       const paths = guest.files.paths;
       await stageResize(paths, guest.spec.disks, RESIZE_CARRIES);
       this.host.guests.delete(instance.uuid);
+      await this.host.closeForwarder(instance.uuid);
       const moved = guest.spec.disks.map((d) => ({ ...d, path: join(paths.dir, d.path.slice(paths.dir.length + 1)) }));
       return JSON.stringify(await describeDisks(moved.filter((d) => d.device === 'disk')));
     });
@@ -196,6 +197,7 @@ export class QemuMigrations {
         }
         await this.host.stop(guest);
         this.host.guests.delete(instance.uuid);
+        await this.host.closeForwarder(instance.uuid);
       });
     } catch (err) {
       log.error({ instance_uuid: instance.uuid, err }, 'live migration failed');

@@ -16,7 +16,7 @@ export const qemuOpts = defineGroup('DEFAULT', {
   ),
   qemu_metadata_forward: opt.str(
     null,
-    'host:port the user-mode network forwards the guest’s 169.254.169.254:80 to; unset means metadata_host:metadata_port.',
+    'host:port of the metadata service: each user-mode guest’s 169.254.169.254:80 reaches a forwarder in nova-compute that sends its requests there, signed for that guest when service_quantum_metadata_proxy is set (else with its fixed IP in X-Forwarded-For); unset means metadata_host:metadata_port.',
   ),
   qemu_ssh_forward: opt.bool(
     true,

@@ -114,9 +114,84 @@ class RecordingCompute extends Recorder implements ComputeEndpoint {
   async change_instance_metadata(ctx: RequestContext, args: ArgsOf<ComputeContract, 'change_instance_metadata'>): Promise<void> {
     this.record({ method: 'change_instance_metadata', ctx, args: { ...args } });
   }
+  async reboot_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'reboot_instance'>): Promise<void> {
+    this.record({ method: 'reboot_instance', ctx, args: { ...args } });
+  }
+  async stop_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'stop_instance'>): Promise<void> {
+    this.record({ method: 'stop_instance', ctx, args: { ...args } });
+  }
+  async start_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'start_instance'>): Promise<void> {
+    this.record({ method: 'start_instance', ctx, args: { ...args } });
+  }
+  async pause_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'pause_instance'>): Promise<void> {
+    this.record({ method: 'pause_instance', ctx, args: { ...args } });
+  }
+  async unpause_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'unpause_instance'>): Promise<void> {
+    this.record({ method: 'unpause_instance', ctx, args: { ...args } });
+  }
+  async suspend_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'suspend_instance'>): Promise<void> {
+    this.record({ method: 'suspend_instance', ctx, args: { ...args } });
+  }
+  async resume_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'resume_instance'>): Promise<void> {
+    this.record({ method: 'resume_instance', ctx, args: { ...args } });
+  }
+  async rescue_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'rescue_instance'>): Promise<void> {
+    this.record({ method: 'rescue_instance', ctx, args: { ...args } });
+  }
+  async unrescue_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'unrescue_instance'>): Promise<void> {
+    this.record({ method: 'unrescue_instance', ctx, args: { ...args } });
+  }
+  async inject_network_info(ctx: RequestContext, args: ArgsOf<ComputeContract, 'inject_network_info'>): Promise<void> {
+    this.record({ method: 'inject_network_info', ctx, args: { ...args } });
+  }
+  async reset_network(ctx: RequestContext, args: ArgsOf<ComputeContract, 'reset_network'>): Promise<void> {
+    this.record({ method: 'reset_network', ctx, args: { ...args } });
+  }
+  async rebuild_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'rebuild_instance'>): Promise<void> {
+    this.record({ method: 'rebuild_instance', ctx, args: { ...args } });
+  }
+  async snapshot_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'snapshot_instance'>): Promise<void> {
+    this.record({ method: 'snapshot_instance', ctx, args: { ...args } });
+  }
+  async soft_delete_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'soft_delete_instance'>): Promise<void> {
+    this.record({ method: 'soft_delete_instance', ctx, args: { ...args } });
+  }
+  async restore_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'restore_instance'>): Promise<void> {
+    this.record({ method: 'restore_instance', ctx, args: { ...args } });
+  }
+  async set_admin_password(ctx: RequestContext, args: ArgsOf<ComputeContract, 'set_admin_password'>): Promise<void> {
+    this.record({ method: 'set_admin_password', ctx, args: { ...args } });
+  }
+  async get_console_output(ctx: RequestContext, args: ArgsOf<ComputeContract, 'get_console_output'>): Promise<string> {
+    this.record({ method: 'get_console_output', ctx, args: { ...args } });
+    return '';
+  }
+  async get_diagnostics(ctx: RequestContext, args: ArgsOf<ComputeContract, 'get_diagnostics'>): Promise<Record<string, number> | null> {
+    this.record({ method: 'get_diagnostics', ctx, args: { ...args } });
+    return null;
+  }
   async validate_console_port(ctx: RequestContext, args: ArgsOf<ComputeContract, 'validate_console_port'>): Promise<boolean> {
     this.record({ method: 'validate_console_port', ctx, args: { ...args } });
     return false;
+  }
+  async set_host_enabled(ctx: RequestContext, args: ArgsOf<ComputeContract, 'set_host_enabled'>): Promise<'enabled' | 'disabled'> {
+    this.record({ method: 'set_host_enabled', ctx, args: { ...args } });
+    return args.enabled ? 'enabled' : 'disabled';
+  }
+  async host_power_action(ctx: RequestContext, args: ArgsOf<ComputeContract, 'host_power_action'>): Promise<string> {
+    this.record({ method: 'host_power_action', ctx, args: { ...args } });
+    return args.action;
+  }
+  async host_maintenance_mode(
+    ctx: RequestContext,
+    args: ArgsOf<ComputeContract, 'host_maintenance_mode'>,
+  ): Promise<'on_maintenance' | 'off_maintenance'> {
+    this.record({ method: 'host_maintenance_mode', ctx, args: { ...args } });
+    return args.mode ? 'on_maintenance' : 'off_maintenance';
+  }
+  async get_host_uptime(ctx: RequestContext): Promise<string> {
+    this.record({ method: 'get_host_uptime', ctx, args: {} });
+    return ' 00:00:00 up 0 min,  0 users,  load average: 0.00, 0.00, 0.00';
   }
   async refresh_security_group_rules(ctx: RequestContext, args: ArgsOf<ComputeContract, 'refresh_security_group_rules'>): Promise<void> {
     this.record({ method: 'refresh_security_group_rules', ctx, args: { ...args } });
@@ -194,6 +269,8 @@ export async function startHarness(overrides: Record<string, string | number> = 
         for (const [uuid] of requested) if (uuid !== NETWORK_OK) throw new NetworkNotFound(`Network ${uuid} could not be found.`);
       },
     },
+    // No network service here: servers of this harness never reach a host, so they hold no addresses.
+    networkRelease: { deallocateForInstance: async () => {} },
     scheduler: new ContractClient(transport, schedulerContract),
     compute: new ContractClient(transport, computeContract),
   });

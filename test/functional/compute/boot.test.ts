@@ -222,4 +222,33 @@ describe('booting and deleting through the scheduler and compute managers', () =
       await cloud.close();
     }
   });
+
+  it('ends an action interrupted by a crash in its failure outcome with a fault when the compute host restarts', async () => {
+    const cloud = await bootCloud();
+    try {
+      const ctx = userContext();
+      const pausing = await createInstanceRow(cloud, ctx, TINY, { host: 'cmp1', node: 'cmp1', vm_state: 'active', task_state: 'pausing' });
+      const suspending = await createInstanceRow(cloud, ctx, TINY, {
+        host: 'cmp1',
+        node: 'cmp1',
+        vm_state: 'active',
+        task_state: 'suspending',
+      });
+      const restarted = new ComputeManager('cmp1', {
+        driver: fakeDriver('cmp1'),
+        conductor: cloud.conductor(),
+        network: NetworkAPI.fromConfig(cloud.conf, cloud.transport),
+        scheduler: cloud.scheduler,
+      });
+      await restarted.initHost();
+      const paused = await instanceGetByUuid(cloud.db, adminContext(), pausing.uuid as string);
+      assert.deepEqual([paused.vm_state, paused.task_state], ['active', null]);
+      const suspended = await instanceGetByUuid(cloud.db, adminContext(), suspending.uuid as string);
+      assert.deepEqual([suspended.vm_state, suspended.task_state], ['error', null]);
+      const faults = await faultsOf(cloud, pausing.uuid as string);
+      assert.match(faults[0]?.message ?? '', /left in a transitional state by a restart/);
+    } finally {
+      await cloud.close();
+    }
+  });
 });

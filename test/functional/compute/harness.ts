@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createService, type RuntimeDeps } from '../../../src/cmd/service-table.js';
 import { type ComputeClient, computeContract } from '../../../src/compute/contract.js';
-import { ComputeManager } from '../../../src/compute/manager/index.js';
+import { ComputeManager, type ComputeManagerDeps } from '../../../src/compute/manager/index.js';
 import { type ConductorClient, conductorContract } from '../../../src/conductor/contract.js';
 import { Config } from '../../../src/config/config.js';
 import '../../../src/cmd/all-opts.js';
@@ -41,7 +41,8 @@ export interface Cloud {
   /** A client of the cloud's conductor, over the bus. */
   conductor(): ConductorClient;
   computes: Map<string, { manager: ComputeManager; driver: FakeDriver; server: RpcServer }>;
-  startCompute(host: string, driver?: FakeDriver, conductor?: ConductorClient): Promise<ComputeManager>;
+  /** `deps` adds to or replaces what the compute manager is built from (config drive settings, say). */
+  startCompute(host: string, driver?: FakeDriver, conductor?: ConductorClient, deps?: Partial<ComputeManagerDeps>): Promise<ComputeManager>;
   stopCompute(host: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -83,7 +84,12 @@ export async function bootCloud(settings: Partial<SchedulerSettings> = {}): Prom
   const scheduler = new ContractClient(transport, schedulerContract);
   const computes: Cloud['computes'] = new Map();
 
-  async function startCompute(host: string, driver = fakeDriver(host), conductorClient = conductor()): Promise<ComputeManager> {
+  async function startCompute(
+    host: string,
+    driver = fakeDriver(host),
+    conductorClient = conductor(),
+    deps: Partial<ComputeManagerDeps> = {},
+  ): Promise<ComputeManager> {
     const manager = new ComputeManager(host, {
       driver,
       conductor: conductorClient,
@@ -91,6 +97,7 @@ export async function bootCloud(settings: Partial<SchedulerSettings> = {}): Prom
       scheduler,
       notifier,
       schedulerMaxAttempts: settings.scheduler_max_attempts ?? 3,
+      ...deps,
     });
     await manager.initHost();
     try {

@@ -5,7 +5,9 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { uploadTinyImage } from '../../../bench/boot-client.js';
 import { probe, requireExternal } from '../../support/externals.js';
 import { type Ec2Cloud, startEc2Cloud } from './harness.js';
 
@@ -139,5 +141,66 @@ describe('awscli against nova-ts', () => {
     assert.equal(described.ImageLocation, 'cli-bundles/cli.manifest.xml');
     const available = JSON.parse((await ec2('describe-images', '--filters', 'Name=state,Values=available')).out).Images;
     assert.ok(available.some((i: { ImageId: string }) => i.ImageId === imageId));
+  });
+
+  it('ec2 run-instances boots an image; describe-instances, tags and terminate-instances follow it', async (t) => {
+    if (!requireExternal(t, 'awscli', awsProblem)) return;
+    const imageUrl = (c.cloud.identity.service.catalog.find((s) => s.type === 'image')?.endpoints[0]?.url ?? '').replace(/\/+$/, '');
+    await uploadTinyImage(imageUrl, await c.token('admin'));
+    const images = JSON.parse((await ec2('describe-images', '--filters', 'Name=name,Values=bench-tiny')).out).Images;
+    const tinyImage = images[0].ImageId as string;
+    assert.equal((await ec2('create-key-pair', '--key-name', 'boot')).code, 0);
+    const run = await ec2(
+      'run-instances',
+      '--image-id',
+      tinyImage,
+      '--instance-type',
+      'm1.tiny',
+      '--key-name',
+      'boot',
+      '--count',
+      '2',
+      '--user-data',
+      'echo hello',
+    );
+    assert.equal(run.code, 0, run.err);
+    const reservation = JSON.parse(run.out);
+    const ids = reservation.Instances.map((i: { InstanceId: string }) => i.InstanceId) as string[];
+    assert.equal(ids.length, 2);
+    const end = Date.now() + 60_000;
+    let running: { InstanceId: string; State: { Name: string }; KeyName: string; InstanceType: string }[] = [];
+    while (running.length < 2) {
+      assert.ok(Date.now() < end, `both instances reach running: ${(await ec2('describe-instances')).out}`);
+      const listed = await ec2('describe-instances', '--filters', 'Name=instance-state-name,Values=running');
+      assert.equal(listed.code, 0, listed.err);
+      running = JSON.parse(listed.out).Reservations.flatMap((r: { Instances: unknown[] }) => r.Instances);
+      if (running.length < 2) await sleep(100);
+    }
+    assert.deepEqual(running.map((i) => i.InstanceId).sort(), [...ids].sort());
+    assert.ok(running.every((i) => i.KeyName === 'boot' && i.InstanceType === 'm1.tiny'));
+    const one = JSON.parse((await ec2('describe-instances', '--instance-ids', ids[0] as string)).out).Reservations;
+    assert.equal(one[0].Instances.length, 1);
+    const userData = JSON.parse(
+      (await ec2('describe-instance-attribute', '--instance-id', ids[0] as string, '--attribute', 'userData')).out,
+    );
+    assert.equal(Buffer.from(userData.UserData.Value, 'base64').toString(), 'echo hello');
+
+    assert.equal((await ec2('create-tags', '--resources', ids[0] as string, '--tags', 'Key=Name,Value=web')).code, 0);
+    const tags = JSON.parse((await ec2('describe-tags', '--filters', 'Name=key,Values=Name')).out).Tags;
+    assert.deepEqual(tags, [{ Key: 'Name', ResourceId: ids[0], ResourceType: 'instance', Value: 'web' }]);
+    const named = JSON.parse((await ec2('describe-instances', '--filters', 'Name=tag:Name,Values=web')).out).Reservations;
+    assert.deepEqual(named[0].Instances[0].Tags, [{ Key: 'Name', Value: 'web' }]);
+
+    const missing = await ec2('describe-instances', '--instance-ids', 'i-0000ffff');
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.err, /InvalidInstanceID\.NotFound/);
+
+    const terminated = await ec2('terminate-instances', '--instance-ids', ...ids);
+    assert.equal(terminated.code, 0, terminated.err);
+    const states = JSON.parse(terminated.out).TerminatingInstances as { PreviousState: { Name: string } }[];
+    assert.deepEqual(
+      states.map((s) => s.PreviousState.Name),
+      ['running', 'running'],
+    );
   });
 });

@@ -54,6 +54,7 @@ export function makeLibvirtDriver(instancesPath: string, over: Partial<LibvirtDr
     liveMigrationBandwidth: 0,
     userNetwork: true,
     metadataForward: null,
+    metadataSecret: null,
     biosSerialConsole: true,
     ...over,
   });

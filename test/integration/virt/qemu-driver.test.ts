@@ -5,7 +5,7 @@
  * restarted nova-compute, resize, live migration) and that nothing is left behind.
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
@@ -22,6 +22,7 @@ import type { QemuDriver } from '../../../src/virt/qemu/driver.js';
 import type { VirtInstance } from '../../../src/virt/types.js';
 import { requireExternal } from '../../support/externals.js';
 import {
+  consoleValue,
   fileImageSource,
   MARKER,
   qemuPidsMentioning,
@@ -167,6 +168,36 @@ describe('QEMU driver with a booting guest', { concurrency: false }, () => {
       ['setupBasicFiltering', 'prepareInstanceFilter', 'applyInstanceFilter'],
       'filters are set up before QEMU starts and applied after',
     );
+  });
+
+  it('attaches a vfat config drive as a disk the guest mounts by its config-2 label', async (t) => {
+    if (!requireExternal(t, 'QEMU', problem)) return;
+    const base = makeQemuDriver(dir).options;
+    const vfatDriver = makeQemuDriver(dir, {
+      host: 'qemu-vfat',
+      disks: { ...base.disks, configDrive: { ...base.disks.configDrive, format: 'vfat' } },
+    });
+    const vfatGuest = newInstance();
+    const userData = Buffer.from('user data on a vfat drive\n');
+    try {
+      await vfatDriver.spawn(vfatGuest, TINY_IMAGE_META, [], null, networkInfo, null, {
+        images: images(),
+        configDrive: {
+          files: new Map([
+            ['openstack/latest/meta_data.json', Buffer.from(JSON.stringify({ uuid: vfatGuest.uuid }))],
+            ['openstack/latest/user_data', userData],
+          ]),
+        },
+      });
+      const config = vfatDriver.host.guests.get(vfatGuest.uuid)?.spec.disks.find((d) => d.name === 'disk.config');
+      assert.deepEqual([config?.device, config?.bus, config?.format], ['disk', 'virtio', 'raw']);
+      const out = await waitForConsole(vfatDriver, vfatGuest, MARKER.idle);
+      assert.equal(consoleValue(out, MARKER.configDrive), `uuid=${vfatGuest.uuid}`);
+      assert.equal(consoleValue(out, 'GUEST-CD-USERDATA'), createHash('md5').update(userData).digest('hex'));
+    } finally {
+      await vfatDriver.destroy(vfatGuest, [], null, true);
+      vfatDriver.detach();
+    }
   });
 
   it('serves VNC on loopback and reports diagnostics', async (t) => {

@@ -14,6 +14,7 @@ export function makeQemuDriver(instancesPath: string, over: Partial<QemuDriverOp
     machine: 'pc',
     vifType: 'user',
     metadataForward: null,
+    metadataSecret: null,
     sshForward: false,
     restrictUserNetwork: true,
     biosSerialConsole: true,

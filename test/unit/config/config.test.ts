@@ -121,8 +121,8 @@ describe('generateSampleConfig', () => {
   it('lists every registered option commented out at its default with its help', () => {
     const sample = generateSampleConfig();
     assert.match(sample, /\[cfgtest\]/);
-    assert.match(sample, /# A count\.\n# \(type: int\)\n#count = 3\n/);
-    assert.match(sample, /# \(type: string; deprecated names: \[DEFAULT\] old_name\)\n#renamed = <None>/);
+    assert.match(sample, /# A count\.\n# \(implemented; type: int\)\n#count = 3\n/);
+    assert.match(sample, /# \(implemented; type: string; deprecated names: \[DEFAULT\] old_name\)\n#renamed = <None>/);
     assert.match(sample, /#mode = x/);
   });
 

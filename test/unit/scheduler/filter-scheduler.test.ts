@@ -150,6 +150,14 @@ describe('FilterScheduler.scheduleRunInstance', () => {
     );
   });
 
+  it('keeps the instances of an affinity group together, on the host of its first member', async () => {
+    const s = scheduler({ scheduler_default_filters: ['RamFilter', 'GroupAntiAffinityFilter', 'GroupAffinityFilter'] });
+    const hosts = [hostState({ host: 'h1' }), hostState({ host: 'h2' })];
+    const props: FilterProperties = { scheduler_hints: { group: 'g-uuid' }, group_hosts: [], group_policies: ['affinity'] };
+    const results = (await s.scheduleRunInstance(spec1024(['a', 'b', 'c']), props, hosts)) as Placement[];
+    assert.equal(new Set(results.map((r) => r.host)).size, 1);
+  });
+
   it('sends every instance to a forced host without filtering', async () => {
     const results = (await scheduler().scheduleRunInstance(spec1024(['a', 'b']), { force_hosts: ['h1'] }, twoHosts())) as Placement[];
     assert.deepEqual(

@@ -4,7 +4,7 @@ import { Config } from '../../../src/config/config.js';
 import { defaultSchedulerSettings, schedulerSettingsFrom } from '../../../src/scheduler/opts.js';
 
 describe('scheduler options', () => {
-  it("has Grizzly's defaults", () => {
+  it("has Grizzly's defaults, plus the server group filters", () => {
     const s = defaultSchedulerSettings();
     assert.equal(s.scheduler_max_attempts, 3);
     assert.equal(s.scheduler_host_subset_size, 1);
@@ -15,6 +15,8 @@ describe('scheduler options', () => {
       'ComputeFilter',
       'ComputeCapabilitiesFilter',
       'ImagePropertiesFilter',
+      'GroupAntiAffinityFilter',
+      'GroupAffinityFilter',
     ]);
     assert.deepEqual(s.scheduler_available_filters, ['nova.scheduler.filters.all_filters']);
     assert.deepEqual(s.scheduler_weight_classes, ['nova.scheduler.weights.all_weighers']);

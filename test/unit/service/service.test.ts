@@ -95,15 +95,23 @@ describe('Service timers on an injected clock', () => {
     assert.equal(records.rows.get(1)?.report_count, 3);
   });
 
-  it('reuses the record of a service that ran on the host before', async () => {
+  it('reuses the record of a service that ran on the host before and reports itself up as it starts', async () => {
     const clock = new ManualClock();
     const records = new MemoryRecords();
     await records.create({ host: 'h1', binary: 'nova-test', topic: 'test', report_count: 41 });
-    const s = service(clock, new CountingManager(clock, 40), records, { periodicEnable: false });
+    let consumingAt: number | null = null;
+    const s = service(clock, new CountingManager(clock, 40), records, {
+      periodicEnable: false,
+      serveRpc: async () => {
+        consumingAt = records.rows.get(1)?.report_count ?? null;
+        return { stop: async () => {} };
+      },
+    });
     await s.start();
-    await clock.advance(10_000);
     assert.equal(records.rows.size, 1);
-    assert.equal(records.rows.get(1)?.report_count, 42);
+    assert.equal(consumingAt, 42, 'the heartbeat is written before the service consumes, not one report_interval later');
+    await clock.advance(10_000);
+    assert.equal(records.rows.get(1)?.report_count, 43);
     await s.stop();
   });
 });

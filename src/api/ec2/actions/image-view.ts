@@ -7,7 +7,7 @@ import { ImageNotFound, NotFound } from '../../../common/errors.js';
 import { formatEc2Id, imagePrefixOf, parseEc2Id } from '../../../compute/ec2-ids.js';
 import type { RequestContext } from '../../../context/context.js';
 import type { NovaImage } from '../../../image/glance-client.js';
-import { Ec2Error } from '../errors.js';
+import { Ec2Error, invalidParameterValue } from '../errors.js';
 import type { Ec2Services } from '../services.js';
 import type { XmlObject } from '../xml.js';
 
@@ -145,4 +145,17 @@ export async function findImage(ctx: RequestContext, services: Pick<Ec2Services,
   if (!image) image = (await services.images.detail(ctx, { name: ec2Id }))[0];
   if (!image) throw imageNotFound(ec2Id);
   return image;
+}
+
+/** The kernel or ramdisk uuid an `aki-`/`ari-` id names. */
+export async function dependentImage(
+  ctx: RequestContext,
+  services: Ec2Services,
+  ec2Id: string | undefined,
+  prefix: 'aki' | 'ari',
+): Promise<string | undefined> {
+  if (ec2Id === undefined) return undefined;
+  if (!ec2Id.startsWith(`${prefix}-`))
+    throw invalidParameterValue(`Value (${ec2Id}) is not a valid ${prefix === 'aki' ? 'kernel' : 'ramdisk'} id.`);
+  return (await findImage(ctx, services, ec2Id)).id;
 }

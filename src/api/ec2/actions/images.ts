@@ -1,31 +1,17 @@
 /** DescribeImages, RegisterImage (from an S3 bundle), DeregisterImage. */
 
 import { formatEc2Id, imagePrefixOf, parseEc2Id } from '../../../compute/ec2-ids.js';
-import type { RequestContext } from '../../../context/context.js';
 import type { NovaImage } from '../../../image/glance-client.js';
 import { Ec2Error, invalidParameterValue } from '../errors.js';
 import { applyFilters } from '../filters.js';
 import type { Ec2Params } from '../params.js';
 import type { Ec2Services } from '../services.js';
 import type { XmlObject } from '../xml.js';
-import { findImage, formatImage, imageIdsOf, imageNotFound } from './image-view.js';
+import { dependentImage, findImage, formatImage, imageIdsOf, imageNotFound } from './image-view.js';
 import { defineEc2Actions } from './registry.js';
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
-}
-
-/** The kernel or ramdisk uuid an `aki-`/`ari-` id names. */
-async function dependentImage(
-  ctx: RequestContext,
-  services: Ec2Services,
-  ec2Id: string | undefined,
-  prefix: 'aki' | 'ari',
-): Promise<string | undefined> {
-  if (ec2Id === undefined) return undefined;
-  if (!ec2Id.startsWith(`${prefix}-`))
-    throw invalidParameterValue(`Value (${ec2Id}) is not a valid ${prefix === 'aki' ? 'kernel' : 'ramdisk'} id.`);
-  return (await findImage(ctx, services, ec2Id)).id;
 }
 
 /** `BlockDeviceMapping.N.*` as Nova's image property `block_device_mapping` records it. */

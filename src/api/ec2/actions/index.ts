@@ -1,12 +1,15 @@
 /**
- * Every EC2 action module. Instance, security group and address actions join here as
- * their own modules.
+ * Every EC2 action module. Security group and address actions join here as their own
+ * modules.
  */
 import { imageAttributeActions } from './image-attributes.js';
 import { imageActions } from './images.js';
+import { instanceAttributeActions } from './instance-attributes.js';
+import { instanceActions } from './instances.js';
 import { keyPairActions } from './key-pairs.js';
 import { regionActions } from './regions.js';
 import type { Ec2ActionModule } from './registry.js';
+import { tagActions } from './tags.js';
 import { volumeActions } from './volumes.js';
 
 export const ec2ActionModules: readonly Ec2ActionModule[] = [
@@ -15,4 +18,7 @@ export const ec2ActionModules: readonly Ec2ActionModule[] = [
   imageActions,
   imageAttributeActions,
   volumeActions,
+  instanceActions,
+  instanceAttributeActions,
+  tagActions,
 ];

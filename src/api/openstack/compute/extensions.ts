@@ -1,6 +1,6 @@
 /**
  * `/extensions`: the Grizzly contrib extensions this API offers, so clients and Tempest
- * that probe for an alias find it. Entries come from compute-extensions.md §1.
+ * that probe for an alias find it. Entries are the aliases of nova/api/openstack/compute/contrib/.
  */
 import { NotFound } from '../../../common/errors.js';
 import { defineResource, type ResourceModule } from '../routing.js';
@@ -213,6 +213,7 @@ const REGISTRY: ReadonlyArray<readonly [string, string, string, string, string]>
     `2012-08-07T00:00:00${UTC}`,
     'Create several servers with one request.',
   ],
+  ['os-migrations', 'Migrations', 'migrations/api/v2.0', `2013-05-30T00:00:00${UTC}`, 'Resize and migration records, for admins.'],
   ['os-networks', 'Networks', 'os-networks/api/v1.1', `2011-12-23T00:00:00${UTC}`, 'nova-network networks, and choosing them at boot.'],
   [
     'os-networks-associate',
@@ -239,6 +240,13 @@ const REGISTRY: ReadonlyArray<readonly [string, string, string, string, string]>
     'server-diagnostics/api/v1.1',
     `2011-12-21T00:00:00${UTC}`,
     'Hypervisor diagnostics of a server.',
+  ],
+  [
+    'os-server-groups',
+    'ServerGroups',
+    'servergroups/api/v2',
+    `2013-06-20T00:00:00${UTC}`,
+    'Server groups whose members the scheduler keeps on one host or on different hosts.',
   ],
   [
     'os-server-password',

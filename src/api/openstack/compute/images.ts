@@ -1,6 +1,6 @@
 /**
  * `/images` and `/images/{id}/metadata[/{key}]`: the Compute API's proxy to the image
- * service (compute-core.md §6), through Nova's ImageService interface. Gone after 2.35
+ * service (nova/api/openstack/compute/images.py), through Nova's ImageService interface. Gone after 2.35
  * (images) and 2.38 (image metadata), as in Nova.
  */
 import { Type } from 'typebox';
@@ -44,7 +44,7 @@ export interface ImagesResourceDeps {
 
 const TRUE_STRINGS = new Set(['1', 't', 'true', 'on', 'y', 'yes']);
 
-/** Nova's list filters, translated to the image service's (compute-core.md §6). */
+/** Nova's list filters, translated to the image service's (nova/api/openstack/compute/images.py, _get_filters). */
 export function imageFilters(query: Query): ImageFilters {
   const filters: ImageFilters = {};
   for (const [key, raw] of Object.entries(query)) {

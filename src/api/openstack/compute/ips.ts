@@ -1,4 +1,4 @@
-/** `/servers/{id}/ips[/{network_label}]` (compute-core.md §4.2): addresses with only version and addr. */
+/** `/servers/{id}/ips[/{network_label}]` (nova/api/openstack/compute/ips.py): addresses with only version and addr. */
 import { NotFound } from '../../../common/errors.js';
 import type { ComputeAPI } from '../../../compute/api/index.js';
 import { defineResource, type ResourceModule } from '../routing.js';

@@ -1,5 +1,5 @@
 /**
- * `os-networks` and `os-networks-associate` (compute-extensions.md §3.20): nova-network's
+ * `os-networks` and `os-networks-associate` (nova/api/openstack/compute/contrib/os_networks.py): nova-network's
  * networks. Anyone may list and show them (`compute_extension:networks:view`), seeing the
  * addressing fields only; admins see every column and may create, delete and
  * (dis)associate them.

@@ -1,4 +1,4 @@
-/** `/servers/{id}/metadata[/{key}]`: every route of compute-core.md §4.1. */
+/** `/servers/{id}/metadata[/{key}]`: every route of nova/api/openstack/compute/server_metadata.py. */
 import { Type } from 'typebox';
 import { BadRequest } from '../../../common/errors.js';
 import type { ComputeAPI } from '../../../compute/api/index.js';

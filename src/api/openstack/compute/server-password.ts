@@ -1,4 +1,4 @@
-/** `/servers/{id}/os-server-password`: the password the server's guest posted (compute-extensions.md §3.27). */
+/** `/servers/{id}/os-server-password`: the password the server's guest posted (nova/api/openstack/compute/contrib/server_password.py). */
 
 import type { ComputeAPI } from '../../../compute/api/index.js';
 import { clearServerPassword } from '../../../compute/api/server-password.js';

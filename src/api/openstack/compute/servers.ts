@@ -1,6 +1,6 @@
 /**
  * `/servers`: list, detail, show, create, update, delete at microversion 2.1
- * (compute-core.md §2). Parsing and validation happen here; the rules live in compute.api.
+ * (nova/api/openstack/compute/servers.py). Parsing and validation happen here; the rules live in compute.api.
  */
 import { isIP } from 'node:net';
 import { type Static, type TSchema, Type } from 'typebox';
@@ -254,7 +254,7 @@ function parseNetworks(networks: CreateServer['networks']): RequestedNetwork[] |
   return out;
 }
 
-function parsePersonality(files: CreateServer['personality']): [string, string][] {
+export function parsePersonality(files: CreateServer['personality']): [string, string][] {
   return (files ?? []).map(({ path, contents }) => {
     if (!isBase64(contents)) throw new BadRequest(`Personality content for ${path} cannot be decoded`);
     return [path, Buffer.from(contents, 'base64').toString('latin1')];
@@ -346,7 +346,7 @@ function legacyFromV2(list: NonNullable<CreateServer['block_device_mapping_v2']>
 }
 
 /** Errors of lookups that, on create, mean the request named something that does not exist: 400. */
-function asBadRequest(err: unknown): unknown {
+export function asBadRequest(err: unknown): unknown {
   if (err instanceof ImageNotFound) return new BadRequest('Can not find requested image');
   if (err instanceof FlavorNotFound) return new BadRequest('Invalid flavorRef provided.');
   if (err instanceof KeypairNotFound) return new BadRequest('Invalid key_name provided.');
@@ -356,7 +356,7 @@ function asBadRequest(err: unknown): unknown {
 
 // ---- list -------------------------------------------------------------------
 
-/** Search options a non-admin may use; the rest are dropped silently (compute-core.md §2.2). */
+/** Search options a non-admin may use; the rest are dropped silently (nova/api/openstack/compute/servers.py, _get_servers). */
 const USER_SEARCH_OPTIONS = new Set(['reservation_id', 'name', 'status', 'image', 'flavor', 'ip', 'changes-since', 'all_tenants']);
 const PAGING_OPTIONS = new Set(['limit', 'marker', 'sort_key', 'sort_dir']);
 const ADMIN_EXTRA_OPTIONS = new Set(['tenant_id', 'project_id', 'deleted', 'ip6', 'fixed_ip']);
@@ -424,22 +424,26 @@ function parseSort(query: Query): { sortKeys: string[]; sortDirs: ('asc' | 'desc
 
 // ---- the resource -----------------------------------------------------------
 
+/** How a server is shown to this caller (what policy lets them see, where the links point). */
+export async function serverViewOptions(deps: Pick<ServersResourceDeps, 'conf' | 'zones'>, req: ComputeRequest): Promise<ViewOptions> {
+  const opts = deps.conf.get(computeApiOpts);
+  const hostZone = await deps.zones.hostZones(req.ctx);
+  const hide = req.allowed('compute_extension:hide_server_addresses');
+  return {
+    urls: req.urls,
+    isAdmin: req.ctx.isAdmin,
+    showServerAttributes: req.allowed('compute_extension:extended_server_attributes'),
+    hideAddressStates: hide ? (opts.osapi_hide_server_address_states ?? ['building']) : [],
+    instanceNameTemplate: opts.instance_name_template ?? 'instance-%08x',
+    hostZone,
+  };
+}
+
 export function serversResource(deps: ServersResourceDeps): ResourceModule {
   const maxLimit = (): number => deps.conf.get(apiOpts).osapi_max_limit ?? 1000;
   const opts = () => deps.conf.get(computeApiOpts);
 
-  async function viewOptions(req: ComputeRequest): Promise<ViewOptions> {
-    const hostZone = await deps.zones.hostZones(req.ctx);
-    const hide = req.allowed('compute_extension:hide_server_addresses');
-    return {
-      urls: req.urls,
-      isAdmin: req.ctx.isAdmin,
-      showServerAttributes: req.allowed('compute_extension:extended_server_attributes'),
-      hideAddressStates: hide ? (opts().osapi_hide_server_address_states ?? ['building']) : [],
-      instanceNameTemplate: opts().instance_name_template ?? 'instance-%08x',
-      hostZone,
-    };
-  }
+  const viewOptions = (req: ComputeRequest): Promise<ViewOptions> => serverViewOptions(deps, req);
 
   async function detailViews(req: ComputeRequest, instances: InstanceRecord[]): Promise<Record<string, unknown>[]> {
     const uuids = instances.map((i) => i.uuid as string);

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { createTableStatements } from '../../columns.js';
 import type { Database } from '../../engine.js';
 import type { Migration } from '../../migrator.js';
+import { withoutAddedColumns } from './164_operator_columns.js';
 import { NOVA_TABLES } from './schema.js';
 
 /**
@@ -13,7 +14,7 @@ export const grizzlyBaseline: Migration = {
   name: 'grizzly',
   async up(db: Database<unknown>): Promise<void> {
     for (const table of NOVA_TABLES) {
-      for (const statement of createTableStatements(db.dialect, table)) await sql.raw(statement).execute(db.kysely);
+      for (const statement of createTableStatements(db.dialect, withoutAddedColumns(table))) await sql.raw(statement).execute(db.kysely);
     }
   },
 };

@@ -1,5 +1,5 @@
 /**
- * Nova's schema as a Grizzly database has it after migration 161 (db.md §3): where the
+ * Nova's schema as a Grizzly database has it after migration 161 (nova/db/sqlalchemy/migrate_repo/versions/): where the
  * ORM model and the migrated DDL differ, this follows the DDL. Column order follows
  * the Folsom baseline. Defaults that Nova sets in Python are also declared as server
  * defaults, so a row inserted without them still reads like one Nova wrote.
@@ -30,6 +30,7 @@ export const services = defineTable('services', [
   col.string('topic'),
   col.int('report_count').notNull().default(0),
   col.bool('disabled').default(false),
+  col.string('disabled_reason'),
 ]);
 
 export const computeNodes = defineTable('compute_nodes', [
@@ -51,6 +52,7 @@ export const computeNodes = defineTable('compute_nodes', [
   col.int('current_workload'),
   col.int('running_vms'),
   col.string('hypervisor_hostname'),
+  col.ip('host_ip'),
 ]);
 
 export const computeNodeStats = defineTable(

@@ -18,7 +18,7 @@ import {
 } from '../../../../src/common/states/transitions.js';
 import { FINAL_VM_STATES, type VmState } from '../../../../src/common/states/vm-states.js';
 
-/** Table A of states.md, written out independently: the vm_states each action starts from. */
+/** nova/compute/api.py's check_instance_state guards, written out independently: the vm_states each action starts from. */
 const SPEC_ALLOWED_VM: Record<Exclude<ActionName, 'create'>, readonly VmState[] | 'any'> = {
   delete: 'any',
   soft_delete: 'any',

@@ -7,6 +7,7 @@ import { AggregateTypeAffinityFilter } from '../../../../src/scheduler/filters/a
 import { AllHostsFilter } from '../../../../src/scheduler/filters/all-hosts-filter.js';
 import { AvailabilityZoneFilter } from '../../../../src/scheduler/filters/availability-zone-filter.js';
 import { DifferentHostFilter } from '../../../../src/scheduler/filters/different-host-filter.js';
+import { GroupAffinityFilter } from '../../../../src/scheduler/filters/group-affinity-filter.js';
 import { GroupAntiAffinityFilter } from '../../../../src/scheduler/filters/group-anti-affinity-filter.js';
 import { IsolatedHostsFilter } from '../../../../src/scheduler/filters/isolated-hosts-filter.js';
 import { RetryFilter } from '../../../../src/scheduler/filters/retry-filter.js';
@@ -118,11 +119,34 @@ describe('SimpleCIDRAffinityFilter', () => {
 });
 
 describe('GroupAntiAffinityFilter', () => {
-  it('rejects hosts already holding a group member', () => {
-    const p = props({ scheduler_hints: { group: 'g' }, group_hosts: ['h1'] });
-    assert.equal(new GroupAntiAffinityFilter().hostPasses(hostState({ host: 'h1' }), p), false);
-    assert.equal(new GroupAntiAffinityFilter().hostPasses(hostState({ host: 'h2' }), p), true);
-    assert.equal(new GroupAntiAffinityFilter().hostPasses(hostState({ host: 'h1' }), props()), true);
+  const filter = new GroupAntiAffinityFilter();
+  it('rejects hosts already holding a member of an anti-affinity group', () => {
+    const p = props({ scheduler_hints: { group: 'g' }, group_hosts: ['h1'], group_policies: ['anti-affinity'] });
+    assert.equal(filter.hostPasses(hostState({ host: 'h1' }), p), false);
+    assert.equal(filter.hostPasses(hostState({ host: 'h2' }), p), true);
+  });
+  it('passes every host without a group, or for a group whose policy is affinity', () => {
+    assert.equal(filter.hostPasses(hostState({ host: 'h1' }), props()), true);
+    const p = props({ scheduler_hints: { group: 'g' }, group_hosts: ['h1'], group_policies: ['affinity'] });
+    assert.equal(filter.hostPasses(hostState({ host: 'h2' }), p), true);
+  });
+  it('passes every host while the group has no member placed yet', () => {
+    const p = props({ scheduler_hints: { group: 'g' }, group_hosts: [], group_policies: ['anti-affinity'] });
+    assert.equal(filter.hostPasses(hostState({ host: 'h1' }), p), true);
+  });
+});
+
+describe('GroupAffinityFilter', () => {
+  const filter = new GroupAffinityFilter();
+  it('keeps an affinity group on the hosts that already hold its members', () => {
+    const p = props({ scheduler_hints: { group: 'g' }, group_hosts: ['h1'], group_policies: ['affinity'] });
+    assert.equal(filter.hostPasses(hostState({ host: 'h1' }), p), true);
+    assert.equal(filter.hostPasses(hostState({ host: 'h2' }), p), false);
+  });
+  it('passes every host for the first member, without a group, or for an anti-affinity group', () => {
+    assert.equal(filter.hostPasses(hostState({ host: 'h2' }), props({ group_hosts: [], group_policies: ['affinity'] })), true);
+    assert.equal(filter.hostPasses(hostState({ host: 'h2' }), props()), true);
+    assert.equal(filter.hostPasses(hostState({ host: 'h2' }), props({ group_hosts: ['h1'], group_policies: ['anti-affinity'] })), true);
   });
 });
 

@@ -29,7 +29,7 @@ const settings: DomainSettings = {
   useVirtio: true,
   consoleLog: '/i/u/console.log',
   diskCache: 'none',
-  metadataForward: '127.0.0.1:8775',
+  metadataSocket: '/var/lib/nova/instances/u/metadata.sock',
   biosSerialPortFile: null,
   hostUuid: 'h-uuid',
 };
@@ -106,7 +106,7 @@ describe('libvirt domain XML', () => {
     assert.equal(args[0], '-netdev');
     assert.match(
       args[1],
-      /^user,id=hostnet-nova0,net=169\.254\.0\.0\/16,.*guestfwd=tcp:169\.254\.169\.254:80-cmd:socat - TCP:127\.0\.0\.1:8775$/,
+      /^user,id=hostnet-nova0,net=169\.254\.0\.0\/16,.*guestfwd=tcp:169\.254\.169\.254:80-cmd:socat - UNIX-CONNECT:\/var\/lib\/nova\/instances\/u\/metadata\.sock$/,
     );
     assert.equal(args[3], 'virtio-net-pci,netdev=hostnet-nova0,mac=fa:16:3e:00:00:2a,bus=pci.0,addr=0x10,romfile=');
     assert.deepEqual(args.slice(4), ['-fw_cfg', 'name=etc/sercon-port,file=/i/u/bios']);

@@ -42,7 +42,7 @@ const settings: LaunchSettings = {
   accel: 'tcg',
   machine: 'pc',
   vnc: { listen: '127.0.0.1', keymap: 'en-us' },
-  metadataForward: '127.0.0.1:8775',
+  metadataSocket: '/var/lib/nova/instances/u/metadata.sock',
   sshPort: 10022,
   restrictUserNetwork: false,
   incoming: null,
@@ -73,13 +73,13 @@ describe('QEMU command line', () => {
     assert.ok(devices.includes('ide-cd,drive=hdd,id=hdd-dev,bus=ide.1,unit=1'));
   });
 
-  it('gives a user-mode NIC the link-local network, the metadata guestfwd through socat and the SSH hostfwd', () => {
+  it('gives a user-mode NIC the link-local network, a metadata guestfwd to its forwarder’s socket and the SSH hostfwd', () => {
     const argv = buildQemuArgv(spec, settings);
     const [netdev] = values(argv, '-netdev');
     assert.equal(
       netdev,
       'user,id=net0,net=169.254.0.0/16,host=169.254.0.2,dhcpstart=169.254.0.15,hostname=instance-0000002a,' +
-        'guestfwd=tcp:169.254.169.254:80-cmd:socat - TCP:127.0.0.1:8775,hostfwd=tcp:127.0.0.1:10022-:22',
+        'guestfwd=tcp:169.254.169.254:80-cmd:socat - UNIX-CONNECT:/var/lib/nova/instances/u/metadata.sock,hostfwd=tcp:127.0.0.1:10022-:22',
     );
     assert.ok(values(argv, '-device').includes('virtio-net-pci,netdev=net0,id=net0-dev,mac=fa:16:3e:00:00:2a,romfile='));
     assert.match(buildQemuArgv(spec, { ...settings, restrictUserNetwork: true }).join(' '), /restrict=on/);

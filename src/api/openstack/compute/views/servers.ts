@@ -1,5 +1,5 @@
 /**
- * The server body of the Compute API at microversion 2.1 (compute-core.md §2.5), built
+ * The server body of the Compute API at microversion 2.1 (nova/api/openstack/compute/views/servers.py), built
  * from an InstanceRecord. Tempest's schemas are closed: exactly these keys, no others.
  */
 import { createHash } from 'node:crypto';
@@ -96,7 +96,7 @@ function flavorView(urls: RequestUrls, instance: InstanceRecord): { id?: string;
   return { id: flavorId, links: bookmark ? [bookmark] : [] };
 }
 
-/** The keys every server view has (GET, PUT): compute-core.md §2.5 "core". */
+/** The keys every server view has (GET, PUT), before any extension adds its own. */
 function coreView(instance: InstanceRecord, opts: ViewOptions, addresses: Addresses, extras: ViewExtras): Record<string, unknown> {
   const uuid = instance.uuid as string;
   const status = statusFromState(instance.vm_state, instance.task_state);
