@@ -4,6 +4,7 @@ import { aggregatesResource } from '../api/openstack/compute/aggregates.js';
 import { certificatesResource } from '../api/openstack/compute/certificates.js';
 import { consoleOutputResource } from '../api/openstack/compute/console-output.js';
 import { deferredDeleteResource } from '../api/openstack/compute/deferred-delete.js';
+import { fixedIpsResource } from '../api/openstack/compute/fixed-ips.js';
 import { floatingIpActionsResource } from '../api/openstack/compute/floating-ip-actions.js';
 import { floatingIpDnsResource } from '../api/openstack/compute/floating-ip-dns.js';
 import { floatingIpPoolsResource, floatingIpsResource } from '../api/openstack/compute/floating-ips.js';
@@ -17,6 +18,7 @@ import { instanceActionsResource } from '../api/openstack/compute/instance-actio
 import { instanceUsageAuditLogResource } from '../api/openstack/compute/instance-usage-audit-log.js';
 import { ipsResource } from '../api/openstack/compute/ips.js';
 import { migrationsResource } from '../api/openstack/compute/migrations.js';
+import { multinicResource } from '../api/openstack/compute/multinic.js';
 import { networksResource } from '../api/openstack/compute/networks.js';
 import { rescueResource } from '../api/openstack/compute/rescue.js';
 import { securityGroupActionsResource } from '../api/openstack/compute/security-group-actions.js';
@@ -32,6 +34,7 @@ import { serverStartStopResource } from '../api/openstack/compute/server-start-s
 import { serversResource } from '../api/openstack/compute/servers.js';
 import { servicesResource } from '../api/openstack/compute/services.js';
 import { simpleTenantUsageResource } from '../api/openstack/compute/simple-tenant-usage.js';
+import { tenantNetworksResource } from '../api/openstack/compute/tenant-networks.js';
 import { virtualInterfacesResource } from '../api/openstack/compute/virtual-interfaces.js';
 import type { ResourceModule } from '../api/openstack/routing.js';
 import { CertAPI } from '../cert/rpcapi.js';
@@ -113,6 +116,9 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     floatingIpsBulkResource(network),
     floatingIpActionsResource({ compute, network }),
     floatingIpDnsResource(network),
+    fixedIpsResource(network),
+    tenantNetworksResource(network),
+    multinicResource({ compute, network }),
     securityGroupsResource({ compute, securityGroups }),
     securityGroupActionsResource({ compute, securityGroups }),
     securityGroupDefaultRulesResource(securityGroups),

@@ -212,3 +212,10 @@ export class FloatingIpDNSExists extends Invalid {
     super(`The DNS entry ${name} already exists in domain ${domain}.`, { kwargs: { name, domain } });
   }
 }
+
+/** removeFixedIp named an address the instance does not have: a bad request. */
+export class FixedIpNotFoundForSpecificInstance extends Invalid {
+  constructor(instanceUuid: string, address: string) {
+    super(`Instance ${instanceUuid} doesn't have fixed ip '${address}'.`, { kwargs: { instance_uuid: instanceUuid, ip: address } });
+  }
+}

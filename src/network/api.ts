@@ -6,6 +6,7 @@
  */
 import type { Config } from '../config/config.js';
 import type { RequestContext } from '../context/context.js';
+import type { FixedIpDetails } from '../db/api/fixed-ips.js';
 import type { Network, VirtualInterface } from '../db/types.js';
 import { ContractClient } from '../rpc/contract-client.js';
 import type { Transport } from '../rpc/transport.js';
@@ -201,6 +202,36 @@ export class NetworkAPI {
 
   disassociateFloatingIp(ctx: RequestContext, address: string): Promise<string | null> {
     return this.client.call(ctx, 'disassociate_floating_ip', { address });
+  }
+
+  // ---- multinic ----------------------------------------------------------------
+
+  async addFixedIpToInstance(ctx: RequestContext, instance: InstanceRef, networkId: string): Promise<void> {
+    await this.client.call(
+      ctx,
+      'add_fixed_ip_to_instance',
+      { instance_id: instance.uuid, project_id: instance.project_id, host: instance.host, network_id: networkId },
+      { server: this.#hostOf(instance) },
+    );
+  }
+
+  async removeFixedIpFromInstance(ctx: RequestContext, instance: InstanceRef, address: string): Promise<void> {
+    await this.client.call(
+      ctx,
+      'remove_fixed_ip_from_instance',
+      { instance_id: instance.uuid, project_id: instance.project_id, host: instance.host, address },
+      { server: this.#hostOf(instance) },
+    );
+  }
+
+  // ---- fixed IPs (os-fixed-ips) ----------------------------------------------
+
+  getFixedIpDetails(ctx: RequestContext, address: string): Promise<FixedIpDetails> {
+    return this.client.call(ctx, 'get_fixed_ip_details', { address });
+  }
+
+  async setFixedIpReserved(ctx: RequestContext, address: string, reserved: boolean): Promise<void> {
+    await this.client.call(ctx, 'set_fixed_ip_reserved', { address, reserved });
   }
 
   // ---- DNS (os-floating-ip-dns) ----------------------------------------------

@@ -4,6 +4,7 @@
  */
 
 import * as networkErrors from '../common/network-errors.js';
+import type { FixedIpDetails } from '../db/api/fixed-ips.js';
 import type { FixedIp, Network, VirtualInterface } from '../db/types.js';
 import { reviveFixedIp, reviveList, reviveNetwork, reviveVirtualInterface } from '../db/wire.js';
 import { plain, revived } from '../rpc/codec.js';
@@ -115,6 +116,15 @@ export const networkContract = defineContract({
       plain<{ floating_address: string; fixed_address: string; interface: string | null; instance_uuid: string | null }>(),
       done,
     ),
+    /** Multinic: one more interface and fixed IP on the network (uuid or id); returns the new network info. */
+    add_fixed_ip_to_instance: call('1.9', plain<InstanceArgs & { network_id: string | number }>(), networkInfo),
+    /** FixedIpNotFoundForSpecificInstance when the instance has no such address. */
+    remove_fixed_ip_from_instance: call('1.9', plain<InstanceArgs & { address: string }>(), networkInfo),
+    // ---- fixed IPs (os-fixed-ips, nova-manage fixed) ----
+    /** Admin: the address with its network cidr and instance hostname/host; FixedIpNotFoundForAddress. */
+    get_fixed_ip_details: call('1.0', plain<{ address: string }>(), plain<FixedIpDetails>()),
+    list_fixed_ip_details: call('1.0', plain<{ host: string | null }>(), plain<FixedIpDetails[]>()),
+    set_fixed_ip_reserved: call('1.0', plain<{ address: string; reserved: boolean }>(), done),
     // ---- DNS (network.md §6–7) ----
     get_dns_domains: call('1.0', plain<Record<string, never>>(), plain<DnsDomainView[]>()),
     create_private_dns_domain: call('1.0', plain<{ domain: string; av_zone: string | null }>(), done),

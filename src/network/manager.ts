@@ -15,6 +15,7 @@ import {
   FixedIpNotFound,
   FixedIpNotFoundForInstance,
   FixedIpNotFoundForNetwork,
+  FixedIpNotFoundForSpecificInstance,
   InvalidNetworkRequest,
   NetworkNotFoundForRequest,
   VirtualInterfaceMacAddressException,
@@ -23,6 +24,7 @@ import type { Config } from '../config/config.js';
 import { adminContext, type RequestContext } from '../context/context.js';
 import type { Db } from '../db/api/common.js';
 import {
+  type FixedIpDetails,
   fixedIpAssociate,
   fixedIpAssociatePool,
   fixedIpDisassociateAllByTimeout,
@@ -30,6 +32,8 @@ import {
   fixedIpGetByAddress,
   fixedIpGetByInstance,
   fixedIpGetByNetworkHost,
+  fixedIpGetDetails,
+  fixedIpListDetails,
   fixedIpUpdate,
 } from '../db/api/fixed-ips.js';
 import { floatingIpGetByFixedIpIds } from '../db/api/floating-ips.js';
@@ -57,6 +61,7 @@ import {
 } from '../db/api/networks.js';
 import {
   virtualInterfaceCreate,
+  virtualInterfaceDelete,
   virtualInterfaceDeleteByInstance,
   virtualInterfaceGet,
   virtualInterfaceGetAll,
@@ -574,6 +579,63 @@ export class NetworkManager extends Manager implements NetworkEndpoint {
     return null;
   }
 
+  // ---- multinic --------------------------------------------------------------
+
+  async add_fixed_ip_to_instance(ctx: RequestContext, args: InstanceArgs & { network_id: string | number }): Promise<NetworkInfo> {
+    const instanceUuid = instanceUuidOf(args);
+    const admin = ctx.elevated();
+    const network =
+      typeof args.network_id === 'number' || /^\d+$/.test(String(args.network_id))
+        ? await networkGet(this.#db, admin, Number(args.network_id))
+        : await networkGetByUuid(this.#db, admin, String(args.network_id));
+    const projectId = args.project_id ?? ctx.projectId;
+    const vif = await this.#createVifsKeeping(ctx, instanceUuid, network);
+    try {
+      await this.#allocateFixedIp(ctx, { instanceUuid, projectId, host: args.host ?? null, network, vif, address: null, vpn: false });
+    } catch (err) {
+      await virtualInterfaceDelete(this.#db, admin, vif.id);
+      throw err;
+    }
+    await this.#refreshMembers(ctx, instanceUuid);
+    await this.#refreshInfoCache(ctx, instanceUuid);
+    return this.get_instance_nw_info(ctx, { ...args, instance_uuid: instanceUuid });
+  }
+
+  async remove_fixed_ip_from_instance(ctx: RequestContext, args: InstanceArgs & { address: string }): Promise<NetworkInfo> {
+    const instanceUuid = instanceUuidOf(args);
+    const admin = ctx.elevated();
+    const row = (await this.#fixedIpsOf(admin, instanceUuid)).find((r) => r.address === args.address);
+    if (!row) throw new FixedIpNotFoundForSpecificInstance(instanceUuid, args.address);
+    const vifId = row.virtual_interface_id;
+    await this.floating.releaseForFixedAddresses(admin, [args.address]);
+    await this.dns.deleteInstanceEntries(args.address);
+    await this.#deallocateFixedIp(admin, row, args.host ?? null);
+    // Not a DHCP lease that will end by itself: the address is free now.
+    const after = await fixedIpGetByAddress(this.#db, admin, args.address);
+    if (!after.leased) await fixedIpUpdate(this.#db, admin, args.address, { instance_uuid: null });
+    if (vifId !== null) await virtualInterfaceDelete(this.#db, admin, vifId);
+    await this.#refreshMembers(ctx, instanceUuid);
+    await this.#refreshInfoCache(ctx, instanceUuid);
+    return this.get_instance_nw_info(ctx, { ...args, instance_uuid: instanceUuid });
+  }
+
+  // ---- fixed IP administration ----------------------------------------------
+
+  async get_fixed_ip_details(ctx: RequestContext, args: { address: string }): Promise<FixedIpDetails> {
+    return fixedIpGetDetails(this.#db, ctx, args.address);
+  }
+
+  async list_fixed_ip_details(ctx: RequestContext, args: { host?: string | null }): Promise<FixedIpDetails[]> {
+    return fixedIpListDetails(this.#db, ctx, args.host ?? null);
+  }
+
+  /** nova-manage fixed reserve/unreserve, os-fixed-ips reserve/unreserve: the pool skips reserved addresses. */
+  async set_fixed_ip_reserved(ctx: RequestContext, args: { address: string; reserved: boolean }): Promise<null> {
+    await fixedIpGetDetails(this.#db, ctx, args.address);
+    await fixedIpUpdate(this.#db, ctx.elevated(), args.address, { reserved: args.reserved });
+    return null;
+  }
+
   // ---- DNS (dns-entries.ts) --------------------------------------------------
 
   async get_dns_domains(ctx: RequestContext): Promise<DnsDomainView[]> {
@@ -619,6 +681,20 @@ export class NetworkManager extends Manager implements NetworkEndpoint {
   }
 
   // ---- internals ------------------------------------------------------------
+
+  /** A new interface of the instance on the network. */
+  async #createVifsKeeping(ctx: RequestContext, instanceUuid: string, network: Network): Promise<VirtualInterface> {
+    const admin = ctx.elevated();
+    const attempts = this.#opts.create_unique_mac_address_attempts ?? 5;
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      try {
+        return await virtualInterfaceCreate(this.#db, admin, { address: randomMac(), instance_uuid: instanceUuid, network_id: network.id });
+      } catch (err) {
+        if (!(err instanceof DBDuplicateEntry)) throw err;
+      }
+    }
+    throw new VirtualInterfaceMacAddressException();
+  }
 
   async #addInstanceDns(ctx: RequestContext, instanceUuid: string): Promise<void> {
     const admin = ctx.elevated();

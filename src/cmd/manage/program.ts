@@ -7,6 +7,7 @@ import { registerAgentCommands } from './agent.js';
 import { registerConfigCommands } from './config.js';
 import { ManageError } from './context.js';
 import { registerDbCommands } from './db.js';
+import { registerFixedCommands } from './fixed.js';
 import { registerFlavorCommands } from './flavor.js';
 import { registerFloatingCommands } from './floating.js';
 import { registerHostCommands } from './host.js';
@@ -39,6 +40,7 @@ export function buildManageProgram(): Command {
   registerServiceCommands(program, config);
   registerNetworkCommands(program, config);
   registerFloatingCommands(program, config);
+  registerFixedCommands(program, config);
   registerVpnCommands(program, config);
   registerAccountCommands(program, config);
   registerAgentCommands(program, config);

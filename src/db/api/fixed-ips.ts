@@ -218,3 +218,56 @@ export async function fixedIpGetAllAllocated(db: Db, ctx: RequestContext | null)
     .orderBy('id')
     .execute();
 }
+
+/** A fixed IP with its network's cidr and its instance's hostname and compute host. */
+export interface FixedIpDetails {
+  address: string;
+  cidr: string | null;
+  hostname: string | null;
+  host: string | null;
+  reserved: boolean;
+  instance_uuid: string | null;
+}
+
+function detailsQuery(db: Db) {
+  return db.kysely
+    .selectFrom('fixed_ips as f')
+    .leftJoin('networks as n', 'n.id', 'f.network_id')
+    .leftJoin('instances as i', (join) => join.onRef('i.uuid', '=', 'f.instance_uuid').on('i.deleted', '=', 0))
+    .select([
+      'f.address as address',
+      'n.cidr as cidr',
+      'i.hostname as hostname',
+      'i.host as host',
+      'f.reserved as reserved',
+      'f.instance_uuid as instance_uuid',
+    ])
+    .where('f.deleted', '=', 0);
+}
+
+function toDetails(r: Record<string, unknown>): FixedIpDetails {
+  return {
+    address: r.address as string,
+    cidr: (r.cidr as string | null) ?? null,
+    hostname: (r.hostname as string | null) ?? null,
+    host: (r.host as string | null) ?? null,
+    reserved: !!r.reserved,
+    instance_uuid: (r.instance_uuid as string | null) ?? null,
+  };
+}
+
+/** FixedIpNotFoundForAddress (FixedIpInvalid for a malformed address). */
+export async function fixedIpGetDetails(db: Db, ctx: RequestContext | null, address: string): Promise<FixedIpDetails> {
+  requireAdmin(ctx);
+  const row = await detailsQuery(db).where('f.address', '=', canonical(address)).executeTakeFirst();
+  if (!row) throw new FixedIpNotFoundForAddress(address);
+  return toDetails(row);
+}
+
+/** Every live fixed IP in address order per network, or only those of instances on `host`. */
+export async function fixedIpListDetails(db: Db, ctx: RequestContext | null, host: string | null): Promise<FixedIpDetails[]> {
+  requireAdmin(ctx);
+  let q = detailsQuery(db);
+  if (host !== null) q = q.where('i.host', '=', host);
+  return (await q.orderBy('f.network_id').orderBy('f.id').execute()).map(toDetails);
+}

@@ -90,3 +90,8 @@ export async function virtualInterfaceDeleteByInstance(db: Db, _ctx: RequestCont
 export async function virtualInterfaceGetAll(db: Db, _ctx: RequestContext | null): Promise<VirtualInterface[]> {
   return baseQuery(db).orderBy('id').execute();
 }
+
+/** Deletes (for good) one interface, as Grizzly deletes a removed multinic interface. */
+export async function virtualInterfaceDelete(db: Db, _ctx: RequestContext | null, id: number): Promise<void> {
+  await db.kysely.deleteFrom('virtual_interfaces').where('id', '=', id).execute();
+}

@@ -24,6 +24,7 @@ const params: Record<string, string> = {
   class_name: 'fz-class',
   host: 'fz-host',
   domain: 'fz.example.org',
+  address: '10.20.0.5',
   name: 'fzhost',
 };
 let imageId = '';
@@ -103,6 +104,10 @@ function seeds(): Record<string, unknown> {
     'POST /servers/:server_id/action#removeFloatingIp': { removeFloatingIp: { address: '192.0.2.65' } },
     'PUT /os-floating-ip-dns/:domain': { domain_entry: { scope: 'public', project: 'proj-fz' } },
     'PUT /os-floating-ip-dns/:domain/entries/:name': { dns_entry: { ip: '192.0.2.9', dns_type: 'A' } },
+    'POST /servers/:server_id/action#addFixedIp': { addFixedIp: { networkId: params.id } },
+    'POST /servers/:server_id/action#removeFixedIp': { removeFixedIp: { address: '10.20.0.9' } },
+    'POST /os-fixed-ips/:address/action#reserve': { reserve: null },
+    'POST /os-fixed-ips/:address/action#unreserve': { unreserve: null },
     'POST /os-security-groups': { security_group: { name: 'fz', description: 'fz' } },
     'PUT /os-security-groups/:id': { security_group: { name: 'fz2', description: 'fz' } },
     'POST /os-security-group-rules': {

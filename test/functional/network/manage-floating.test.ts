@@ -2,9 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Command } from 'commander';
 import { ManageError } from '../../../src/cmd/manage/context.js';
+import { registerFixedCommands } from '../../../src/cmd/manage/fixed.js';
 import { registerFloatingCommands } from '../../../src/cmd/manage/floating.js';
 import { adminContext } from '../../../src/context/context.js';
 import { floatingIpGetAll } from '../../../src/db/api/floating-ips.js';
+import { NoopLinuxNet } from '../../../src/network/linux-net.js';
+import { NetworkManager } from '../../../src/network/manager.js';
 import { type NetworkTestEnv, networkTestEnv } from './harness.js';
 
 let env: NetworkTestEnv;
@@ -72,4 +75,44 @@ test('floating delete removes the range and list --host shows only what a host c
     rows.map((r) => r.address),
     ['198.51.100.9'],
   );
+});
+
+test('fixed reserve/unreserve flip an address; fixed list prints network, address, hostname and host', async () => {
+  const program = new Command('nova-manage').exitOverride();
+  const conf = env.conf();
+  registerFixedCommands(program, () => conf);
+  await new NetworkManager('h', { db: env.db, conf, driver: new NoopLinuxNet() }).create_networks(adminContext(), {
+    label: 'fx',
+    cidr: '10.90.0.0/29',
+    bridge: 'br90',
+  });
+  await program.parseAsync(['fixed', 'reserve', '--address', '10.90.0.4'], { from: 'user' });
+  const reserved = await env.db.kysely
+    .selectFrom('fixed_ips')
+    .select('reserved')
+    .where('address', '=', '10.90.0.4')
+    .executeTakeFirstOrThrow();
+  assert.equal(!!reserved.reserved, true);
+  await program.parseAsync(['fixed', 'unreserve', '--address', '10.90.0.4'], { from: 'user' });
+  const unreserved = await env.db.kysely
+    .selectFrom('fixed_ips')
+    .select('reserved')
+    .where('address', '=', '10.90.0.4')
+    .executeTakeFirstOrThrow();
+  assert.equal(!!unreserved.reserved, false);
+  await assert.rejects(program.parseAsync(['fixed', 'reserve', '--address', '10.99.0.1'], { from: 'user' }), ManageError);
+  const chunks: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    chunks.push(String(chunk));
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    await program.parseAsync(['fixed', 'list'], { from: 'user' });
+  } finally {
+    process.stdout.write = write;
+  }
+  const lines = chunks.join('').trim().split('\n');
+  assert.match(lines[0] ?? '', /^network\s+\tIP address\s+\thostname\s+\thost$/);
+  assert.match(lines[1] ?? '', /^10\.90\.0\.0\/29\s+\t10\.90\.0\.0\s+\tNone\s+\tNone$/);
 });

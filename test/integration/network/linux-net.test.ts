@@ -18,7 +18,7 @@ import type { Network } from '../../../src/db/types.js';
 import { dhcpFile } from '../../../src/network/linux-net/dnsmasq.js';
 import { namespaceExecutor } from '../../../src/network/linux-net/executor.js';
 import { procfs, readPidFile } from '../../../src/network/linux-net/processes.js';
-import type { FloatingIpPlumbing, LinuxNetDriver } from '../../../src/network/linux-net/types.js';
+import type { LinuxNetDriver } from '../../../src/network/linux-net/types.js';
 import { loadLinuxNetDriver } from '../../../src/network/linux-net.js';
 import { NetworkManager } from '../../../src/network/manager.js';
 import { loadFirewallDriver } from '../../../src/virt/firewall/factory.js';
@@ -164,13 +164,13 @@ describe('linux_net in network namespaces', { timeout: 180_000 }, () => {
   test('a floating IP reaches the guest from outside and stops when removed; security group rules filter it', async (t) => {
     if (!requireExternal(t, 'network namespaces with dnsmasq and iptables', problem)) return;
     await guestNs.spawnReady(['node', '-e', LISTENER, '22', '23']);
-    const floating: FloatingIpPlumbing = {
-      floatingAddress: '192.0.2.50',
-      fixedAddress: address,
-      interface: null,
-      network: { bridge: network.bridge, cidr: network.cidr },
-    };
-    await driver.addFloatingIp(floating);
+    // Through the manager, as the API asks it: a pool, an allocation, an association.
+    await manager.create_floating_ips(admin, { ip_range: '192.0.2.50', pool: 'public' });
+    const floatingAddress = await manager.allocate_floating_ip(admin, { project_id: 'proj-a', pool: 'public' });
+    assert.equal(floatingAddress, '192.0.2.50');
+    await manager.associate_floating_ip(admin, { floating_address: floatingAddress, fixed_address: address });
+    const bound = await hostNs.run(['ip', '-4', '-o', 'addr', 'show', 'dev', 'pub0']);
+    assert.match(bound.stdout, /inet 192\.0\.2\.50\/32/, 'the floating address is bound on public_interface');
     assert.equal(await connectFrom(outsideNs, '192.0.2.50', 22), 'port 22');
     assert.equal(await connectFrom(outsideNs, '192.0.2.50', 23), 'port 23', 'without a firewall every port is open');
 
@@ -188,7 +188,7 @@ describe('linux_net in network namespaces', { timeout: 180_000 }, () => {
     await firewall.unfilterInstance(instance, nwInfo);
     assert.equal(await connectFrom(outsideNs, '192.0.2.50', 23), 'port 23', 'unfiltered again');
 
-    await driver.removeFloatingIp(floating);
+    await manager.disassociate_floating_ip(admin, { address: '192.0.2.50' });
     assert.notEqual(await connectFrom(outsideNs, '192.0.2.50', 22, 1500), 'port 22', 'no longer reachable once removed');
     const nat = await hostNs.run(['iptables-save', '-t', 'nat']);
     assert.ok(!nat.stdout.includes('192.0.2.50'), 'its NAT rules are gone');
