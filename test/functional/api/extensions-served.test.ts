@@ -40,7 +40,7 @@ type Probe =
   | { bootRefuses: { server?: Record<string, unknown>; top?: Record<string, unknown> } };
 
 const PROBES: Readonly<Record<string, Probe>> = {
-  NMN: { action: 'addFixedIp', body: { networkId: 'no-such-network' } },
+  NMN: { action: 'addFixedIp', body: {} },
   'os-admin-actions': { action: 'os-resetState', body: { state: 'active' } },
   'os-agents': { route: '/os-agents' },
   'os-aggregates': { route: '/os-aggregates' },
