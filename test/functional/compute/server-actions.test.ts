@@ -264,6 +264,9 @@ forEachCloudBackend('single-host server actions over HTTP', async (t, c) => {
     assert.equal(r.body.server.name, 'actions-1-rebuilt');
     assert.equal(r.body.server.adminPass, 'rebuilt-pass');
     assert.deepEqual(r.body.server.metadata, { role: 'rebuilt' });
+    // The answer is the trimmed view of an update, as Nova's: no extension keys.
+    assert.equal('OS-EXT-STS:vm_state' in r.body.server, false);
+    assert.equal('security_groups' in r.body.server, false);
     await c.notification(id, ['compute.instance.rebuild.end']);
     const rebuilt = await settled(c, id, 'ACTIVE');
     assert.equal(rebuilt['OS-EXT-STS:power_state'], 1);

@@ -8,7 +8,7 @@ import type { Config } from '../../../config/config.js';
 import { ComputeResponse, defineResource, type ResourceModule } from '../routing.js';
 import { BOOLEAN_VALUES, metadata, Name, parseBoolean } from './parameter-types.js';
 import { asBadRequest, canonicalIpv6, parsePersonality, serverViewOptions } from './servers.js';
-import { serverDetailView, serverHref } from './views/servers.js';
+import { serverHref, serverUpdateView } from './views/servers.js';
 
 const RebuildBody = Type.Object(
   {
@@ -63,7 +63,8 @@ export function serverRebuildResource(deps: { conf: Config; compute: ComputeAPI;
         } catch (err) {
           throw asBadRequest(err);
         }
-        const server = serverDetailView(result.instance, await serverViewOptions(deps, req), {});
+        // Nova's rebuild answers with the same trimmed view as an update, not the detail view.
+        const server = serverUpdateView(result.instance, await serverViewOptions(deps, req));
         if (deps.conf.get(computeApiOpts).enable_instance_password ?? true) server.adminPass = result.adminPassword;
         return new ComputeResponse({ server }, { headers: { Location: serverHref(req.urls, result.instance.uuid as string) } });
       },
