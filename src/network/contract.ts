@@ -89,7 +89,7 @@ export const networkContract = defineContract({
       revived<VirtualInterface | null>((wire) => (wire === null ? null : reviveVirtualInterface(wire))),
     ),
 
-    // ---- floating IPs (network.md §6) ----
+    // ---- floating IPs (nova/network/floating_ips.py) ----
     get_floating_ip_pools: call('1.7', plain<Record<string, never>>(), plain<{ name: string }[]>()),
     /** FloatingIpNotFoundForId, also for another project's address (non-admin callers). */
     get_floating_ip: call('1.0', plain<{ id: number }>(), floatingIp),
@@ -125,7 +125,7 @@ export const networkContract = defineContract({
     get_fixed_ip_details: call('1.0', plain<{ address: string }>(), plain<FixedIpDetails>()),
     list_fixed_ip_details: call('1.0', plain<{ host: string | null }>(), plain<FixedIpDetails[]>()),
     set_fixed_ip_reserved: call('1.0', plain<{ address: string; reserved: boolean }>(), done),
-    // ---- DNS (network.md §6–7) ----
+    // ---- DNS (nova/network/floating_ips.py DNS methods) ----
     get_dns_domains: call('1.0', plain<Record<string, never>>(), plain<DnsDomainView[]>()),
     create_private_dns_domain: call('1.0', plain<{ domain: string; av_zone: string | null }>(), done),
     create_public_dns_domain: call('1.0', plain<{ domain: string; project: string | null }>(), done),

@@ -1,5 +1,5 @@
 /**
- * DNS on the network host (network.md §6–7; Grizzly's FloatingIP mixin DNS methods):
+ * DNS on the network host (Grizzly's FloatingIP mixin DNS methods):
  * domains registered in `dns_domains` with their scope, floating IP entries through the
  * `floating_ip_dns_manager` driver, instance entries (display name and uuid → fixed IP) in
  * `instance_dns_domain` through the `instance_dns_manager` driver.

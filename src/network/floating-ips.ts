@@ -1,6 +1,5 @@
 /**
- * Floating IPs on the network host (Grizzly's nova/network/floating_ips.py FloatingIP mixin,
- * network.md §6): pools, allocation to projects, association with fixed IPs and the NAT
+ * Floating IPs on the network host (Grizzly's nova/network/floating_ips.py FloatingIP mixin): pools, allocation to projects, association with fixed IPs and the NAT
  * the L3 driver writes for them on the host that serves the fixed IP's network.
  */
 import { FloatingIpLimitExceeded, NotAuthorized, OverQuota } from '../common/errors.js';

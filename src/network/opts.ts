@@ -91,7 +91,7 @@ export const linuxNetOpts = defineGroup('DEFAULT', {
   iptables_bottom_regex: opt.str('', 'Existing iptables rules matching this stay at the bottom.'),
 });
 
-/** Options of floating IPs and DNS entries (network.md §2.3). */
+/** Options of floating IPs and DNS entries (nova/network/floating_ips.py, nova/network/manager.py). */
 export const floatingIpOpts = defineGroup('DEFAULT', {
   default_floating_pool: opt.str('nova', 'Pool floating IPs are allocated from when a request names none.'),
   auto_assign_floating_ip: opt.bool(false, 'Give every new instance a floating IP from the default pool.'),

@@ -1,5 +1,5 @@
 /**
- * `nova-manage fixed list|reserve|unreserve` (network.md §5): fixed IPs with their network
+ * `nova-manage fixed list|reserve|unreserve` (nova/network/manager.py): fixed IPs with their network
  * and instance, and keeping an address out of (or back in) the pool.
  */
 import type { Command } from 'commander';

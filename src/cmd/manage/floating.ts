@@ -1,5 +1,5 @@
 /**
- * `nova-manage floating create|list|delete` (network.md §6): floating IP pools, written
+ * `nova-manage floating create|list|delete` (nova/network/floating_ips.py): floating IP pools, written
  * straight to the database as Grizzly's FloatingIpCommands did; no host is touched.
  */
 import type { Command } from 'commander';

@@ -1,5 +1,5 @@
 /**
- * The `dns_domains` table (db.md): which DNS domains nova-network manages, and their scope —
+ * The `dns_domains` table (nova/db/sqlalchemy/models.py DNSDomain): which DNS domains nova-network manages, and their scope —
  * `private` (instance entries, tied to an availability zone) or `public` (floating IP
  * entries, tied to a project). Deleting a domain removes its row (Grizzly hard-deletes it).
  */

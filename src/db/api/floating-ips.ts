@@ -1,5 +1,5 @@
 /**
- * The `floating_ips` table (db.md §3.26): public addresses in named pools. A row is
+ * The `floating_ips` table (nova/db/sqlalchemy/models.py FloatingIp): public addresses in named pools. A row is
  * *allocated* when it has a project, *associated* when it points at a fixed IP, and has a
  * `host` while that network host carries its NAT rules.
  *

@@ -1,5 +1,5 @@
 /**
- * DNS drivers (network.md §7; Grizzly's nova/network/dns_driver.py): where nova-network
+ * DNS drivers (Grizzly's nova/network/dns_driver.py): where nova-network
  * writes A records for floating IPs (`floating_ip_dns_manager`) and instances
  * (`instance_dns_manager`). Names are unqualified; domains are fully qualified.
  */

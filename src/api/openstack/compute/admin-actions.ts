@@ -1,6 +1,6 @@
 /**
  * The os-admin-actions extension's single-host actions: pause, unpause, suspend, resume,
- * lock, unlock, resetState, resetNetwork, injectNetworkInfo, createBackup (compute-core.md §3). Each is
+ * lock, unlock, resetState, resetNetwork, injectNetworkInfo, createBackup (nova/api/openstack/compute/servers.py and its contrib/ actions). Each is
  * authorised by its `compute_extension:admin_actions:<name>` rule before the server is
  * looked up, as Nova's extension does, then by compute.api's own rules.
  */

@@ -1,4 +1,4 @@
-/** `os-getConsoleOutput` (the os-console-output extension; compute-core.md §3). */
+/** `os-getConsoleOutput` (the os-console-output extension). */
 import { Type } from 'typebox';
 import { NotFound } from '../../../common/errors.js';
 import { getConsoleOutput } from '../../../compute/api/guest.js';

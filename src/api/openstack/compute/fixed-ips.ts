@@ -1,5 +1,5 @@
 /**
- * `os-fixed-ips` (compute-extensions.md §3.10; contrib/fixed_ips.py), admin: one fixed IP
+ * `os-fixed-ips` (contrib/fixed_ips.py), admin: one fixed IP
  * with its network and instance, and reserving or unreserving it. Served up to 2.35.
  */
 import { Type } from 'typebox';

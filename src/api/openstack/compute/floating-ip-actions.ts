@@ -1,6 +1,5 @@
 /**
- * The server actions `addFloatingIp` and `removeFloatingIp` (compute-core.md §3;
- * contrib/floating_ips.py FloatingIPActionController), served up to microversion 2.43.
+ * The server actions `addFloatingIp` and `removeFloatingIp` (nova/api/openstack/compute/contrib/floating_ips.py FloatingIPActionController), served up to microversion 2.43.
  */
 import { Type } from 'typebox';
 import { Conflict, InvalidInput } from '../../../common/errors.js';

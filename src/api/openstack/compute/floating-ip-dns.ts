@@ -1,5 +1,5 @@
 /**
- * `os-floating-ip-dns` (compute-extensions.md §3.11; contrib/floating_ip_dns.py): DNS
+ * `os-floating-ip-dns` (contrib/floating_ip_dns.py): DNS
  * domains (private ones tied to an availability zone, public ones to a project) and the A
  * records in them, through nova-network's floating IP DNS driver. Served up to 2.35.
  */

@@ -1,5 +1,5 @@
 /**
- * `os-floating-ips-bulk` (compute-extensions.md §3.14; contrib/floating_ips_bulk.py), admin:
+ * `os-floating-ips-bulk` (contrib/floating_ips_bulk.py), admin:
  * every floating IP (or a host's), and whole ranges created or deleted at once.
  */
 import { Type } from 'typebox';

@@ -1,5 +1,5 @@
 /**
- * `os-floating-ips` (compute-extensions.md §3.13; nova/api/openstack/compute/contrib/floating_ips.py):
+ * `os-floating-ips` (nova/api/openstack/compute/contrib/floating_ips.py):
  * the caller's project's floating IPs: list, allocate from a pool, show, release. Served
  * up to microversion 2.35, as today's Nova serves its proxy.
  */
@@ -111,7 +111,7 @@ export function floatingIpsResource(network: FloatingIpsBackend): ResourceModule
   });
 }
 
-/** `os-floating-ip-pools` (§3.12): the pool names. */
+/** `os-floating-ip-pools` (contrib/floating_ip_pools.py): the pool names. */
 export function floatingIpPoolsResource(network: Pick<NetworkAPI, 'getFloatingIpPools'>): ResourceModule {
   return defineResource('os-floating-ip-pools', (r) => {
     r.route({

@@ -1,6 +1,5 @@
 /**
- * The multinic server actions `addFixedIp` and `removeFixedIp` (compute-core.md §3;
- * contrib/multinic.py): one more interface and fixed IP on a network, or one taken away.
+ * The multinic server actions `addFixedIp` and `removeFixedIp` (nova/api/openstack/compute/contrib/multinic.py): one more interface and fixed IP on a network, or one taken away.
  * Served up to microversion 2.43.
  */
 import { Type } from 'typebox';

@@ -1,4 +1,4 @@
-/** `rescue` and `unrescue` (the os-rescue extension; compute-core.md §3). */
+/** `rescue` and `unrescue` (the os-rescue extension). */
 import { Type } from 'typebox';
 import { rescue } from '../../../compute/api/guest.js';
 import type { ComputeAPI } from '../../../compute/api/index.js';

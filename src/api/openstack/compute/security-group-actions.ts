@@ -1,6 +1,5 @@
 /**
- * The server actions `addSecurityGroup` and `removeSecurityGroup` (compute-core.md §3;
- * contrib/security_groups.py SecurityGroupActionController), served at every microversion.
+ * The server actions `addSecurityGroup` and `removeSecurityGroup` (nova/api/openstack/compute/contrib/security_groups.py SecurityGroupActionController), served at every microversion.
  */
 import { Type } from 'typebox';
 import { InvalidInput } from '../../../common/errors.js';

@@ -1,6 +1,5 @@
 /**
- * `os-security-group-default-rules` (compute-extensions.md §3.25;
- * contrib/security_group_default_rules.py), admin: the rules every new `default` group
+ * `os-security-group-default-rules` (nova/api/openstack/compute/contrib/security_group_default_rules.py), admin: the rules every new `default` group
  * starts with. Served up to microversion 2.35.
  */
 import { Type } from 'typebox';

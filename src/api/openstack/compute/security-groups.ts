@@ -1,6 +1,6 @@
 /**
  * `os-security-groups`, `os-security-group-rules` and `/servers/{id}/os-security-groups`
- * (compute-extensions.md §3.24; contrib/security_groups.py). Groups and rules are served up
+ * (contrib/security_groups.py). Groups and rules are served up
  * to microversion 2.35; a server's groups at every version.
  */
 import { Type } from 'typebox';

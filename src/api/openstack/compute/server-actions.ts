@@ -1,4 +1,4 @@
-/** The core server actions: reboot, changePassword and createImage (compute-core.md §3). */
+/** The core server actions: reboot, changePassword and createImage (nova/api/openstack/compute/servers.py and its contrib/ actions). */
 import { Type } from 'typebox';
 import { setAdminPassword } from '../../../compute/api/guest.js';
 import type { ComputeAPI } from '../../../compute/api/index.js';

@@ -1,4 +1,4 @@
-/** The `rebuild` server action (compute-core.md §3). */
+/** The `rebuild` server action (nova/api/openstack/compute/servers.py and its contrib/ actions). */
 import { type Static, Type } from 'typebox';
 import type { ComputeAPI } from '../../../compute/api/index.js';
 import { rebuild } from '../../../compute/api/rebuild.js';

@@ -1,4 +1,4 @@
-/** `os-start` and `os-stop` (the os-server-start-stop extension; compute-core.md §3). */
+/** `os-start` and `os-stop` (the os-server-start-stop extension). */
 import type { ComputeAPI } from '../../../compute/api/index.js';
 import { simpleAction } from '../../../compute/api/power.js';
 import { defineResource, type ResourceModule } from '../routing.js';

@@ -1,5 +1,5 @@
 /**
- * `os-tenant-networks` (compute-extensions.md §3.21; contrib/os_tenant_networks.py): the
+ * `os-tenant-networks` (contrib/os_tenant_networks.py): the
  * networks a project may use — its own and the shared ones — with id, cidr and label.
  * Reads are served up to 2.35; creating and deleting networks stays with os-networks.
  */

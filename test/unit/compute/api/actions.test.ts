@@ -1,6 +1,6 @@
 /**
  * The admission rules of the single-host server actions, row by row from Grizzly's
- * nova/compute/api.py check_instance_state decorators (states.md table A), checked against
+ * nova/compute/api.py check_instance_state decorators, checked against
  * every vm_state; and the order of compute.api's guards (policy, lock, host, state).
  */
 import assert from 'node:assert/strict';
@@ -39,7 +39,7 @@ const TABLE_A: ReadonlyArray<[ActionName, readonly string[]]> = [
 /** Task states a hard reboot may take over (a soft reboot, a pause, resume or suspend in flight). */
 const HARD_REBOOT_TAKES_OVER: readonly (TaskState | null)[] = [null, 'rebooting', 'resuming', 'unpausing', 'pausing', 'suspending'];
 
-describe('state preconditions of the single-host actions (states.md table A)', () => {
+describe('state preconditions of the single-host actions (compute/api.py check_instance_state)', () => {
   for (const [action, accepted] of TABLE_A) {
     it(`${action}: accepts exactly vm_state ${accepted.join(', ')} with no task running`, () => {
       for (const vm of Object.values(VmState)) {
