@@ -137,6 +137,8 @@ describe('a real QEMU guest through the server lifecycle over the compute API', 
     return existsSync(file) ? readFileSync(file, 'utf8') : '';
   };
   const boots = (id: string): number => consoleLog(id).split(MARKER.ready).length - 1;
+  /** What the console showed between boot marker #n-1 and boot marker #n: how the guest went down and came back. */
+  const beforeBoot = (id: string, n: number): string => consoleLog(id).split(MARKER.ready)[n - 1] ?? '';
   /** Waits until the guest has printed its ready marker `count` times in all, and its idle marker after it. */
   const waitForBoot = async (id: string, count: number, what: string): Promise<void> => {
     const deadline = Date.now() + BOOT_TIMEOUT_MS;
@@ -176,10 +178,13 @@ describe('a real QEMU guest through the server lifecycle over the compute API', 
     await action(id, { reboot: { type: 'SOFT' } });
     await expectState(id, 'ACTIVE', 1, 'soft reboot');
     await waitForBoot(id, 3, 'soft reboot');
+    // A soft reboot is the ACPI power button: the guest's acpid powers it off and the kernel says so.
+    assert.match(beforeBoot(id, 3), /reboot: Power down/, 'the guest powered itself off before the soft reboot');
 
     await action(id, { reboot: { type: 'HARD' } });
     await expectState(id, 'ACTIVE', 1, 'hard reboot');
     await waitForBoot(id, 4, 'hard reboot');
+    assert.doesNotMatch(beforeBoot(id, 4), /reboot: Power down/, 'a hard reboot gives the guest no say');
 
     const runningPid = qemuPidsMentioning(id)[0];
     await action(id, { pause: null });
