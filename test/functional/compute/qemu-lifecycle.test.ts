@@ -8,6 +8,7 @@
  * or kept the same boot running (pause, suspend: the saved state is restored, not booted).
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +32,17 @@ type Reply = { status: number; headers: Headers; body: any };
 /** Both real drivers keep each guest's files (console.log among them) in instances_path/<uuid>. */
 interface RealDriver {
   options: { instancesPath: string };
+}
+
+/** A failed libvirt run leaves its domains defined in libvirtd: ours are those whose disks live under `dir`. */
+function undefineDomainsUnder(dir: string): void {
+  const virsh = (...args: string[]): string =>
+    spawnSync('virsh', ['-c', 'qemu:///system', ...args], { encoding: 'utf8', timeout: 30_000 }).stdout ?? '';
+  for (const name of virsh('list', '--all', '--name').split('\n').filter(Boolean)) {
+    if (!virsh('dumpxml', name).includes(dir)) continue;
+    virsh('destroy', name);
+    virsh('undefine', '--managed-save', name);
+  }
 }
 
 function lifecycleSuite(driverName: string, external: string, problem: string | null, driverConf: Record<string, unknown>): void {
@@ -110,6 +122,7 @@ function lifecycleSuite(driverName: string, external: string, problem: string | 
       await cloud?.stop();
       // A failed run leaves its guests running (stopping the cloud does not stop them): ours go by PID.
       for (const pid of qemuPidsMentioning(dir)) process.kill(pid, 'SIGKILL');
+      if (driverConf.compute_driver === 'libvirt') undefineDomainsUnder(dir);
       rmSync(dir, { recursive: true, force: true });
     });
 
