@@ -17,7 +17,8 @@ function address(req: ComputeRequest): string {
   return text;
 }
 
-const actionBody = (action: string) => Type.Object({ [action]: Type.Null() }, { additionalProperties: false });
+// Nova reads only the key: its value may be anything (Tempest sends the string "None").
+const actionBody = (action: string) => Type.Object({ [action]: Type.Unknown() }, { additionalProperties: false, required: [action] });
 
 export function fixedIpsResource(network: Pick<NetworkAPI, 'getFixedIpDetails' | 'setFixedIpReserved'>): ResourceModule {
   return defineResource('os-fixed-ips', (r) => {
