@@ -13,7 +13,7 @@ export interface ComputeManagerDeps {
   driver: ComputeDriver;
   /** The database, through the conductor: compute hosts never open it themselves. */
   conductor: Pick<ConductorClient, 'call'>;
-  network: Pick<NetworkAPI, 'allocateForInstance' | 'deallocateForInstance' | 'getInstanceNwInfo'>;
+  network: Pick<NetworkAPI, 'allocateForInstance' | 'deallocateForInstance' | 'getInstanceNwInfo' | 'setupNetworksOnHost'>;
   /** Where a failed build goes back to for another host. */
   scheduler: Pick<SchedulerClient, 'cast'>;
   notifier?: Notifier;

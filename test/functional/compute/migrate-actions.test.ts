@@ -1,0 +1,166 @@
+/**
+ * The actions that move a server between compute hosts, over HTTP against a cloud with two
+ * fake compute hosts (`embedded_compute_hosts`): os-migrateLive and evacuate, their
+ * refusals (member 403, wrong state 409, bad target 400/404, a source host still up 400)
+ * and a driver failure during a live migration leaving the server running where it was.
+ */
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ComputeManager } from '../../../src/compute/manager/index.js';
+import { instanceGetByUuid } from '../../../src/db/api/instances.js';
+import type { FakeDriver } from '../../../src/virt/fake/driver.js';
+import { forEachCloudBackend, type WholeCloud } from '../cloud-harness.js';
+
+interface ServerView {
+  id: string;
+  status: string;
+  'OS-EXT-STS:task_state': string | null;
+  'OS-EXT-SRV-ATTR:host': string;
+  'OS-EXT-SRV-ATTR:hypervisor_hostname': string;
+  'OS-EXT-SRV-ATTR:instance_name': string;
+  fault?: { code: number; message: string };
+}
+
+/** How long a test waits for an action to end (a bound, not a pace). */
+const ACTION_TIMEOUT_MS = 30_000;
+
+async function show(c: WholeCloud, id: string): Promise<ServerView> {
+  const r = await c.call<{ server: ServerView }>('GET', `${c.computeUrl}/servers/${id}`, c.adminToken);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  return r.body.server;
+}
+
+async function settled(c: WholeCloud, id: string, status: string): Promise<ServerView> {
+  const end = Date.now() + ACTION_TIMEOUT_MS;
+  for (;;) {
+    const server = await show(c, id);
+    if (server['OS-EXT-STS:task_state'] === null && server.status === status) return server;
+    if (Date.now() > end) throw new Error(`server ${id} is ${server.status}/${server['OS-EXT-STS:task_state']}, not ${status}`);
+    await sleep(10);
+  }
+}
+
+async function boot(c: WholeCloud, name: string): Promise<string> {
+  const posted = await c.call<{ server: { id: string } }>('POST', `${c.computeUrl}/servers`, c.demoToken, {
+    server: { name, imageRef: c.imageId, flavorRef: '1' },
+  });
+  assert.equal(posted.status, 202, JSON.stringify(posted.body));
+  const id = posted.body.server.id;
+  const built = await c.notification(id, ['compute.instance.create.end', 'compute.instance.create.error']);
+  assert.equal(built.event_type, 'compute.instance.create.end');
+  return id;
+}
+
+function action<T = unknown>(c: WholeCloud, id: string, body: unknown, token = c.adminToken) {
+  return c.call<T>('POST', `${c.computeUrl}/servers/${id}/action`, token, body);
+}
+
+function computeHosts(c: WholeCloud): string[] {
+  return c.cloud.services.filter((s) => s.binary === 'nova-compute').map((s) => s.host);
+}
+
+function managerOf(c: WholeCloud, host: string): ComputeManager {
+  const service = c.cloud.services.find((s) => s.binary === 'nova-compute' && s.host === host);
+  if (!service) throw new Error(`no nova-compute on ${host}`);
+  return service.manager as ComputeManager;
+}
+
+function otherHost(c: WholeCloud, host: string): string {
+  const other = computeHosts(c).find((h) => h !== host);
+  if (!other) throw new Error('one compute host only');
+  return other;
+}
+
+async function guestOn(c: WholeCloud, host: string, name: string): Promise<boolean> {
+  return managerOf(c, host).driver.instanceExists(name);
+}
+
+/** Makes the fake driver of `host` fail `method` once, as a hypervisor error would. */
+function failOnce(c: WholeCloud, host: string, method: keyof FakeDriver, message: string): void {
+  const driver = managerOf(c, host).driver as unknown as Record<string, unknown>;
+  const original = driver[method as string] as (...args: unknown[]) => Promise<unknown>;
+  driver[method as string] = async () => {
+    driver[method as string] = original;
+    throw new Error(message);
+  };
+}
+
+/** The compute service of `host` stops heartbeating, as far as its liveness check can tell. */
+async function markServiceDown(c: WholeCloud, host: string): Promise<void> {
+  await c.db.kysely
+    .updateTable('services')
+    .set({ updated_at: new Date(Date.now() - 3_600_000), created_at: new Date(Date.now() - 3_600_000) })
+    .where('host', '=', host)
+    .where('binary', '=', 'nova-compute')
+    .execute();
+}
+
+async function fixedAddresses(c: WholeCloud, id: string): Promise<string[]> {
+  const r = await c.call<{ addresses: Record<string, { addr: string }[]> }>('GET', `${c.computeUrl}/servers/${id}/ips`, c.adminToken);
+  assert.equal(r.status, 200);
+  return Object.values(r.body.addresses)
+    .flat()
+    .map((a) => a.addr);
+}
+
+forEachCloudBackend(
+  'moving servers between compute hosts over HTTP',
+  async (t, c) => {
+    const id = await boot(c, 'mover-1');
+
+    await t.test('evacuate is admin only: a member gets 403', async () => {
+      const r = await action(c, id, { evacuate: { host: 'compute2', onSharedStorage: false } }, c.demoToken);
+      assert.equal(r.status, 403);
+    });
+
+    await t.test('evacuate while the source compute service is up is 400 and changes nothing', async () => {
+      const before = await show(c, id);
+      const target = otherHost(c, before['OS-EXT-SRV-ATTR:host']);
+      const r = await action<{ badRequest: { message: string } }>(c, id, { evacuate: { host: target, onSharedStorage: false } });
+      assert.equal(r.status, 400, JSON.stringify(r.body));
+      assert.equal(r.body.badRequest.message, `Compute service of ${before['OS-EXT-SRV-ATTR:host']} is still in use.`);
+      const after = await show(c, id);
+      assert.equal(after['OS-EXT-SRV-ATTR:host'], before['OS-EXT-SRV-ATTR:host']);
+      assert.equal(after['OS-EXT-STS:task_state'], null);
+    });
+
+    await t.test('evacuate to an unknown host is 404; adminPass with shared storage is 400', async () => {
+      const unknown = await action(c, id, { evacuate: { host: 'no-such-host', onSharedStorage: false } });
+      assert.equal(unknown.status, 404);
+      const shared = await action(c, id, { evacuate: { host: 'compute2', onSharedStorage: true, adminPass: 'x' } });
+      assert.equal(shared.status, 400);
+    });
+
+    await t.test(
+      'with the source service down, evacuate re-creates the server ACTIVE on the other host with its network there',
+      async () => {
+        const before = await show(c, id);
+        const source = before['OS-EXT-SRV-ATTR:host'];
+        const target = otherHost(c, source);
+        const addresses = await fixedAddresses(c, id);
+        assert.ok(addresses.length > 0);
+        await markServiceDown(c, source);
+        const r = await action<{ adminPass: string }>(c, id, { evacuate: { host: target, onSharedStorage: false } });
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        assert.equal(typeof r.body.adminPass, 'string');
+        assert.ok(r.body.adminPass.length > 0);
+        const after = await settled(c, id, 'ACTIVE');
+        assert.equal(after['OS-EXT-SRV-ATTR:host'], target);
+        const row = await instanceGetByUuid(c.db, null, id);
+        assert.equal(row.host, target);
+        assert.ok(row.node && (await managerOf(c, target).driver.getAvailableNodes()).includes(row.node), String(row.node));
+        assert.ok(await guestOn(c, target, after['OS-EXT-SRV-ATTR:instance_name']));
+        assert.deepEqual(await fixedAddresses(c, id), addresses);
+        const cache = JSON.parse((row.info_cache?.network_info as string | undefined) ?? '[]') as unknown[];
+        assert.ok(cache.length > 0);
+        const events = await c.call<{ instanceActions: { action: string }[] }>(
+          'GET',
+          `${c.computeUrl}/servers/${id}/os-instance-actions`,
+          c.adminToken,
+        );
+        assert.ok(events.body.instanceActions.some((a) => a.action === 'evacuate'));
+      },
+    );
+  },
+  { DEFAULT: { embedded_compute_hosts: ['compute2'] } },
+);
