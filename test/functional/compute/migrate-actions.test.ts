@@ -40,6 +40,17 @@ async function settled(c: WholeCloud, id: string, status: string): Promise<Serve
   }
 }
 
+async function settledOn(c: WholeCloud, id: string, host: string): Promise<ServerView> {
+  const end = Date.now() + ACTION_TIMEOUT_MS;
+  for (;;) {
+    const server = await show(c, id);
+    if (server['OS-EXT-STS:task_state'] === null && server['OS-EXT-SRV-ATTR:host'] === host) return server;
+    if (Date.now() > end)
+      throw new Error(`server ${id} is ${server.status}/${server['OS-EXT-STS:task_state']} on ${server['OS-EXT-SRV-ATTR:host']}`);
+    await sleep(10);
+  }
+}
+
 async function boot(c: WholeCloud, name: string): Promise<string> {
   const posted = await c.call<{ server: { id: string } }>('POST', `${c.computeUrl}/servers`, c.demoToken, {
     server: { name, imageRef: c.imageId, flavorRef: '1' },
@@ -85,14 +96,45 @@ function failOnce(c: WholeCloud, host: string, method: keyof FakeDriver, message
   };
 }
 
-/** The compute service of `host` stops heartbeating, as far as its liveness check can tell. */
-async function markServiceDown(c: WholeCloud, host: string): Promise<void> {
+/** Sets the last heartbeat of `host`'s compute service: an hour ago reads as down, now as up. */
+async function setHeartbeat(c: WholeCloud, host: string, at: Date): Promise<void> {
   await c.db.kysely
     .updateTable('services')
-    .set({ updated_at: new Date(Date.now() - 3_600_000), created_at: new Date(Date.now() - 3_600_000) })
+    .set({ updated_at: at, created_at: at })
     .where('host', '=', host)
     .where('binary', '=', 'nova-compute')
     .execute();
+}
+
+async function markServiceDown(c: WholeCloud, host: string): Promise<void> {
+  await setHeartbeat(c, host, new Date(Date.now() - 3_600_000));
+}
+
+async function latestFault(c: WholeCloud, id: string): Promise<string | undefined> {
+  const row = await c.db.kysely
+    .selectFrom('instance_faults')
+    .select(['message'])
+    .where('instance_uuid', '=', id)
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  return row?.message ?? undefined;
+}
+
+function migrateLive(c: WholeCloud, id: string, host: string, token = c.adminToken) {
+  return action<{ badRequest?: { message: string }; conflictingRequest?: { message: string } }>(
+    c,
+    id,
+    { 'os-migrateLive': { host, block_migration: false, disk_over_commit: false } },
+    token,
+  );
+}
+
+/** A refused live migration leaves the server ACTIVE, idle, on the host it was on. */
+async function unmoved(c: WholeCloud, id: string, host: string): Promise<void> {
+  const server = await show(c, id);
+  assert.equal(server.status, 'ACTIVE');
+  assert.equal(server['OS-EXT-STS:task_state'], null);
+  assert.equal(server['OS-EXT-SRV-ATTR:host'], host);
 }
 
 async function fixedAddresses(c: WholeCloud, id: string): Promise<string[]> {
@@ -107,6 +149,85 @@ forEachCloudBackend(
   'moving servers between compute hosts over HTTP',
   async (t, c) => {
     const id = await boot(c, 'mover-1');
+
+    await t.test('os-migrateLive is admin only: a member gets 403', async () => {
+      const source = (await show(c, id))['OS-EXT-SRV-ATTR:host'];
+      assert.equal((await migrateLive(c, id, otherHost(c, source), c.demoToken)).status, 403);
+      await unmoved(c, id, source);
+    });
+
+    await t.test('os-migrateLive to the host the server is on is 400 and changes nothing', async () => {
+      const source = (await show(c, id))['OS-EXT-SRV-ATTR:host'];
+      const r = await migrateLive(c, id, source);
+      assert.equal(r.status, 400, JSON.stringify(r.body));
+      assert.equal(r.body.badRequest?.message, `Unable to migrate instance (${id}) to current host (${source}).`);
+      await unmoved(c, id, source);
+    });
+
+    await t.test('os-migrateLive to an unknown host or one whose compute service is down is 400', async () => {
+      const source = (await show(c, id))['OS-EXT-SRV-ATTR:host'];
+      const unknown = await migrateLive(c, id, 'no-such-host');
+      assert.equal(unknown.status, 400, JSON.stringify(unknown.body));
+      assert.equal(unknown.body.badRequest?.message, `Live migration of instance ${id} to host no-such-host failed`);
+      await unmoved(c, id, source);
+
+      const target = otherHost(c, source);
+      await markServiceDown(c, target);
+      try {
+        const down = await migrateLive(c, id, target);
+        assert.equal(down.status, 400, JSON.stringify(down.body));
+        assert.equal(down.body.badRequest?.message, `Compute service of ${target} is unavailable at this time.`);
+      } finally {
+        await setHeartbeat(c, target, new Date());
+      }
+      await unmoved(c, id, source);
+    });
+
+    await t.test('os-migrateLive of a stopped server is 409', async () => {
+      assert.equal((await action(c, id, { 'os-stop': null })).status, 202);
+      await settled(c, id, 'SHUTOFF');
+      const source = (await show(c, id))['OS-EXT-SRV-ATTR:host'];
+      const r = await migrateLive(c, id, otherHost(c, source));
+      assert.equal(r.status, 409, JSON.stringify(r.body));
+      assert.equal(r.body.conflictingRequest?.message, `Cannot 'os-migrateLive' instance ${id} while it is in vm_state stopped`);
+      assert.equal((await action(c, id, { 'os-start': null })).status, 202);
+      await settled(c, id, 'ACTIVE');
+    });
+
+    await t.test('os-migrateLive moves the running guest, host and node to the other host', async () => {
+      const before = await show(c, id);
+      const source = before['OS-EXT-SRV-ATTR:host'];
+      const target = otherHost(c, source);
+      const addresses = await fixedAddresses(c, id);
+      const r = await migrateLive(c, id, target);
+      assert.equal(r.status, 202, JSON.stringify(r.body));
+      const after = await settledOn(c, id, target);
+      assert.equal(after.status, 'ACTIVE');
+      const row = await instanceGetByUuid(c.db, null, id);
+      assert.ok(row.node && (await managerOf(c, target).driver.getAvailableNodes()).includes(row.node), String(row.node));
+      const name = after['OS-EXT-SRV-ATTR:instance_name'];
+      assert.ok(await guestOn(c, target, name));
+      assert.equal(await guestOn(c, source, name), false);
+      assert.deepEqual(await fixedAddresses(c, id), addresses);
+    });
+
+    await t.test('a driver failure during the live migration leaves the server ACTIVE on its host with a fault', async () => {
+      const source = (await show(c, id))['OS-EXT-SRV-ATTR:host'];
+      const target = otherHost(c, source);
+      failOnce(c, source, 'liveMigration', 'migration stream broke');
+      const r = await migrateLive(c, id, target);
+      assert.equal(r.status, 202, JSON.stringify(r.body));
+      const end = Date.now() + ACTION_TIMEOUT_MS;
+      while ((await latestFault(c, id)) !== 'migration stream broke') {
+        assert.ok(Date.now() < end, 'no fault recorded');
+        await sleep(10);
+      }
+      const after = await settled(c, id, 'ACTIVE');
+      assert.equal(after['OS-EXT-SRV-ATTR:host'], source);
+      const name = after['OS-EXT-SRV-ATTR:instance_name'];
+      assert.ok(await guestOn(c, source, name));
+      assert.equal(await guestOn(c, target, name), false);
+    });
 
     await t.test('evacuate is admin only: a member gets 403', async () => {
       const r = await action(c, id, { evacuate: { host: 'compute2', onSharedStorage: false } }, c.demoToken);

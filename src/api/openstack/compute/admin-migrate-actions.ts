@@ -5,10 +5,11 @@
  * extension rule before the server is looked up, as Nova's extensions do.
  */
 import { Type } from 'typebox';
-import { InvalidInput } from '../../../common/errors.js';
+import { BadRequest, InstanceInvalidState, InvalidInput, NovaError } from '../../../common/errors.js';
 import { generatePassword } from '../../../compute/api/create.js';
 import { evacuate } from '../../../compute/api/evacuate.js';
 import type { ComputeAPI } from '../../../compute/api/index.js';
+import { liveMigrate } from '../../../compute/api/live-migrate.js';
 import { computeApiOpts } from '../../../compute/api-opts.js';
 import type { Config } from '../../../config/config.js';
 import { ComputeResponse, defineResource, type ResourceModule } from '../routing.js';
@@ -27,6 +28,26 @@ const EvacuateBody = Type.Object(
   },
   { additionalProperties: false },
 );
+
+const MigrateLiveBody = Type.Object(
+  {
+    'os-migrateLive': Type.Object(
+      { host: Type.String({ minLength: 1, maxLength: 255 }), block_migration: Bool, disk_over_commit: Bool },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * A refused check keeps its own 400 message and a wrong state its 409; whatever else went
+ * wrong is the generic 400 Nova's extension answers with.
+ */
+function migrateLiveError(err: unknown, id: string, host: string): unknown {
+  if (err instanceof InstanceInvalidState) return err;
+  if (err instanceof NovaError && (err.constructor as typeof NovaError).code === 400) return err;
+  return new BadRequest(`Live migration of instance ${id} to host ${host} failed`);
+}
 
 export function adminMigrateActionsResource(deps: { conf: Config; compute: ComputeAPI }): ResourceModule {
   const { compute } = deps;
@@ -47,6 +68,25 @@ export function adminMigrateActionsResource(deps: { conf: Config; compute: Compu
         const instance = await compute.get(req.ctx, req.params.server_id as string);
         await evacuate(compute.deps, req.ctx, instance, { host: body.host, onSharedStorage, adminPassword });
         return new ComputeResponse(adminPassword === null ? {} : { adminPass: adminPassword });
+      },
+    });
+    r.action({
+      path: PATH,
+      action: 'os-migrateLive',
+      body: MigrateLiveBody,
+      handler: async (req) => {
+        req.authorize('compute_extension:admin_actions:migrateLive');
+        const body = req.body['os-migrateLive'];
+        const blockMigration = parseBoolean(body.block_migration);
+        const diskOverCommit = parseBoolean(body.disk_over_commit);
+        const id = req.params.server_id as string;
+        const instance = await compute.get(req.ctx, id);
+        try {
+          await liveMigrate(compute.deps, req.ctx, instance, { host: body.host, blockMigration, diskOverCommit });
+        } catch (err) {
+          throw migrateLiveError(err, id, body.host);
+        }
+        return undefined;
       },
     });
   });
