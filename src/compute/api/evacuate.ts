@@ -20,6 +20,13 @@ export class ComputeServiceInUse extends Invalid {
   }
 }
 
+/** The target host's compute service is down too (nova/exception.py ComputeServiceUnavailable). */
+export class TargetComputeServiceUnavailable extends Invalid {
+  constructor(host: string) {
+    super(`Compute service of ${host} is unavailable at this time.`, { kwargs: { host } });
+  }
+}
+
 export interface EvacuateRequest {
   /** The compute host to re-create the instance on. */
   host: string;
@@ -39,6 +46,8 @@ export async function evacuate(
   guardInstance(deps, ctx, instance, { policy: 'compute:get', host: true, state: 'evacuate' });
   const source = instance.host as string;
   if (await computeServiceUp(deps, ctx, source)) throw new ComputeServiceInUse(source);
+  // A cast to a host that is down would leave the instance `rebuilding` until that host returns.
+  if (!(await computeServiceUp(deps, ctx, request.host))) throw new TargetComputeServiceUnavailable(request.host);
   const started = await beginAction(deps, ctx, instance, 'evacuate', { policy: 'compute:get' });
   await deps.compute.cast(
     ctx,

@@ -253,7 +253,7 @@ forEachCloudBackend(
     });
 
     await t.test(
-      'with the source service down, evacuate re-creates the server ACTIVE on the other host with its network there',
+      'with the source service down, evacuate (refused while the target is down too) re-creates the server ACTIVE on the other host with its network there',
       async () => {
         const before = await show(c, id);
         const source = before['OS-EXT-SRV-ATTR:host'];
@@ -261,6 +261,12 @@ forEachCloudBackend(
         const addresses = await fixedAddresses(c, id);
         assert.ok(addresses.length > 0);
         await markServiceDown(c, source);
+        await markServiceDown(c, target);
+        const targetDown = await action<{ badRequest: { message: string } }>(c, id, { evacuate: { host: target, onSharedStorage: false } });
+        assert.equal(targetDown.status, 400, JSON.stringify(targetDown.body));
+        assert.equal(targetDown.body.badRequest.message, `Compute service of ${target} is unavailable at this time.`);
+        assert.equal((await show(c, id))['OS-EXT-STS:task_state'], null);
+        await setHeartbeat(c, target, new Date());
         const r = await action<{ adminPass: string }>(c, id, { evacuate: { host: target, onSharedStorage: false } });
         assert.equal(r.status, 200, JSON.stringify(r.body));
         assert.equal(typeof r.body.adminPass, 'string');
@@ -282,6 +288,17 @@ forEachCloudBackend(
         assert.ok(events.body.instanceActions.some((a) => a.action === 'evacuate'));
       },
     );
+
+    await t.test('the source host, started again, destroys the guest it still had of the evacuated server', async () => {
+      const server = await show(c, id);
+      const source = otherHost(c, server['OS-EXT-SRV-ATTR:host']);
+      const name = server['OS-EXT-SRV-ATTR:instance_name'];
+      assert.ok(await guestOn(c, source, name), 'the down host kept its guest');
+      await managerOf(c, source).initHost();
+      assert.equal(await guestOn(c, source, name), false);
+      assert.ok(await guestOn(c, server['OS-EXT-SRV-ATTR:host'], name));
+      assert.equal((await show(c, id)).status, 'ACTIVE');
+    });
   },
   { DEFAULT: { embedded_compute_hosts: ['compute2'] } },
 );
