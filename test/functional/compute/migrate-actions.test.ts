@@ -299,6 +299,21 @@ forEachCloudBackend(
       assert.ok(await guestOn(c, server['OS-EXT-SRV-ATTR:host'], name));
       assert.equal((await show(c, id)).status, 'ACTIVE');
     });
+
+    await t.test('evacuate on shared storage answers no adminPass and re-creates the server on the target', async () => {
+      const down = otherHost(c, (await show(c, id))['OS-EXT-SRV-ATTR:host']);
+      await setHeartbeat(c, down, new Date());
+      const second = await boot(c, 'mover-2');
+      const source = (await show(c, second))['OS-EXT-SRV-ATTR:host'];
+      const target = otherHost(c, source);
+      await markServiceDown(c, source);
+      const r = await action<Record<string, unknown>>(c, second, { evacuate: { host: target, onSharedStorage: 'True' } });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.equal(r.body.adminPass, undefined);
+      const after = await settledOn(c, second, target);
+      assert.equal(after.status, 'ACTIVE');
+      assert.ok(await guestOn(c, target, after['OS-EXT-SRV-ATTR:instance_name']));
+    });
   },
   { DEFAULT: { embedded_compute_hosts: ['compute2'] } },
 );
