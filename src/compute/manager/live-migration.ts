@@ -4,7 +4,8 @@
  * preparation (pre_live_migration: its networks and the driver's), the driver's migration,
  * and either the destination taking the instance over (post_live_migration_at_destination:
  * host and node rewritten, ACTIVE) or a roll-back (the destination's leftovers removed,
- * the instance ACTIVE on the source with a fault).
+ * the instance ACTIVE on the source with a fault). A failure after the driver has moved the
+ * guest is not rolled back: the instance goes to ERROR with a fault.
  */
 import { UnexpectedTaskStateError } from '../../common/errors.js';
 import type { ConductorInstance } from '../../conductor/types.js';
@@ -96,6 +97,7 @@ export async function liveMigration(
   const { dest, block_migration: blockMigration } = args;
   let instance = args.instance;
   let rolledBack = false;
+  let guestLeft = false;
   const rollback = async (): Promise<void> => {
     if (rolledBack) return;
     rolledBack = true;
@@ -107,7 +109,14 @@ export async function liveMigration(
     h,
     ctx,
     instance,
-    { method: 'live_migration', action: 'live_migrate', event: false, args: { dest, block_migration: blockMigration } },
+    {
+      method: 'live_migration',
+      action: 'live_migrate',
+      event: false,
+      args: { dest, block_migration: blockMigration },
+      // Once the guest has left, neither host can be trusted to hold it: ERROR for an operator to look at.
+      failureOutcome: () => (guestLeft ? 'error' : 'failure'),
+    },
     async () => {
       const compute = peersOf(peers);
       try {
@@ -124,6 +133,7 @@ export async function liveMigration(
           dest,
           {
             postMethod: async () => {
+              guestLeft = true;
               await h.driver.unfilterInstance(h.virt(instance), cachedNetworkInfo(instance));
               await compute.call(
                 ctx,
@@ -140,7 +150,7 @@ export async function liveMigration(
         );
         if (!arrived) throw new MigrationError(`the guest did not arrive on ${dest}`);
       } catch (err) {
-        if (!(err instanceof UnexpectedTaskStateError)) await rollback();
+        if (!(err instanceof UnexpectedTaskStateError) && !guestLeft) await rollback();
         throw err;
       }
       // The destination wrote the success state; the source reads the row it left.
