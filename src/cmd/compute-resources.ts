@@ -1,4 +1,5 @@
 import { adminActionsResource } from '../api/openstack/compute/admin-actions.js';
+import { adminMigrateActionsResource } from '../api/openstack/compute/admin-migrate-actions.js';
 import { agentsResource } from '../api/openstack/compute/agents.js';
 import { aggregatesResource } from '../api/openstack/compute/aggregates.js';
 import { certificatesResource } from '../api/openstack/compute/certificates.js';
@@ -101,6 +102,7 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     serverStartStopResource({ compute }),
     serverRebuildResource({ conf, compute, zones: services.zones }),
     adminActionsResource({ compute }),
+    adminMigrateActionsResource({ conf, compute }),
     rescueResource({ conf, compute }),
     consoleOutputResource({ compute }),
     serverDiagnosticsResource({ compute }),

@@ -98,6 +98,38 @@ export interface RebuildInstanceRequest {
   preserve_ephemeral?: boolean;
 }
 
+/** Live migration (Grizzly's compute rpcapi): the checks on both hosts, the move, and its two ends. */
+export interface LiveMigrationCheckRequest {
+  instance: InstanceRecord;
+  block_migration: boolean;
+  disk_over_commit: boolean;
+}
+
+export interface LiveMigrationSourceCheckRequest {
+  instance: InstanceRecord;
+  dest_check_data: Record<string, unknown>;
+}
+
+export interface LiveMigrationRequest {
+  instance: InstanceRecord;
+  dest: string;
+  block_migration: boolean;
+  migrate_data: Record<string, unknown> | null;
+}
+
+export interface PreLiveMigrationRequest {
+  instance: InstanceRecord;
+  block_migration: boolean;
+  /** The source's disk description for a block migration. */
+  disk: string | null;
+  migrate_data: Record<string, unknown> | null;
+}
+
+export interface PostLiveMigrationRequest {
+  instance: InstanceRecord;
+  block_migration: boolean;
+}
+
 function withInstance<T extends { instance: InstanceRecord }>(wire: { instance: unknown }): T {
   return { ...(wire as unknown as T), instance: reviveInstance(wire.instance) };
 }
@@ -155,6 +187,12 @@ export const computeContract = defineContract({
     /** The group's members changed: rules naming it as source admit other addresses now. */
     refresh_security_group_members: cast('2.0', plain<{ security_group_id: number }>()),
     refresh_instance_security_rules: cast('2.4', revived<{ instance: InstanceRecord }>(withInstance)),
+    check_can_live_migrate_destination: call('2.0', revived<LiveMigrationCheckRequest>(withInstance), plain<Record<string, unknown>>()),
+    check_can_live_migrate_source: call('2.0', revived<LiveMigrationSourceCheckRequest>(withInstance), plain<Record<string, unknown>>()),
+    live_migration: cast('2.0', revived<LiveMigrationRequest>(withInstance)),
+    pre_live_migration: call('2.21', revived<PreLiveMigrationRequest>(withInstance), nothing),
+    post_live_migration_at_destination: call('2.0', revived<PostLiveMigrationRequest>(withInstance), nothing),
+    rollback_live_migration_at_destination: cast('2.0', revived<InstanceRequest>(withInstance)),
   },
 });
 

@@ -1,4 +1,4 @@
-import { NotFound, NovaError } from '../common/errors.js';
+import { Invalid, NotFound, NovaError } from '../common/errors.js';
 
 export class SchedulerHostFilterNotFound extends NotFound {
   constructor(filterName: string) {
@@ -26,3 +26,38 @@ export class ClassNotFound extends NotFound {
 
 /** A configuration value the scheduler cannot work with, noticed while scheduling. */
 export class SchedulerConfigError extends NovaError {}
+
+// ---- live migration checks (nova/scheduler/driver.py, Grizzly) ----
+
+export class UnableToMigrateToSelf extends Invalid {
+  constructor(instanceId: string, host: string) {
+    super(`Unable to migrate instance (${instanceId}) to current host (${host}).`, { kwargs: { instance_id: instanceId, host } });
+  }
+}
+
+export class ComputeServiceUnavailable extends Invalid {
+  constructor(host: string) {
+    super(`Compute service of ${host} is unavailable at this time.`, { kwargs: { host } });
+  }
+}
+
+export class InvalidHypervisorType extends Invalid {
+  constructor() {
+    super('The supplied hypervisor type of is invalid.');
+  }
+}
+
+export class DestinationHypervisorTooOld extends Invalid {
+  constructor() {
+    super('The instance requires a newer hypervisor version than has been provided.');
+  }
+}
+
+/** The destination has too little free memory for the instance. */
+export class LiveMigrationLackOfMemory extends Invalid {
+  constructor(instanceUuid: string, dest: string, avail: number, memInst: number) {
+    super(`Migration error: Unable to migrate ${instanceUuid} to ${dest}: Lack of memory(host:${avail} <= instance:${memInst})`, {
+      kwargs: { instance_uuid: instanceUuid, dest },
+    });
+  }
+}

@@ -22,6 +22,7 @@ import { affinityInstanceUuids } from './filters/affinity-filters.js';
 import { hintValue } from './filters/base.js';
 import { HostManager } from './host-manager.js';
 import { loadComputeNodes } from './host-source.js';
+import { scheduleLiveMigration } from './live-migration.js';
 import type { SchedulerSettings } from './opts.js';
 import type { FilterProperties, RequestSpec, RunInstanceRequest } from './types.js';
 import { failBuildsLostWithTheBus, failStaleUnclaimedBuilds, type UnclaimedBuildSettings } from './unclaimed-builds.js';
@@ -34,7 +35,7 @@ export interface SchedulerManagerDeps {
   db: Db;
   settings: SchedulerSettings;
   /** Casts `run_instance` to `compute.<host>`. */
-  compute: Pick<ComputeClient, 'cast'>;
+  compute: Pick<ComputeClient, 'cast' | 'call'>;
   notifier?: Notifier;
   /** `scheduler_driver`: the filter scheduler unless it names the chance scheduler. */
   schedulerDriver?: string;
@@ -66,14 +67,16 @@ export class SchedulerManager extends Manager implements SchedulerEndpoint {
   readonly filterScheduler: FilterScheduler;
   readonly chanceScheduler: ChanceScheduler | null;
   readonly #db: Db;
-  readonly #compute: Pick<ComputeClient, 'cast'>;
+  readonly #compute: Pick<ComputeClient, 'cast' | 'call'>;
   readonly #notifier: Notifier;
   readonly #unclaimedBuilds: UnclaimedBuildSettings | null;
+  readonly #serviceDownTime: number;
 
   constructor(host: string, deps: SchedulerManagerDeps) {
     super(host);
     this.#db = deps.db;
     this.#compute = deps.compute;
+    this.#serviceDownTime = deps.settings.service_down_time;
     this.#notifier = deps.notifier ?? silentNotifier();
     this.hostManager = new HostManager(deps.settings);
     this.filterScheduler = new FilterScheduler(this.hostManager, deps.random ? { random: deps.random } : {});
@@ -146,6 +149,14 @@ export class SchedulerManager extends Manager implements SchedulerEndpoint {
     await this.#resolveHints(props, args.request_spec.instance_properties?.project_id ?? null);
     const hosts = this.hostManager.getAllHostStates(await loadComputeNodes(this.#db, ctx));
     return this.filterScheduler.selectHosts(args.request_spec, props, hosts);
+  }
+
+  async live_migration(ctx: RequestContext, args: ArgsOf<SchedulerContract, 'live_migration'>): Promise<void> {
+    await scheduleLiveMigration(
+      { db: this.#db, compute: this.#compute, serviceDownTime: this.#serviceDownTime, host: this.host },
+      ctx,
+      args,
+    );
   }
 
   async update_service_capabilities(_ctx: RequestContext, args: ArgsOf<SchedulerContract, 'update_service_capabilities'>): Promise<void> {

@@ -95,6 +95,6 @@ export interface ComputeApiDeps {
   networkRelease: Pick<NetworkAPI, 'deallocateForInstance'>;
   /** compute.instance.* notifications the API itself sends (a local delete); none when absent. */
   notifier?: Notifier;
-  scheduler: Pick<SchedulerClient, 'cast'>;
+  scheduler: Pick<SchedulerClient, 'cast' | 'call'>;
   compute: Pick<ComputeClient, 'cast' | 'call'>;
 }

@@ -6,6 +6,7 @@ import type { NetworkAPI } from '../../network/api.js';
 import type { Notifier } from '../../notifications/notifier.js';
 import type { SchedulerClient } from '../../scheduler/contract.js';
 import type { ComputeDriver } from '../../virt/driver.js';
+import type { ComputeClient } from '../contract.js';
 import type { MetadataDefaults } from './config-drive.js';
 
 /** What the compute manager is built from; every collaborator is reached through these. */
@@ -13,7 +14,9 @@ export interface ComputeManagerDeps {
   driver: ComputeDriver;
   /** The database, through the conductor: compute hosts never open it themselves. */
   conductor: Pick<ConductorClient, 'call'>;
-  network: Pick<NetworkAPI, 'allocateForInstance' | 'deallocateForInstance' | 'getInstanceNwInfo'>;
+  network: Pick<NetworkAPI, 'allocateForInstance' | 'deallocateForInstance' | 'getInstanceNwInfo' | 'setupNetworksOnHost'>;
+  /** Other compute hosts (live migration's two ends); absent: live migration is refused. */
+  compute?: Pick<ComputeClient, 'call' | 'cast'>;
   /** Where a failed build goes back to for another host. */
   scheduler: Pick<SchedulerClient, 'cast'>;
   notifier?: Notifier;

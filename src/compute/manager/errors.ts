@@ -21,3 +21,10 @@ export class ImageTooLarge extends NovaError {
     super(`Image is larger than instance type allows (image ${size} bytes, root disk ${rootGb} GB)`, { kwargs: { size, root_gb: rootGb } });
   }
 }
+
+/** Evacuate asked a host whose driver cannot re-create a guest that lived elsewhere. */
+export class InstanceRecreateNotSupported extends NovaError {
+  constructor() {
+    super('Instance recreate is not implemented by this virt driver.');
+  }
+}

@@ -19,6 +19,7 @@ import { imageCacheOpts } from '../../virt/imagecache/opts.js';
 import { computeApiOpts } from '../api-opts.js';
 import { usageAuditOpts } from '../audit-opts.js';
 import { availabilityZoneOpts } from '../availability-zones.js';
+import { computeContract } from '../contract.js';
 import { ConductorFirewallRules } from '../firewall-rules.js';
 import { computePeriodicOpts } from '../manager-opts.js';
 import { ComputeManager } from './index.js';
@@ -38,6 +39,7 @@ export function computeManagerFromConf(
     driver: loadDriver(conf, { firewallRules: new ConductorFirewallRules(conductor) }),
     conductor,
     network: NetworkAPI.fromConfig(conf, transport),
+    compute: new ContractClient(transport, computeContract, conf.get(topicOpts).compute_topic ?? 'compute'),
     scheduler: new ContractClient(transport, schedulerContract, conf.get(topicOpts).scheduler_topic ?? 'scheduler'),
     notifier: notifierFromConf(conf, transport),
     ...(conf.get(glanceOpts).api_servers.length ? { images: GlanceImageService.fromConfig(conf) } : {}),

@@ -22,6 +22,14 @@ import {
 import { ComputeHost } from './host.js';
 import { reconcileHost } from './init-host.js';
 import {
+  checkCanLiveMigrateDestination,
+  checkCanLiveMigrateSource,
+  liveMigration,
+  postLiveMigrationAtDestination,
+  preLiveMigration,
+  rollbackLiveMigrationAtDestination,
+} from './live-migration.js';
+import {
   checkInstanceBuildTime,
   cleanupRunningDeletedInstances,
   InfoCacheHealer,
@@ -375,5 +383,34 @@ export class ComputeManager extends Manager implements ComputeEndpoint {
 
   async get_host_uptime(_ctx: RequestContext): Promise<string> {
     return this.#h.driver.getHostUptime(this.host);
+  }
+
+  // ---- live migration (live-migration.ts) ----
+
+  async check_can_live_migrate_destination(
+    ctx: RequestContext,
+    args: Args<'check_can_live_migrate_destination'>,
+  ): Promise<Record<string, unknown>> {
+    return checkCanLiveMigrateDestination(this.#h, this.#deps.compute, ctx, args);
+  }
+
+  async check_can_live_migrate_source(_ctx: RequestContext, args: Args<'check_can_live_migrate_source'>): Promise<Record<string, unknown>> {
+    return checkCanLiveMigrateSource(this.#h, args);
+  }
+
+  async live_migration(ctx: RequestContext, args: Args<'live_migration'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => liveMigration(this.#h, this.#deps.compute, c, args));
+  }
+
+  async pre_live_migration(ctx: RequestContext, args: Args<'pre_live_migration'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => preLiveMigration(this.#h, c, args));
+  }
+
+  async post_live_migration_at_destination(ctx: RequestContext, args: Args<'post_live_migration_at_destination'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => postLiveMigrationAtDestination(this.#h, c, args));
+  }
+
+  async rollback_live_migration_at_destination(ctx: RequestContext, args: Args<'rollback_live_migration_at_destination'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, () => rollbackLiveMigrationAtDestination(this.#h, args.instance));
   }
 }

@@ -7,6 +7,7 @@ import type { ConductorInstance } from '../../conductor/types.js';
 import type { RequestContext } from '../../context/context.js';
 import { actionOwningTask } from './actions.js';
 import { deleteInstance } from './delete.js';
+import { destroyEvacuatedGuests } from './evacuated-guests.js';
 import type { ComputeHost } from './host.js';
 
 const log = getLogger('nova.compute.manager.init_host');
@@ -29,9 +30,11 @@ export class InstanceLeftInTransition extends NovaError {
  * Start-up reconciliation: what a crash left mid-build goes to ERROR (the guest, if any,
  * is destroyed), what it left mid-delete is deleted, what it left in the middle of another
  * action takes that action's failure outcome with a fault, and every other instance of the
- * host gets the power state the hypervisor reports.
+ * host gets the power state the hypervisor reports. Guests of instances evacuated while
+ * this host was down go first.
  */
 export async function reconcileHost(h: ComputeHost, ctx: RequestContext): Promise<void> {
+  await destroyEvacuatedGuests(h, ctx).catch((err: unknown) => log.error({ err }, 'could not clean up evacuated guests'));
   const instances = await h.conductor.call(ctx, 'instance_get_all_by_host', { host: h.host, node: null, columns_to_join: null });
   for (const instance of instances) {
     const uuid = instance.uuid as string;

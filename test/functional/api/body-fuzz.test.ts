@@ -87,6 +87,10 @@ function seeds(): Record<string, unknown> {
     'POST /servers/:server_id/action#restore': { restore: null },
     'POST /servers/:server_id/action#forceDelete': { forceDelete: null },
     'POST /servers/:server_id/action#os-getConsoleOutput': { 'os-getConsoleOutput': { length: 5 } },
+    'POST /servers/:server_id/action#os-migrateLive': {
+      'os-migrateLive': { host: 'fz-host', block_migration: false, disk_over_commit: false },
+    },
+    'POST /servers/:server_id/action#evacuate': { evacuate: { host: 'fz-host', onSharedStorage: false, adminPass: 'fz-pass' } },
     // Nova's create takes no body and ignores whatever JSON it is sent.
     'POST /os-certificates': {},
     'POST /os-cloudpipe': { cloudpipe: { project_id: 'proj-fz' } },

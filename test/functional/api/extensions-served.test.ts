@@ -53,6 +53,7 @@ const PROBES: Readonly<Record<string, Probe>> = {
   'os-create-server-ext': { bootRefuses: { server: { security_groups: 'not-a-list' } } },
   'OS-DCF': { serverKey: 'OS-DCF:diskConfig' },
   'os-deferred-delete': { action: 'restore' },
+  'os-evacuate': { action: 'evacuate' },
   'OS-EXT-AZ': { serverKey: 'OS-EXT-AZ:availability_zone' },
   'OS-EXT-IMG-SIZE': { imageKey: 'OS-EXT-IMG-SIZE:size' },
   'OS-EXT-IPS': { addressKey: 'OS-EXT-IPS:type' },

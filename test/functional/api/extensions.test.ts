@@ -10,14 +10,14 @@ before(async () => {
 after(async () => h.close());
 
 describe('extensions', () => {
-  test('lists the 57 served extensions sorted by alias, each with exactly the six keys', async () => {
+  test('lists the 58 served extensions sorted by alias, each with exactly the six keys', async () => {
     const r = await h.call('GET', '/v2.1/extensions', ALICE);
     assert.equal(r.status, 200);
     const list = r.json.extensions as { alias: string; name: string; updated: string; namespace: string; links: unknown[] }[];
-    assert.equal(list.length, 57);
+    assert.equal(list.length, 58);
     const aliases = list.map((e) => e.alias);
     assert.deepEqual(aliases, [...aliases].sort());
-    assert.equal(new Set(aliases).size, 57);
+    assert.equal(new Set(aliases).size, 58);
     for (const e of list) {
       assert.deepEqual(Object.keys(e).sort(), ['alias', 'description', 'links', 'name', 'namespace', 'updated']);
       assert.deepEqual(e.links, []);

@@ -98,6 +98,9 @@ class RecordingScheduler extends Recorder implements SchedulerEndpoint {
     this.record({ method: 'select_hosts', ctx, args: { ...args } });
     return [];
   }
+  async live_migration(ctx: RequestContext, args: ArgsOf<SchedulerContract, 'live_migration'>): Promise<void> {
+    this.record({ method: 'live_migration', ctx, args: { ...args } });
+  }
   async update_service_capabilities(ctx: RequestContext, args: ArgsOf<SchedulerContract, 'update_service_capabilities'>): Promise<void> {
     this.record({ method: 'update_service_capabilities', ctx, args: { ...args } });
   }
@@ -207,6 +210,38 @@ class RecordingCompute extends Recorder implements ComputeEndpoint {
     args: ArgsOf<ComputeContract, 'refresh_instance_security_rules'>,
   ): Promise<void> {
     this.record({ method: 'refresh_instance_security_rules', ctx, args: { ...args } });
+  }
+  async check_can_live_migrate_destination(
+    ctx: RequestContext,
+    args: ArgsOf<ComputeContract, 'check_can_live_migrate_destination'>,
+  ): Promise<Record<string, unknown>> {
+    this.record({ method: 'check_can_live_migrate_destination', ctx, args: { ...args } });
+    return {};
+  }
+  async check_can_live_migrate_source(
+    ctx: RequestContext,
+    args: ArgsOf<ComputeContract, 'check_can_live_migrate_source'>,
+  ): Promise<Record<string, unknown>> {
+    this.record({ method: 'check_can_live_migrate_source', ctx, args: { ...args } });
+    return {};
+  }
+  async live_migration(ctx: RequestContext, args: ArgsOf<ComputeContract, 'live_migration'>): Promise<void> {
+    this.record({ method: 'live_migration', ctx, args: { ...args } });
+  }
+  async pre_live_migration(ctx: RequestContext, args: ArgsOf<ComputeContract, 'pre_live_migration'>): Promise<void> {
+    this.record({ method: 'pre_live_migration', ctx, args: { ...args } });
+  }
+  async post_live_migration_at_destination(
+    ctx: RequestContext,
+    args: ArgsOf<ComputeContract, 'post_live_migration_at_destination'>,
+  ): Promise<void> {
+    this.record({ method: 'post_live_migration_at_destination', ctx, args: { ...args } });
+  }
+  async rollback_live_migration_at_destination(
+    ctx: RequestContext,
+    args: ArgsOf<ComputeContract, 'rollback_live_migration_at_destination'>,
+  ): Promise<void> {
+    this.record({ method: 'rollback_live_migration_at_destination', ctx, args: { ...args } });
   }
 }
 

@@ -26,6 +26,9 @@ describe('SchedulerManager.run_instance entry', () => {
       db,
       settings: defaultSchedulerSettings(),
       compute: {
+        call: async () => {
+          throw new Error('no compute calls expected');
+        },
         cast: async (...args: unknown[]) => {
           casts.push(args);
         },

@@ -44,7 +44,12 @@ describe('the scheduler ends builds no compute host claimed', () => {
     return new SchedulerManager('sched1', {
       db,
       settings: defaultSchedulerSettings(),
-      compute: { cast: async () => {} },
+      compute: {
+        call: async () => {
+          throw new Error('no compute calls expected');
+        },
+        cast: async () => {},
+      },
       unclaimedBuilds: { serviceDownTime: 60, busHeldOnlySince, now: () => now },
     });
   }

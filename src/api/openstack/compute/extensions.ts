@@ -89,6 +89,13 @@ const REGISTRY: ReadonlyArray<readonly [string, string, string, string, string]>
     'Restore or force-delete a server whose deletion is deferred.',
   ],
   [
+    'os-evacuate',
+    'Evacuate',
+    'evacuate/api/v2',
+    `2013-01-06T00:00:00${UTC}`,
+    'Re-create a server on another host when its own host is down.',
+  ],
+  [
     'OS-EXT-AZ',
     'ExtendedAvailabilityZone',
     'extended_availability_zone/api/v2',
