@@ -19,6 +19,7 @@ import { ipsResource } from '../api/openstack/compute/ips.js';
 import { migrationsResource } from '../api/openstack/compute/migrations.js';
 import { networksResource } from '../api/openstack/compute/networks.js';
 import { rescueResource } from '../api/openstack/compute/rescue.js';
+import { shelveResource } from '../api/openstack/compute/shelve.js';
 import { securityGroupActionsResource } from '../api/openstack/compute/security-group-actions.js';
 import { securityGroupDefaultRulesResource } from '../api/openstack/compute/security-group-default-rules.js';
 import { securityGroupsResource } from '../api/openstack/compute/security-groups.js';
@@ -99,6 +100,7 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     serverRebuildResource({ conf, compute, zones: services.zones }),
     adminActionsResource({ compute }),
     rescueResource({ conf, compute }),
+    shelveResource({ compute }),
     consoleOutputResource({ compute }),
     serverDiagnosticsResource({ compute }),
     instanceActionsResource({ compute }),

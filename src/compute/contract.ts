@@ -98,6 +98,19 @@ export interface RebuildInstanceRequest {
   preserve_ephemeral?: boolean;
 }
 
+/** Shelving (Havana's compute rpcapi 2.31-2.33). */
+export interface ShelveRequest {
+  instance: InstanceRecord;
+  /** The image the API created for the guest's disk. */
+  image_id: string;
+}
+
+export interface UnshelveRequest {
+  instance: InstanceRecord;
+  /** The node the scheduler chose on this host; null to unshelve where the instance is (not offloaded). */
+  node: string | null;
+}
+
 function withInstance<T extends { instance: InstanceRecord }>(wire: { instance: unknown }): T {
   return { ...(wire as unknown as T), instance: reviveInstance(wire.instance) };
 }
@@ -155,6 +168,9 @@ export const computeContract = defineContract({
     /** The group's members changed: rules naming it as source admit other addresses now. */
     refresh_security_group_members: cast('2.0', plain<{ security_group_id: number }>()),
     refresh_instance_security_rules: cast('2.4', revived<{ instance: InstanceRecord }>(withInstance)),
+    shelve_instance: cast('2.27', revived<ShelveRequest>(withInstance)),
+    shelve_offload_instance: cast('2.27', revived<InstanceRequest>(withInstance)),
+    unshelve_instance: cast('2.27', revived<UnshelveRequest>(withInstance)),
   },
 });
 

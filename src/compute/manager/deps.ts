@@ -55,6 +55,8 @@ export interface PeriodicOptions {
   instanceUsageAudit: boolean;
   instanceUsageAuditPeriod: string;
   bandwidthPollInterval: number;
+  shelvedOffloadTime: number;
+  shelvedPollInterval: number;
 }
 
 export const DEFAULT_PERIODIC_OPTIONS: PeriodicOptions = {
@@ -70,4 +72,6 @@ export const DEFAULT_PERIODIC_OPTIONS: PeriodicOptions = {
   instanceUsageAudit: false,
   instanceUsageAuditPeriod: 'month',
   bandwidthPollInterval: 600,
+  shelvedOffloadTime: 0,
+  shelvedPollInterval: 3600,
 };
