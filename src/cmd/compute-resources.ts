@@ -19,7 +19,6 @@ import { ipsResource } from '../api/openstack/compute/ips.js';
 import { migrationsResource } from '../api/openstack/compute/migrations.js';
 import { networksResource } from '../api/openstack/compute/networks.js';
 import { rescueResource } from '../api/openstack/compute/rescue.js';
-import { shelveResource } from '../api/openstack/compute/shelve.js';
 import { securityGroupActionsResource } from '../api/openstack/compute/security-group-actions.js';
 import { securityGroupDefaultRulesResource } from '../api/openstack/compute/security-group-default-rules.js';
 import { securityGroupsResource } from '../api/openstack/compute/security-groups.js';
@@ -32,6 +31,7 @@ import { serverRebuildResource } from '../api/openstack/compute/server-rebuild.j
 import { serverStartStopResource } from '../api/openstack/compute/server-start-stop.js';
 import { serversResource } from '../api/openstack/compute/servers.js';
 import { servicesResource } from '../api/openstack/compute/services.js';
+import { shelveResource } from '../api/openstack/compute/shelve.js';
 import { simpleTenantUsageResource } from '../api/openstack/compute/simple-tenant-usage.js';
 import { virtualInterfacesResource } from '../api/openstack/compute/virtual-interfaces.js';
 import type { ResourceModule } from '../api/openstack/routing.js';

@@ -28,8 +28,8 @@ import type { ArgsOf } from '../rpc/contract.js';
 import { Manager } from '../service/manager.js';
 import type { ConductorContract, ConductorEndpoint } from './contract.js';
 import { KeyError } from './errors.js';
-import { type ComputeTaskClients, unshelveInstance } from './unshelve.js';
 import { INSTANCE_UPDATE_KEYS, type InstanceMetadataExtras } from './types.js';
+import { type ComputeTaskClients, unshelveInstance } from './unshelve.js';
 
 const ALLOWED_UPDATES: ReadonlySet<string> = new Set(INSTANCE_UPDATE_KEYS);
 

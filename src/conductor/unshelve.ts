@@ -3,6 +3,8 @@
  * a SHELVED instance is powered on by its own host; a SHELVED_OFFLOADED one is scheduled
  * to a host first. When no host can take it, the instance stays offloaded, with a fault.
  */
+
+import { stateUpdate } from '../common/states/transitions.js';
 import { VmState } from '../common/states/vm-states.js';
 import type { ComputeClient } from '../compute/contract.js';
 import { faultFromError } from '../compute/manager/faults.js';
@@ -12,7 +14,6 @@ import { instanceFaultCreate } from '../db/api/instance-faults.js';
 import { instanceGetByUuid, instanceUpdate } from '../db/api/instances.js';
 import type { SchedulerClient } from '../scheduler/contract.js';
 import type { InstanceProperties, RequestSpec } from '../scheduler/types.js';
-import { stateUpdate } from '../common/states/transitions.js';
 
 /** What the conductor needs to hand compute tasks on: the scheduler and the compute hosts. */
 export interface ComputeTaskClients {
