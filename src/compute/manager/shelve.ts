@@ -155,9 +155,10 @@ export async function pollShelvedInstances(
   const instances = await h.conductor.call(ctx, 'instance_get_all_by_host', { host: h.host, node: null, columns_to_join: null });
   for (const instance of instances) {
     if (!dueForOffload(instance, offloadTime, now)) continue;
+    // One instance's failure (a fault recorded by runAction, or a race lost to a request) does not stop the others.
     await serialized(instance.uuid as string, async () => {
       const offloading = await h.transition(ctx, instance, 'shelve_offload', 'start');
-      await shelveOffloadInstance(h, ctx, offloading).catch(() => undefined);
-    });
+      await shelveOffloadInstance(h, ctx, offloading);
+    }).catch((err: unknown) => ctx.log.info({ err, instance_uuid: instance.uuid }, 'periodic offload did not happen'));
   }
 }
