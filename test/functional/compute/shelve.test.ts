@@ -60,6 +60,13 @@ async function imagesNamed(c: WholeCloud, name: string): Promise<string[]> {
   return list.body.images.filter((i) => i.name === name).map((i) => i.id);
 }
 
+/** The demo project's instance and core usage, as /limits shows it. */
+async function usage(c: WholeCloud): Promise<{ instances: number; cores: number }> {
+  const r = await c.call<{ limits: { absolute: Record<string, number> } }>('GET', `${c.computeUrl}/limits`, c.demoToken);
+  assert.equal(r.status, 200);
+  return { instances: r.body.limits.absolute.totalInstancesUsed as number, cores: r.body.limits.absolute.totalCoresUsed as number };
+}
+
 async function latestFault(c: WholeCloud, id: string): Promise<string | undefined> {
   const row = await c.db.kysely
     .selectFrom('instance_faults')
@@ -102,7 +109,8 @@ forEachCloudBackend('shelve with shelved_offload_time 0 offloads at once; unshel
     assert.equal((await action(c, id, { shelveOffload: null })).status, 403);
   });
 
-  await t.test('shelve keeps the disk as an image and ends SHELVED_OFFLOADED with no host', async () => {
+  await t.test('shelve keeps the disk as an image and ends SHELVED_OFFLOADED with no host, quota usage unchanged', async () => {
+    const before = await usage(c);
     assert.equal((await action(c, id, { shelve: null })).status, 202);
     await c.notification(id, ['compute.instance.shelve.end']);
     await c.notification(id, ['compute.instance.shelve_offload.end']);
@@ -111,6 +119,7 @@ forEachCloudBackend('shelve with shelved_offload_time 0 offloads at once; unshel
     assert.equal(offloaded['OS-EXT-SRV-ATTR:host'], null);
     assert.equal((await imagesNamed(c, 'shelve-1-shelved')).length, 1);
     assert.equal((await action(c, id, { shelve: null })).status, 409);
+    assert.deepEqual(await usage(c), before);
   });
 
   await t.test('unshelve spawns it on a host from the image, then deletes the image', async () => {
@@ -120,6 +129,18 @@ forEachCloudBackend('shelve with shelved_offload_time 0 offloads at once; unshel
     assert.equal(active['OS-EXT-SRV-ATTR:host'], host);
     assert.equal(active['OS-EXT-STS:power_state'], 1);
     assert.deepEqual(await imagesNamed(c, 'shelve-1-shelved'), []);
+    const actions = await c.call<{ instanceActions: { action: string }[] }>(
+      'GET',
+      `${c.computeUrl}/servers/${id}/os-instance-actions`,
+      c.demoToken,
+    );
+    assert.deepEqual(
+      actions.body.instanceActions
+        .map((a) => a.action)
+        .filter((a) => a.includes('shelve'))
+        .sort(),
+      ['shelve', 'unshelve'],
+    );
   });
 
   await t.test('a failed snapshot leaves the server ACTIVE with a fault and no image', async () => {
