@@ -3,13 +3,14 @@ import { dbFlavorLookup, dbKeypairLookup, networkApiValidator } from '../compute
 import type { ComputePolicy } from '../compute/api/deps.js';
 import { ComputeAPI } from '../compute/api/index.js';
 import { computeContract } from '../compute/contract.js';
+import { conductorContract } from '../conductor/contract.js';
 import type { ImageService } from '../image/glance-client.js';
 import type { NetworkAPI } from '../network/api.js';
 import { notifierFromConf } from '../notifications/factory.js';
 import type { QuotaEngine } from '../quota/engine.js';
 import { ContractClient } from '../rpc/contract-client.js';
 import { schedulerContract } from '../scheduler/contract.js';
-import { topicOpts } from '../service/opts.js';
+import { conductorOpts, topicOpts } from '../service/opts.js';
 import type { Runtime } from './runtime.js';
 
 export interface ComputeApiWiring {
@@ -39,5 +40,6 @@ export function createComputeApi(runtime: Runtime, wiring: ComputeApiWiring): Co
     notifier: notifierFromConf(conf, transport),
     scheduler: new ContractClient(transport, schedulerContract, topics.scheduler_topic ?? 'scheduler'),
     compute: wiring.computeRpc ?? new ContractClient(transport, computeContract, topics.compute_topic ?? 'compute'),
+    conductorTasks: new ContractClient(transport, conductorContract, conf.get(conductorOpts).topic ?? 'conductor'),
   });
 }

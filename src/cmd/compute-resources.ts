@@ -34,6 +34,7 @@ import { serverRebuildResource } from '../api/openstack/compute/server-rebuild.j
 import { serverStartStopResource } from '../api/openstack/compute/server-start-stop.js';
 import { serversResource } from '../api/openstack/compute/servers.js';
 import { servicesResource } from '../api/openstack/compute/services.js';
+import { shelveResource } from '../api/openstack/compute/shelve.js';
 import { simpleTenantUsageResource } from '../api/openstack/compute/simple-tenant-usage.js';
 import { tenantNetworksResource } from '../api/openstack/compute/tenant-networks.js';
 import { virtualInterfacesResource } from '../api/openstack/compute/virtual-interfaces.js';
@@ -104,6 +105,7 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     adminActionsResource({ compute }),
     adminMigrateActionsResource({ conf, compute }),
     rescueResource({ conf, compute }),
+    shelveResource({ compute }),
     consoleOutputResource({ compute }),
     serverDiagnosticsResource({ compute }),
     instanceActionsResource({ compute }),

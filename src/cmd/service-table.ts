@@ -67,6 +67,10 @@ function conductorManager(host: string, deps: RuntimeDeps): ConductorManager {
   return new ConductorManager(host, requireDb(deps, 'nova-conductor'), {
     enableNewServices: deps.conf.get(serviceRecordOpts).enable_new_services,
     notifier: notifierFromConf(deps.conf, deps.transport),
+    computeTasks: {
+      scheduler: new ContractClient(deps.transport, schedulerContract, deps.conf.get(topicOpts).scheduler_topic ?? 'scheduler'),
+      compute: new ContractClient(deps.transport, computeContract, deps.conf.get(topicOpts).compute_topic ?? 'compute'),
+    },
   });
 }
 

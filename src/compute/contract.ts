@@ -130,6 +130,19 @@ export interface PostLiveMigrationRequest {
   block_migration: boolean;
 }
 
+/** Shelving (Havana's compute rpcapi 2.31-2.33). */
+export interface ShelveRequest {
+  instance: InstanceRecord;
+  /** The image the API created for the guest's disk. */
+  image_id: string;
+}
+
+export interface UnshelveRequest {
+  instance: InstanceRecord;
+  /** The node the scheduler chose on this host; null to unshelve where the instance is (not offloaded). */
+  node: string | null;
+}
+
 function withInstance<T extends { instance: InstanceRecord }>(wire: { instance: unknown }): T {
   return { ...(wire as unknown as T), instance: reviveInstance(wire.instance) };
 }
@@ -193,6 +206,9 @@ export const computeContract = defineContract({
     pre_live_migration: call('2.21', revived<PreLiveMigrationRequest>(withInstance), nothing),
     post_live_migration_at_destination: call('2.0', revived<PostLiveMigrationRequest>(withInstance), nothing),
     rollback_live_migration_at_destination: cast('2.0', revived<InstanceRequest>(withInstance)),
+    shelve_instance: cast('2.27', revived<ShelveRequest>(withInstance)),
+    shelve_offload_instance: cast('2.27', revived<InstanceRequest>(withInstance)),
+    unshelve_instance: cast('2.27', revived<UnshelveRequest>(withInstance)),
   },
 });
 

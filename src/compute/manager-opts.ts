@@ -14,4 +14,6 @@ export const computePeriodicOpts = defineGroup('DEFAULT', {
   running_deleted_instance_poll_interval: opt.int(1800, 'Seconds between checks for guests of deleted instances.'),
   running_deleted_instance_timeout: opt.int(0, 'Seconds a deleted instance may keep a running guest before the action applies.'),
   bandwidth_poll_interval: opt.int(600, 'Seconds between bandwidth counter polls; 0 disables.'),
+  shelved_offload_time: opt.int(0, 'Seconds a shelved instance keeps its guest before it is offloaded; 0 at once, -1 never.'),
+  shelved_poll_interval: opt.int(3600, 'Seconds between checks for shelved instances to offload.'),
 });

@@ -18,7 +18,7 @@ import {
   reviveService,
 } from '../db/wire.js';
 import { nothing, plain, revived, validated, wireDate, wireDateOrNull } from '../rpc/codec.js';
-import { call, defineContract, type Endpoint } from '../rpc/contract.js';
+import { call, cast, defineContract, type Endpoint } from '../rpc/contract.js';
 import type { ContractClient } from '../rpc/contract-client.js';
 import { errorTable } from '../rpc/error-table.js';
 import type { ProviderFirewallRule, SecurityGroupRule } from '../virt/firewall/types.js';
@@ -208,6 +208,8 @@ export const conductorContract = defineContract({
       ),
       revived<BwUsage | null>(reviveBwUsage),
     ),
+    /** Compute tasks (Havana's ComputeTaskManager): an unshelve that needs a host is scheduled here. */
+    unshelve_instance: cast('1.48', validated(Type.Object({ instance_uuid: Type.String() }))),
   },
 });
 

@@ -29,6 +29,7 @@ import { Manager } from '../service/manager.js';
 import type { ConductorContract, ConductorEndpoint } from './contract.js';
 import { KeyError } from './errors.js';
 import { INSTANCE_UPDATE_KEYS, type InstanceMetadataExtras } from './types.js';
+import { type ComputeTaskClients, unshelveInstance } from './unshelve.js';
 
 const ALLOWED_UPDATES: ReadonlySet<string> = new Set(INSTANCE_UPDATE_KEYS);
 
@@ -38,6 +39,8 @@ export interface ConductorManagerOptions {
   /** `enable_new_services`: a service recorded with this off starts disabled. */
   enableNewServices: boolean;
   notifier?: Notifier;
+  /** The scheduler and compute hosts compute tasks (unshelve) go on to; absent: such tasks fail. */
+  computeTasks?: ComputeTaskClients;
 }
 
 /**
@@ -49,12 +52,19 @@ export class ConductorManager extends Manager implements ConductorEndpoint {
   readonly #db: Db;
   readonly #enableNewServices: boolean;
   readonly #notifier: Notifier;
+  readonly #computeTasks: ComputeTaskClients | null;
 
   constructor(host: string, db: Db, options: ConductorManagerOptions) {
     super(host);
     this.#db = db;
     this.#enableNewServices = options.enableNewServices;
     this.#notifier = options.notifier ?? silentNotifier();
+    this.#computeTasks = options.computeTasks ?? null;
+  }
+
+  async unshelve_instance(ctx: RequestContext, args: Args<'unshelve_instance'>) {
+    if (!this.#computeTasks) throw new Error('this conductor has no scheduler or compute client for compute tasks');
+    await unshelveInstance(this.#db, this.#computeTasks, ctx, args.instance_uuid);
   }
 
   async ping(_ctx: RequestContext, args: Args<'ping'>) {

@@ -18,6 +18,9 @@ export const InstanceAction = {
   RESCUE: 'rescue',
   UNRESCUE: 'unrescue',
   CHANGE_PASSWORD: 'changePassword',
+  SHELVE: 'shelve',
+  SHELVE_OFFLOAD: 'shelveOffload',
+  UNSHELVE: 'unshelve',
 } as const;
 
 export type InstanceAction = (typeof InstanceAction)[keyof typeof InstanceAction];

@@ -26,6 +26,8 @@ export const ServerStatus = {
   DELETED: 'DELETED',
   SOFT_DELETED: 'SOFT_DELETED',
   SHUTOFF: 'SHUTOFF',
+  SHELVED: 'SHELVED',
+  SHELVED_OFFLOADED: 'SHELVED_OFFLOADED',
   UNKNOWN: 'UNKNOWN',
 } as const;
 
@@ -70,6 +72,8 @@ export const STATUS_TABLE: Readonly<Record<VmState, StatusRule>> = {
   [VmState.ERROR]: { default: ServerStatus.ERROR, byTask: { ...REBUILDING } },
   [VmState.DELETED]: { default: ServerStatus.DELETED, byTask: {} },
   [VmState.SOFT_DELETED]: { default: ServerStatus.SOFT_DELETED, byTask: {} },
+  [VmState.SHELVED]: { default: ServerStatus.SHELVED, byTask: {} },
+  [VmState.SHELVED_OFFLOADED]: { default: ServerStatus.SHELVED_OFFLOADED, byTask: {} },
 };
 
 /** The API status of a server; an unknown vm_state gives UNKNOWN. */

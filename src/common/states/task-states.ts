@@ -45,6 +45,12 @@ export const TaskState = {
   DELETING: 'deleting',
   SOFT_DELETING: 'soft-deleting',
   RESTORING: 'restoring',
+
+  SHELVING: 'shelving',
+  SHELVING_IMAGE_PENDING_UPLOAD: 'shelving_image_pending_upload',
+  SHELVING_IMAGE_UPLOADING: 'shelving_image_uploading',
+  SHELVING_OFFLOADING: 'shelving_offloading',
+  UNSHELVING: 'unshelving',
 } as const;
 
 export type TaskState = (typeof TaskState)[keyof typeof TaskState];

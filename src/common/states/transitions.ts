@@ -91,6 +91,9 @@ export const ACTION_NAMES = [
   'snapshot',
   'backup',
   'set_admin_password',
+  'shelve',
+  'shelve_offload',
+  'unshelve',
 ] as const;
 
 export type ActionName = (typeof ACTION_NAMES)[number];
@@ -341,6 +344,32 @@ const ROWS: Record<ActionName, Row> = {
       error: { vmState: V.ERROR, taskState: null, expectedTaskState: [T.UPDATING_PASSWORD] },
     },
   }),
+  // Shelving (nova/compute/api.py and manager.py of Havana): a failure leaves the vm_state as it was.
+  shelve: {
+    apiName: 'shelve',
+    instanceAction: InstanceAction.SHELVE,
+    lock: true,
+    vm: [V.ACTIVE, V.STOPPED, V.PAUSED, V.SUSPENDED],
+    task: IDLE,
+    start: { taskState: T.SHELVING, expectedTaskState: IDLE },
+    steps: [
+      { name: 'image_pending_upload', taskState: T.SHELVING_IMAGE_PENDING_UPLOAD, expectedTaskState: [T.SHELVING] },
+      { name: 'image_uploading', taskState: T.SHELVING_IMAGE_UPLOADING, expectedTaskState: [T.SHELVING_IMAGE_PENDING_UPLOAD] },
+    ],
+    success: { vmState: V.SHELVED, taskState: null, expectedTaskState: [T.SHELVING_IMAGE_UPLOADING] },
+  },
+  shelve_offload: simple('shelveOffload', InstanceAction.SHELVE_OFFLOAD, [V.SHELVED], T.SHELVING_OFFLOADING, V.SHELVED_OFFLOADED),
+  unshelve: {
+    apiName: 'unshelve',
+    instanceAction: InstanceAction.UNSHELVE,
+    lock: true,
+    host: false,
+    vm: [V.SHELVED, V.SHELVED_OFFLOADED],
+    task: IDLE,
+    start: { taskState: T.UNSHELVING, expectedTaskState: IDLE },
+    steps: [{ name: 'spawning', taskState: T.SPAWNING, expectedTaskState: [T.UNSHELVING] }],
+    success: { vmState: V.ACTIVE, taskState: null, expectedTaskState: [T.UNSHELVING, T.SPAWNING] },
+  },
 };
 
 /** The task_states an action itself may leave on the instance (what its own failure may clear). */

@@ -11,6 +11,8 @@ export const VmState = {
   RESCUED: 'rescued',
   RESIZED: 'resized',
   SOFT_DELETED: 'soft-delete',
+  SHELVED: 'shelved',
+  SHELVED_OFFLOADED: 'shelved_offloaded',
   DELETED: 'deleted',
   ERROR: 'error',
 } as const;

@@ -3,6 +3,7 @@
  * pairs, the network API), as narrow interfaces so that each side can be wired (and
  * tested) on its own. Each implementation throws the NotFound subclass named below.
  */
+import type { ConductorClient } from '../../conductor/contract.js';
 import type { Config } from '../../config/config.js';
 import type { RequestContext } from '../../context/context.js';
 import type { Db } from '../../db/api/common.js';
@@ -97,4 +98,6 @@ export interface ComputeApiDeps {
   notifier?: Notifier;
   scheduler: Pick<SchedulerClient, 'cast' | 'call'>;
   compute: Pick<ComputeClient, 'cast' | 'call'>;
+  /** The conductor's compute tasks (unshelve); absent: unshelve is refused. */
+  conductorTasks?: Pick<ConductorClient, 'cast'>;
 }

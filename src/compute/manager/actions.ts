@@ -109,6 +109,8 @@ const HOST_ACTIONS: readonly ActionName[] = [
   'snapshot',
   'backup',
   'rebuild',
+  'shelve',
+  'shelve_offload',
 ];
 
 /** The single-host action that sets this task_state (at its start or in one of its steps), if any. */

@@ -58,6 +58,8 @@ export interface PeriodicOptions {
   instanceUsageAudit: boolean;
   instanceUsageAuditPeriod: string;
   bandwidthPollInterval: number;
+  shelvedOffloadTime: number;
+  shelvedPollInterval: number;
 }
 
 export const DEFAULT_PERIODIC_OPTIONS: PeriodicOptions = {
@@ -73,4 +75,6 @@ export const DEFAULT_PERIODIC_OPTIONS: PeriodicOptions = {
   instanceUsageAudit: false,
   instanceUsageAuditPeriod: 'month',
   bandwidthPollInterval: 600,
+  shelvedOffloadTime: 0,
+  shelvedPollInterval: 3600,
 };

@@ -70,6 +70,8 @@ export function computeManagerFromConf(
       instanceUsageAudit: audit.instance_usage_audit,
       instanceUsageAuditPeriod: audit.instance_usage_audit_period ?? 'month',
       bandwidthPollInterval: o.bandwidth_poll_interval ?? 600,
+      shelvedOffloadTime: o.shelved_offload_time ?? 0,
+      shelvedPollInterval: o.shelved_poll_interval ?? 3600,
     },
   });
 }

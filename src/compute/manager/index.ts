@@ -42,6 +42,7 @@ import {
 } from './periodic.js';
 import { pauseInstance, rebootInstance, resumeInstance, startInstance, stopInstance, suspendInstance, unpauseInstance } from './power.js';
 import { rebuildInstance } from './rebuild.js';
+import { pollShelvedInstances, shelveInstance, shelveOffloadInstance, unshelveInstance } from './shelve.js';
 import { snapshotInstance } from './snapshot.js';
 import { runUsageAudit } from './usage-audit.js';
 
@@ -138,6 +139,14 @@ export class ComputeManager extends Manager implements ComputeEndpoint {
       run: (ctx) => syncPowerStates(p(), ctx),
     });
     this.addPeriodicTask({ name: '_reclaim_queued_deletes', spacing: 0, run: (ctx) => reclaimQueuedDeletes(p(), ctx) });
+    this.addPeriodicTask({
+      name: '_poll_shelved_instances',
+      spacing: o.shelvedPollInterval,
+      run: (ctx) => {
+        const c = p();
+        return pollShelvedInstances(this.#h, ctx, o.shelvedOffloadTime, c.now(), (uuid, work) => c.serialized(uuid, work));
+      },
+    });
     this.addPeriodicTask({
       name: '_cleanup_running_deleted_instances',
       spacing: o.runningDeletedInstancePollInterval,
@@ -349,6 +358,20 @@ export class ComputeManager extends Manager implements ComputeEndpoint {
 
   async restore_instance(ctx: RequestContext, args: Args<'restore_instance'>): Promise<void> {
     await this.#serialized(ctx, args.instance, (c) => restoreInstance(this.#h, c, args.instance));
+  }
+
+  async shelve_instance(ctx: RequestContext, args: Args<'shelve_instance'>): Promise<void> {
+    const o = { ...DEFAULT_PERIODIC_OPTIONS, ...this.#deps.periodic };
+    const now = this.periodicContext(o).now();
+    await this.#serialized(ctx, args.instance, (c) => shelveInstance(this.#h, c, args, o.shelvedOffloadTime === 0, now));
+  }
+
+  async shelve_offload_instance(ctx: RequestContext, args: Args<'shelve_offload_instance'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => shelveOffloadInstance(this.#h, c, args.instance));
+  }
+
+  async unshelve_instance(ctx: RequestContext, args: Args<'unshelve_instance'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => unshelveInstance(this.#h, c, args));
   }
 
   /** Reads the console without waiting for the instance's running action, as a console can be read at any time. */

@@ -54,6 +54,7 @@ const PROBES: Readonly<Record<string, Probe>> = {
   'OS-DCF': { serverKey: 'OS-DCF:diskConfig' },
   'os-deferred-delete': { action: 'restore' },
   'os-evacuate': { action: 'evacuate' },
+  'os-shelve': { action: 'shelve' },
   'OS-EXT-AZ': { serverKey: 'OS-EXT-AZ:availability_zone' },
   'OS-EXT-IMG-SIZE': { imageKey: 'OS-EXT-IMG-SIZE:size' },
   'OS-EXT-IPS': { addressKey: 'OS-EXT-IPS:type' },

@@ -10,14 +10,14 @@ before(async () => {
 after(async () => h.close());
 
 describe('extensions', () => {
-  test('lists the 58 served extensions sorted by alias, each with exactly the six keys', async () => {
+  test('lists the 59 served extensions sorted by alias, each with exactly the six keys', async () => {
     const r = await h.call('GET', '/v2.1/extensions', ALICE);
     assert.equal(r.status, 200);
     const list = r.json.extensions as { alias: string; name: string; updated: string; namespace: string; links: unknown[] }[];
-    assert.equal(list.length, 58);
+    assert.equal(list.length, 59);
     const aliases = list.map((e) => e.alias);
     assert.deepEqual(aliases, [...aliases].sort());
-    assert.equal(new Set(aliases).size, 58);
+    assert.equal(new Set(aliases).size, 59);
     for (const e of list) {
       assert.deepEqual(Object.keys(e).sort(), ['alias', 'description', 'links', 'name', 'namespace', 'updated']);
       assert.deepEqual(e.links, []);
@@ -25,6 +25,7 @@ describe('extensions', () => {
       assert.match(e.namespace, /^http:\/\/docs\.openstack\.org\//);
     }
     assert.ok(list.some((e) => e.name === 'Hosts'));
+    assert.ok(list.some((e) => e.alias === 'os-shelve' && e.name === 'Shelve'));
   });
 
   test('shows one extension by alias; an unknown alias is 404', async () => {

@@ -162,6 +162,15 @@ class RecordingCompute extends Recorder implements ComputeEndpoint {
   async restore_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'restore_instance'>): Promise<void> {
     this.record({ method: 'restore_instance', ctx, args: { ...args } });
   }
+  async shelve_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'shelve_instance'>): Promise<void> {
+    this.record({ method: 'shelve_instance', ctx, args: { ...args } });
+  }
+  async shelve_offload_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'shelve_offload_instance'>): Promise<void> {
+    this.record({ method: 'shelve_offload_instance', ctx, args: { ...args } });
+  }
+  async unshelve_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'unshelve_instance'>): Promise<void> {
+    this.record({ method: 'unshelve_instance', ctx, args: { ...args } });
+  }
   async set_admin_password(ctx: RequestContext, args: ArgsOf<ComputeContract, 'set_admin_password'>): Promise<void> {
     this.record({ method: 'set_admin_password', ctx, args: { ...args } });
   }

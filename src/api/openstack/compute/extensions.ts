@@ -216,6 +216,7 @@ const REGISTRY: ReadonlyArray<readonly [string, string, string, string, string]>
   ['os-quota-class-sets', 'QuotaClasses', 'quota-classes-sets/api/v1.1', `2012-03-12T00:00:00${UTC}`, 'Quota limits of quota classes.'],
   ['os-quota-sets', 'Quotas', 'quotas-sets/api/v1.1', `2011-08-08T00:00:00${UTC}`, 'Quota limits of projects.'],
   ['os-rescue', 'Rescue', 'rescue/api/v1.1', `2011-08-18T00:00:00${UTC}`, 'Boot a server from a rescue image and back.'],
+  ['os-shelve', 'Shelve', 'shelve/api/v1.1', `2013-04-06T00:00:00${UTC}`, 'Shelve a server: keep its disk as an image, free its host.'],
   ['OS-SCH-HNT', 'SchedulerHints', 'scheduler-hints/api/v2', `2011-07-19T00:00:00${UTC}`, 'Pass hints to the scheduler at boot.'],
   [
     'os-security-group-default-rules',

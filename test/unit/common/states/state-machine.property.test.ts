@@ -44,6 +44,9 @@ const SPEC_ALLOWED_VM: Record<Exclude<ActionName, 'create'>, readonly VmState[] 
   snapshot: ['active', 'stopped', 'paused', 'suspended'],
   backup: ['active', 'stopped'],
   set_admin_password: ['active'],
+  shelve: ['active', 'stopped', 'paused', 'suspended'],
+  shelve_offload: ['shelved'],
+  unshelve: ['shelved', 'shelved_offloaded'],
 };
 
 const UUID = '00000000-0000-4000-8000-000000000001';

@@ -42,8 +42,13 @@ describe('statusFromState', () => {
   });
 
   it('answers UNKNOWN for a vm_state it does not know', () => {
-    assert.equal(statusFromState('shelved', null), 'UNKNOWN');
+    assert.equal(statusFromState('hibernated', null), 'UNKNOWN');
     assert.equal(statusFromState(null, null), 'UNKNOWN');
+  });
+
+  it('shows shelved servers as SHELVED and SHELVED_OFFLOADED', () => {
+    assert.equal(statusFromState('shelved', null), 'SHELVED');
+    assert.equal(statusFromState('shelved_offloaded', null), 'SHELVED_OFFLOADED');
   });
 
   it('never answers UNKNOWN for a known vm_state, whatever the task', () => {
