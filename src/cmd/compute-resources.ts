@@ -27,6 +27,7 @@ import { serverDiagnosticsResource } from '../api/openstack/compute/server-diagn
 import { serverGroupsResource } from '../api/openstack/compute/server-groups.js';
 import { serverMetadataResource } from '../api/openstack/compute/server-metadata.js';
 import { serverPasswordResource } from '../api/openstack/compute/server-password.js';
+import { resizeActionsResource } from '../api/openstack/compute/resize-actions.js';
 import { serverRebuildResource } from '../api/openstack/compute/server-rebuild.js';
 import { serverStartStopResource } from '../api/openstack/compute/server-start-stop.js';
 import { serversResource } from '../api/openstack/compute/servers.js';
@@ -98,6 +99,7 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     serverStartStopResource({ compute }),
     serverRebuildResource({ conf, compute, zones: services.zones }),
     adminActionsResource({ compute }),
+    resizeActionsResource({ compute }),
     rescueResource({ conf, compute }),
     consoleOutputResource({ compute }),
     serverDiagnosticsResource({ compute }),

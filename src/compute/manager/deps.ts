@@ -5,6 +5,7 @@ import type { ConfigDriveSettings } from '../../metadata/config-drive.js';
 import type { NetworkAPI } from '../../network/api.js';
 import type { Notifier } from '../../notifications/notifier.js';
 import type { SchedulerClient } from '../../scheduler/contract.js';
+import type { ComputeClient } from '../contract.js';
 import type { ComputeDriver } from '../../virt/driver.js';
 import type { MetadataDefaults } from './config-drive.js';
 
@@ -16,6 +17,9 @@ export interface ComputeManagerDeps {
   network: Pick<NetworkAPI, 'allocateForInstance' | 'deallocateForInstance' | 'getInstanceNwInfo'>;
   /** Where a failed build goes back to for another host. */
   scheduler: Pick<SchedulerClient, 'cast'>;
+  /** Other compute hosts (a resize moves between two); absent, a host can only resize to itself. */
+  compute?: Pick<ComputeClient, 'cast'>;
+  allowResizeToSameHost?: boolean;
   notifier?: Notifier;
   /** Where drivers fetch images from, on behalf of the request (none: the driver's cache only). */
   images?: ImageService;
@@ -55,6 +59,8 @@ export interface PeriodicOptions {
   instanceUsageAudit: boolean;
   instanceUsageAuditPeriod: string;
   bandwidthPollInterval: number;
+  /** Seconds after which a finished resize is confirmed automatically; 0 disables. */
+  resizeConfirmWindow: number;
 }
 
 export const DEFAULT_PERIODIC_OPTIONS: PeriodicOptions = {
@@ -70,4 +76,5 @@ export const DEFAULT_PERIODIC_OPTIONS: PeriodicOptions = {
   instanceUsageAudit: false,
   instanceUsageAuditPeriod: 'month',
   bandwidthPollInterval: 600,
+  resizeConfirmWindow: 0,
 };

@@ -17,6 +17,7 @@ import { topicOpts } from '../../service/opts.js';
 import { loadDriver } from '../../virt/factory.js';
 import { imageCacheOpts } from '../../virt/imagecache/opts.js';
 import { computeApiOpts } from '../api-opts.js';
+import { computeContract } from '../contract.js';
 import { usageAuditOpts } from '../audit-opts.js';
 import { availabilityZoneOpts } from '../availability-zones.js';
 import { ConductorFirewallRules } from '../firewall-rules.js';
@@ -39,6 +40,8 @@ export function computeManagerFromConf(
     conductor,
     network: NetworkAPI.fromConfig(conf, transport),
     scheduler: new ContractClient(transport, schedulerContract, conf.get(topicOpts).scheduler_topic ?? 'scheduler'),
+    compute: new ContractClient(transport, computeContract, conf.get(topicOpts).compute_topic ?? 'compute'),
+    allowResizeToSameHost: conf.get(computeApiOpts).allow_resize_to_same_host,
     notifier: notifierFromConf(conf, transport),
     ...(conf.get(glanceOpts).api_servers.length ? { images: GlanceImageService.fromConfig(conf) } : {}),
     imageCacheManagerInterval: conf.get(imageCacheOpts).image_cache_manager_interval ?? 2400,
@@ -68,6 +71,7 @@ export function computeManagerFromConf(
       instanceUsageAudit: audit.instance_usage_audit,
       instanceUsageAuditPeriod: audit.instance_usage_audit_period ?? 'month',
       bandwidthPollInterval: o.bandwidth_poll_interval ?? 600,
+      resizeConfirmWindow: o.resize_confirm_window ?? 0,
     },
   });
 }
