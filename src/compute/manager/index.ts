@@ -356,9 +356,13 @@ export class ComputeManager extends Manager implements ComputeEndpoint {
     await this.#serialized(ctx, args.instance, (c) => finishRevertResize(this.#h, c, args));
   }
 
-  /** Confirms this host's finished resizes older than `window` seconds (the periodic task; tests call it with their clock). */
-  pollUnconfirmedResizes(ctx: RequestContext, window: number = this.#deps.periodic?.resizeConfirmWindow ?? 0): Promise<number> {
-    return pollUnconfirmedResizes(this.#h, ctx, window, this.periodicContext().now());
+  /** Confirms this host's finished resizes older than `window` seconds as of `at` (default: the service's clock). */
+  pollUnconfirmedResizes(
+    ctx: RequestContext,
+    window: number = this.#deps.periodic?.resizeConfirmWindow ?? 0,
+    at: Date = this.periodicContext().now(),
+  ): Promise<number> {
+    return pollUnconfirmedResizes(this.#h, ctx, window, at);
   }
 
   async snapshot_instance(ctx: RequestContext, args: Args<'snapshot_instance'>): Promise<void> {
