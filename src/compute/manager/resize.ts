@@ -8,6 +8,7 @@
  * The flavors travel in system metadata as Nova keeps them: `new_instance_type_*` from
  * prep_resize, `old_instance_type_*` from finish_resize, both dropped at confirm or revert.
  */
+import { PowerState } from '../../common/states/power-state.js';
 import type { ConductorInstance } from '../../conductor/types.js';
 import type { RequestContext } from '../../context/context.js';
 import type { Migration } from '../../db/types.js';
@@ -105,6 +106,18 @@ async function failMigration(h: ComputeHost, ctx: RequestContext, migration: Mig
   }
 }
 
+/** The work of a step, marking its migration `error` before the instance takes its failure state. */
+function marksMigrationOnFailure<T>(h: ComputeHost, ctx: RequestContext, migration: () => Migration | null, work: () => Promise<T>) {
+  return async (): Promise<T> => {
+    try {
+      return await work();
+    } catch (err) {
+      await failMigration(h, ctx, migration());
+      throw err;
+    }
+  };
+}
+
 /** Destination: records the migration and stashes the new flavor, then hands over to the source. */
 export async function prepResize(h: ComputeHost, ctx: RequestContext, args: PrepResizeRequest): Promise<ConductorInstance> {
   let instance: ConductorInstance = args.instance;
@@ -113,12 +126,15 @@ export async function prepResize(h: ComputeHost, ctx: RequestContext, args: Prep
   await h.notifyUsage(ctx, instance, 'exists', {
     extra: { audit_period_beginning: begin, audit_period_ending: h.notifier.now(), bandwidth: {} },
   });
-  try {
-    return await runAction(
+  return runAction(
+    h,
+    ctx,
+    instance,
+    { method: 'prep_resize', action: 'resize', failureOutcome: () => 'source_failure' },
+    marksMigrationOnFailure(
       h,
       ctx,
-      instance,
-      { method: 'prep_resize', action: 'resize', failureOutcome: () => 'source_failure' },
+      () => migration,
       async () => {
         await h.notifyUsage(ctx, instance, 'resize.prep.start', { extra: { new_instance_type: args.instance_type.name ?? null } });
         const node = args.node ?? (await h.driver.getAvailableNodes())[0] ?? h.host;
@@ -150,23 +166,23 @@ export async function prepResize(h: ComputeHost, ctx: RequestContext, args: Prep
         );
         return instance;
       },
-    );
-  } catch (err) {
-    await failMigration(h, ctx, migration);
-    throw err;
-  }
+    ),
+  );
 }
 
 /** Source: powers the guest off and hands its disks to the destination. */
 export async function resizeInstance(h: ComputeHost, ctx: RequestContext, args: ResizeInstanceRequest): Promise<ConductorInstance> {
   let instance: ConductorInstance = args.instance;
   let migration = args.migration;
-  try {
-    return await runAction(
+  return runAction(
+    h,
+    ctx,
+    instance,
+    { method: 'resize_instance', action: 'resize', failureOutcome: () => 'source_failure' },
+    marksMigrationOnFailure(
       h,
       ctx,
-      instance,
-      { method: 'resize_instance', action: 'resize', failureOutcome: () => 'source_failure' },
+      () => migration,
       async () => {
         migration = await setMigrationStatus(h, ctx, migration, 'migrating');
         instance = await h.transition(ctx, instance, 'resize', 'resize_migrating');
@@ -179,47 +195,64 @@ export async function resizeInstance(h: ComputeHost, ctx: RequestContext, args: 
           networkInfo,
         );
         migration = await setMigrationStatus(h, ctx, migration, 'post-migrating');
-        instance = await transitionWithPower(h, ctx, instance, 'resize', 'resize_migrated', {
+        // The guest has left this hypervisor: it is off, and no longer here to ask.
+        instance = await h.transition(ctx, instance, 'resize', 'resize_migrated', {
+          power_state: PowerState.SHUTDOWN,
           host: migration.dest_compute,
           node: migration.dest_node,
         });
         await h.notifyUsage(ctx, instance, 'resize.end', { networkInfo });
-        await castTo(h).cast(ctx, 'finish_resize', { instance, migration, disk_info: diskInfo }, { server: migration.dest_compute as string });
+        await castTo(h).cast(
+          ctx,
+          'finish_resize',
+          { instance, migration, disk_info: diskInfo },
+          { server: migration.dest_compute as string },
+        );
         return instance;
       },
-    );
-  } catch (err) {
-    await failMigration(h, ctx, migration);
-    throw err;
-  }
+    ),
+  );
 }
 
 /** Destination: the instance takes its new flavor and boots here, waiting in RESIZED for a confirm or revert. */
 export async function finishResize(h: ComputeHost, ctx: RequestContext, args: FinishResizeRequest): Promise<ConductorInstance> {
   let instance: ConductorInstance = args.instance;
   let migration = args.migration;
-  try {
-    return await runAction(h, ctx, instance, { method: 'finish_resize', action: 'resize' }, async () => {
-      const sys = instance.system_metadata ?? {};
-      const resized = migration.old_instance_type_id !== migration.new_instance_type_id;
-      const stashed = { ...withoutStashedFlavors(sys), ...renamed(sys, '', 'old_'), ...renamed(sys, 'new_', 'new_') };
-      const newFlavor = flavorFromSysMeta(sys, 'new_');
-      const updates = resized
-        ? { ...flavorColumns(newFlavor), system_metadata: { ...stashed, ...renamed(sys, 'new_', '') } }
-        : { system_metadata: stashed };
-      instance = await h.transition(ctx, instance, 'resize', 'resize_finish', updates);
-      const networkInfo = cachedNetworkInfo(instance);
-      await h.notifyUsage(ctx, instance, 'finish_resize.start', { networkInfo });
-      await h.driver.finishMigration(migrationRecord(migration), h.virt(instance), args.disk_info, networkInfo, { id: instance.image_ref ?? '' }, resized);
-      migration = await setMigrationStatus(h, ctx, migration, 'finished');
-      instance = await transitionWithPower(h, ctx, instance, 'resize', 'success', { launched_at: h.notifier.now() });
-      await h.notifyUsage(ctx, instance, 'finish_resize.end', { networkInfo });
-      return instance;
-    });
-  } catch (err) {
-    await failMigration(h, ctx, migration);
-    throw err;
-  }
+  return runAction(
+    h,
+    ctx,
+    instance,
+    { method: 'finish_resize', action: 'resize' },
+    marksMigrationOnFailure(
+      h,
+      ctx,
+      () => migration,
+      async () => {
+        const sys = instance.system_metadata ?? {};
+        const resized = migration.old_instance_type_id !== migration.new_instance_type_id;
+        const stashed = { ...withoutStashedFlavors(sys), ...renamed(sys, '', 'old_'), ...renamed(sys, 'new_', 'new_') };
+        const newFlavor = flavorFromSysMeta(sys, 'new_');
+        const updates = resized
+          ? { ...flavorColumns(newFlavor), system_metadata: { ...stashed, ...renamed(sys, 'new_', '') } }
+          : { system_metadata: stashed };
+        instance = await h.transition(ctx, instance, 'resize', 'resize_finish', updates);
+        const networkInfo = cachedNetworkInfo(instance);
+        await h.notifyUsage(ctx, instance, 'finish_resize.start', { networkInfo });
+        await h.driver.finishMigration(
+          migrationRecord(migration),
+          h.virt(instance),
+          args.disk_info,
+          networkInfo,
+          { id: instance.image_ref ?? '' },
+          resized,
+        );
+        migration = await setMigrationStatus(h, ctx, migration, 'finished');
+        instance = await transitionWithPower(h, ctx, instance, 'resize', 'success', { launched_at: h.notifier.now() });
+        await h.notifyUsage(ctx, instance, 'finish_resize.end', { networkInfo });
+        return instance;
+      },
+    ),
+  );
 }
 
 /** Source: the resize is kept; what the source held for a revert goes. */
@@ -293,7 +326,10 @@ export async function pollUnconfirmedResizes(h: ComputeHost, ctx: RequestContext
       continue;
     }
     if (instance.vm_state !== 'resized' || instance.task_state !== null) {
-      ctx.log.info({ instance_uuid: instance.uuid, migration_id: migration.id }, 'unconfirmed resize is no longer waiting; marking it failed');
+      ctx.log.info(
+        { instance_uuid: instance.uuid, migration_id: migration.id },
+        'unconfirmed resize is no longer waiting; marking it failed',
+      );
       await failMigration(h, ctx, migration);
       continue;
     }
