@@ -19,6 +19,7 @@ import { ipsResource } from '../api/openstack/compute/ips.js';
 import { migrationsResource } from '../api/openstack/compute/migrations.js';
 import { networksResource } from '../api/openstack/compute/networks.js';
 import { rescueResource } from '../api/openstack/compute/rescue.js';
+import { resizeActionsResource } from '../api/openstack/compute/resize-actions.js';
 import { securityGroupActionsResource } from '../api/openstack/compute/security-group-actions.js';
 import { securityGroupDefaultRulesResource } from '../api/openstack/compute/security-group-default-rules.js';
 import { securityGroupsResource } from '../api/openstack/compute/security-groups.js';
@@ -27,7 +28,6 @@ import { serverDiagnosticsResource } from '../api/openstack/compute/server-diagn
 import { serverGroupsResource } from '../api/openstack/compute/server-groups.js';
 import { serverMetadataResource } from '../api/openstack/compute/server-metadata.js';
 import { serverPasswordResource } from '../api/openstack/compute/server-password.js';
-import { resizeActionsResource } from '../api/openstack/compute/resize-actions.js';
 import { serverRebuildResource } from '../api/openstack/compute/server-rebuild.js';
 import { serverStartStopResource } from '../api/openstack/compute/server-start-stop.js';
 import { serversResource } from '../api/openstack/compute/servers.js';

@@ -9,7 +9,6 @@ import { blockDeviceMappingDestroyWhere } from '../db/api/host-queries.js';
 import { actionEventFinish, actionEventStart } from '../db/api/instance-actions.js';
 import { instanceFaultCreate } from '../db/api/instance-faults.js';
 import { instanceGetActiveByWindow } from '../db/api/instance-windows.js';
-import { migrationCreate, migrationGet, migrationGetUnconfirmedByDestCompute, migrationUpdate } from '../db/api/migrations.js';
 import {
   instanceDestroy,
   instanceGetAllByHost,
@@ -19,6 +18,7 @@ import {
   instanceUpdateAndGetOriginal,
   joinRelations,
 } from '../db/api/instances.js';
+import { migrationCreate, migrationGet, migrationGetUnconfirmedByDestCompute, migrationUpdate } from '../db/api/migrations.js';
 import { providerFwRuleGetAll, securityGroupRulesForInstance } from '../db/api/security-groups.js';
 import { serviceCreate, serviceDestroy, serviceGetAllBy, serviceUpdate } from '../db/api/services.js';
 import { taskLogBeginTask, taskLogEndTask, taskLogGet } from '../db/api/task-log.js';

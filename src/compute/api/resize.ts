@@ -97,7 +97,12 @@ export async function confirmResize(deps: ComputeApiDeps, ctx: RequestContext, i
   const migration = await finishedMigration(deps, instance);
   const started = await beginAction(deps, ctx, instance, 'confirm_resize');
   const confirming = await migrationUpdate(deps.db, migration.id, { status: 'confirming' });
-  await deps.compute.cast(ctx, 'confirm_resize', { instance: started, migration: confirming }, { server: confirming.source_compute as string });
+  await deps.compute.cast(
+    ctx,
+    'confirm_resize',
+    { instance: started, migration: confirming },
+    { server: confirming.source_compute as string },
+  );
 }
 
 /** Undoes the resize: the destination drops its copy and the source brings the old flavor back. */

@@ -5,8 +5,8 @@ import type { ConfigDriveSettings } from '../../metadata/config-drive.js';
 import type { NetworkAPI } from '../../network/api.js';
 import type { Notifier } from '../../notifications/notifier.js';
 import type { SchedulerClient } from '../../scheduler/contract.js';
-import type { ComputeClient } from '../contract.js';
 import type { ComputeDriver } from '../../virt/driver.js';
+import type { ComputeClient } from '../contract.js';
 import type { MetadataDefaults } from './config-drive.js';
 
 /** What the compute manager is built from; every collaborator is reached through these. */

@@ -34,7 +34,15 @@ import {
 } from './periodic.js';
 import { pauseInstance, rebootInstance, resumeInstance, startInstance, stopInstance, suspendInstance, unpauseInstance } from './power.js';
 import { rebuildInstance } from './rebuild.js';
-import { confirmResize, finishResize, finishRevertResize, pollUnconfirmedResizes, prepResize, resizeInstance, revertResize } from './resize.js';
+import {
+  confirmResize,
+  finishResize,
+  finishRevertResize,
+  pollUnconfirmedResizes,
+  prepResize,
+  resizeInstance,
+  revertResize,
+} from './resize.js';
 import { snapshotInstance } from './snapshot.js';
 import { runUsageAudit } from './usage-audit.js';
 

@@ -79,11 +79,10 @@ async function migrationsOf(c: WholeCloud, id: string): Promise<MigrationView[]>
 async function latestFault(c: WholeCloud, id: string): Promise<string | undefined> {
   const row = await c.db.kysely
     .selectFrom('instance_faults')
-    .select(['message', 'details', 'host'])
+    .select(['message'])
     .where('instance_uuid', '=', id)
     .orderBy('id', 'desc')
     .executeTakeFirst();
-  if (process.env.RESIZE_DEBUG && row) console.error(row.host, row.details);
   return row?.message ?? undefined;
 }
 
