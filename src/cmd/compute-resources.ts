@@ -22,6 +22,7 @@ import { migrationsResource } from '../api/openstack/compute/migrations.js';
 import { multinicResource } from '../api/openstack/compute/multinic.js';
 import { networksResource } from '../api/openstack/compute/networks.js';
 import { rescueResource } from '../api/openstack/compute/rescue.js';
+import { resizeActionsResource } from '../api/openstack/compute/resize-actions.js';
 import { securityGroupActionsResource } from '../api/openstack/compute/security-group-actions.js';
 import { securityGroupDefaultRulesResource } from '../api/openstack/compute/security-group-default-rules.js';
 import { securityGroupsResource } from '../api/openstack/compute/security-groups.js';
@@ -104,6 +105,7 @@ export function computeResourcesFor(runtime: Runtime, deps: ComputeResourceDeps)
     serverRebuildResource({ conf, compute, zones: services.zones }),
     adminActionsResource({ compute }),
     adminMigrateActionsResource({ conf, compute }),
+    resizeActionsResource({ compute }),
     rescueResource({ conf, compute }),
     shelveResource({ compute }),
     consoleOutputResource({ compute }),

@@ -26,5 +26,6 @@ export const computeApiOpts = defineGroup('DEFAULT', {
     0,
     'Seconds a deleted server is kept, restorable, before its host reclaims it; 0 deletes at once (deferred delete off).',
   ),
+  allow_resize_to_same_host: opt.bool(false, 'Let a resize land on the host the server is on (a single-host cloud needs it).'),
   max_local_block_devices: opt.int(3, 'Most block devices with a local destination one instance may have; negative means no limit.'),
 });

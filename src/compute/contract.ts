@@ -4,13 +4,13 @@
  * their datetimes on arrival.
  */
 import type { InstanceRecord } from '../db/api/instances.js';
-import type { BlockDeviceMapping } from '../db/types.js';
-import { reviveBlockDeviceMapping, reviveInstance, reviveList } from '../db/wire.js';
+import type { BlockDeviceMapping, Migration } from '../db/types.js';
+import { reviveBlockDeviceMapping, reviveInstance, reviveList, reviveMigration } from '../db/wire.js';
 import { nothing, plain, revived } from '../rpc/codec.js';
 import { call, cast, defineContract, type Endpoint } from '../rpc/contract.js';
 import type { ContractClient } from '../rpc/contract-client.js';
 import { errorTable } from '../rpc/error-table.js';
-import type { RunInstanceRequest } from '../scheduler/types.js';
+import type { InstanceType, RunInstanceRequest } from '../scheduler/types.js';
 import * as virtErrors from '../virt/errors.js';
 import * as computeManagerErrors from './manager/errors.js';
 
@@ -143,6 +143,33 @@ export interface UnshelveRequest {
   node: string | null;
 }
 
+/** prep_resize, sent to the destination host the scheduler chose. */
+export interface PrepResizeRequest {
+  instance: InstanceRecord;
+  instance_type: InstanceType;
+  image: Record<string, unknown> | null;
+  node: string | null;
+}
+
+/** The resize and migration steps after prep_resize: the instance and its migrations row. */
+export interface MigrationRequest {
+  instance: InstanceRecord;
+  migration: Migration;
+}
+
+export interface ResizeInstanceRequest extends MigrationRequest {
+  instance_type: InstanceType;
+}
+
+export interface FinishResizeRequest extends MigrationRequest {
+  /** What the source driver's migrate_disk_and_power_off returned. */
+  disk_info: string;
+}
+
+function withMigration<T extends MigrationRequest>(wire: { instance: unknown }): T {
+  return { ...withInstance<T>(wire), migration: reviveMigration((wire as unknown as { migration: unknown }).migration) };
+}
+
 function withInstance<T extends { instance: InstanceRecord }>(wire: { instance: unknown }): T {
   return { ...(wire as unknown as T), instance: reviveInstance(wire.instance) };
 }
@@ -179,6 +206,13 @@ export const computeContract = defineContract({
         bdms: reviveList(reviveBlockDeviceMapping)((wire as { bdms: unknown }).bdms ?? []),
       })),
     ),
+    // Resize and cold migration (Grizzly's compute rpcapi prep_resize … finish_revert_resize).
+    prep_resize: cast('2.10', revived<PrepResizeRequest>(withInstance)),
+    resize_instance: cast('2.16', revived<ResizeInstanceRequest>(withMigration)),
+    finish_resize: cast('2.0', revived<FinishResizeRequest>(withMigration)),
+    confirm_resize: cast('2.7', revived<MigrationRequest>(withMigration)),
+    revert_resize: cast('2.0', revived<MigrationRequest>(withMigration)),
+    finish_revert_resize: cast('2.0', revived<MigrationRequest>(withMigration)),
     snapshot_instance: cast('2.0', revived<SnapshotRequest>(withInstance)),
     inject_network_info: cast('2.0', revived<InstanceRequest>(withInstance)),
     reset_network: cast('2.0', revived<InstanceRequest>(withInstance)),

@@ -15,6 +15,7 @@ import {
   reviveInstanceActionEvent,
   reviveInstanceFault,
   reviveList,
+  reviveMigration,
   reviveService,
 } from '../db/wire.js';
 import { nothing, plain, revived, validated, wireDate, wireDateOrNull } from '../rpc/codec.js';
@@ -73,6 +74,18 @@ const serviceResult = revived<Service>(reviveService);
 const computeNodeResult = revived(reviveComputeNode);
 const eventResult = revived(reviveInstanceActionEvent);
 const instanceRef = { instance: InstanceRefSchema };
+const migrationResult = revived(reviveMigration);
+const MigrationWriteSchema = Type.Object({
+  instance_uuid: Type.Optional(Type.String()),
+  source_compute: Type.Optional(NullableString),
+  source_node: Type.Optional(NullableString),
+  dest_compute: Type.Optional(NullableString),
+  dest_node: Type.Optional(NullableString),
+  dest_host: Type.Optional(NullableString),
+  old_instance_type_id: Type.Optional(NullableInteger),
+  new_instance_type_id: Type.Optional(NullableInteger),
+  status: Type.Optional(Type.String()),
+});
 
 /** A bandwidth usage row as it crosses the bus (datetimes as strings). */
 function reviveBwUsage(wire: unknown): BwUsage | null {
@@ -187,6 +200,15 @@ export const conductorContract = defineContract({
      * drive a host builds (Grizzly's compute read these from the database itself).
      */
     instance_metadata_extras: call('1.49', validated(Type.Object(instanceRef)), plain<InstanceMetadataExtras>()),
+    // Resize and cold migration records (Grizzly's conductor 1.x migration_* methods).
+    migration_create: call('1.12', validated(Type.Object({ instance: InstanceRefSchema, values: MigrationWriteSchema })), migrationResult),
+    migration_update: call('1.1', validated(Type.Object({ migration_id: Type.Integer(), status: Type.String() })), migrationResult),
+    migration_get: call('1.4', validated(Type.Object({ migration_id: Type.Integer() })), migrationResult),
+    migration_get_unconfirmed_by_dest_compute: call(
+      '1.20',
+      validated(Type.Object({ confirm_window: Type.Integer(), dest_compute: Type.String(), at: Type.String() })),
+      revived(reviveList(reviveMigration)),
+    ),
     bw_usage_get: call(
       '1.5',
       validated(Type.Object({ uuid: Type.String(), start_period: Type.String({ minLength: 1 }), mac: Type.String() })),

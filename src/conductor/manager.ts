@@ -18,6 +18,7 @@ import {
   instanceUpdateAndGetOriginal,
   joinRelations,
 } from '../db/api/instances.js';
+import { migrationCreate, migrationGet, migrationGetUnconfirmedByDestCompute, migrationUpdate } from '../db/api/migrations.js';
 import { providerFwRuleGetAll, securityGroupRulesForInstance } from '../db/api/security-groups.js';
 import { serviceCreate, serviceDestroy, serviceGetAllBy, serviceUpdate } from '../db/api/services.js';
 import { taskLogBeginTask, taskLogEndTask, taskLogGet } from '../db/api/task-log.js';
@@ -194,6 +195,33 @@ export class ConductorManager extends Manager implements ConductorEndpoint {
 
   async bw_usage_get(_ctx: RequestContext, args: Args<'bw_usage_get'>) {
     return bwUsageGet(this.#db, args.uuid, new Date(args.start_period), args.mac);
+  }
+
+  async migration_create(_ctx: RequestContext, args: Args<'migration_create'>) {
+    const v = args.values;
+    return migrationCreate(this.#db, {
+      instance_uuid: args.instance.uuid,
+      source_compute: v.source_compute ?? null,
+      source_node: v.source_node ?? null,
+      dest_compute: v.dest_compute ?? null,
+      dest_node: v.dest_node ?? null,
+      dest_host: v.dest_host ?? null,
+      old_instance_type_id: v.old_instance_type_id ?? null,
+      new_instance_type_id: v.new_instance_type_id ?? null,
+      status: v.status ?? 'pre-migrating',
+    });
+  }
+
+  async migration_update(_ctx: RequestContext, args: Args<'migration_update'>) {
+    return migrationUpdate(this.#db, args.migration_id, { status: args.status });
+  }
+
+  async migration_get(_ctx: RequestContext, args: Args<'migration_get'>) {
+    return migrationGet(this.#db, args.migration_id);
+  }
+
+  async migration_get_unconfirmed_by_dest_compute(_ctx: RequestContext, args: Args<'migration_get_unconfirmed_by_dest_compute'>) {
+    return migrationGetUnconfirmedByDestCompute(this.#db, args.confirm_window, args.dest_compute, new Date(args.at));
   }
 
   async bw_usage_update(_ctx: RequestContext, args: Args<'bw_usage_update'>) {

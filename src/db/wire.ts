@@ -15,6 +15,7 @@ import type {
   FixedIp,
   InstanceActionEvent,
   InstanceFault,
+  Migration,
   Network,
   SecurityGroup,
   Service,
@@ -52,6 +53,7 @@ export const reviveBlockDeviceMapping: Reviver<BlockDeviceMapping> = rowReviver(
 export const reviveNetwork: Reviver<Network> = rowReviver(S.networks);
 export const reviveFixedIp: Reviver<FixedIp> = rowReviver(S.fixedIps);
 export const reviveVirtualInterface: Reviver<VirtualInterface> = rowReviver(S.virtualInterfaces);
+export const reviveMigration: Reviver<Migration> = rowReviver(S.migrations);
 
 const instanceRow = rowReviver<InstanceRecord>(S.instances);
 const securityGroups = reviveList(rowReviver<SecurityGroup>(S.securityGroups));

@@ -12,9 +12,18 @@ import type { ContractClient } from '../rpc/contract-client.js';
 import { errorTable } from '../rpc/error-table.js';
 import * as virtErrors from '../virt/errors.js';
 import * as schedulerErrors from './errors.js';
-import type { FilterProperties, RequestSpec, RunInstanceRequest } from './types.js';
+import type { FilterProperties, InstanceType, RequestSpec, RunInstanceRequest } from './types.js';
 
 export interface SelectHostsRequest {
+  request_spec: RequestSpec;
+  filter_properties: FilterProperties;
+}
+
+/** prep_resize: a destination for a resize or cold migration, where the instance's prep_resize is sent. */
+export interface PrepResizeSchedulingRequest {
+  instance: InstanceRecord;
+  instance_type: InstanceType;
+  image: Record<string, unknown> | null;
   request_spec: RequestSpec;
   filter_properties: FilterProperties;
 }
@@ -42,6 +51,13 @@ export const schedulerContract = defineContract({
     run_instance: cast('2.0', plain<RunInstanceRequest>()),
     /** The hosts the scheduler would pick, without building anything. */
     select_hosts: call('2.6', plain<SelectHostsRequest>(), plain<string[]>()),
+    prep_resize: cast(
+      '2.0',
+      revived<PrepResizeSchedulingRequest>((wire) => ({
+        ...(wire as PrepResizeSchedulingRequest),
+        instance: reviveInstance((wire as { instance: unknown }).instance),
+      })),
+    ),
     update_service_capabilities: fanoutCast('2.4', plain<ServiceCapabilities>()),
     /** The live migration checks; a refusal reaches the caller. The move itself goes on on the source host. */
     live_migration: call(

@@ -159,6 +159,42 @@ export class SchedulerManager extends Manager implements SchedulerEndpoint {
     );
   }
 
+  /**
+   * Grizzly's scheduler prep_resize: the destination of a resize or cold migration. With
+   * none, the instance goes back to ACTIVE where it is, with a fault saying why.
+   */
+  async prep_resize(ctx: RequestContext, args: ArgsOf<SchedulerContract, 'prep_resize'>): Promise<void> {
+    const uuid = args.instance.uuid as string;
+    let host: string | undefined;
+    try {
+      [host] = await this.select_hosts(ctx, { request_spec: args.request_spec, filter_properties: args.filter_properties });
+      if (!host) throw new NoValidHost(NOT_ENOUGH_HOSTS);
+    } catch (err) {
+      log.for(ctx).warn({ instance_uuid: uuid, err }, 'no destination for the resize');
+      const elevated = ctx.elevated();
+      await instanceFaultCreate(this.#db, elevated, faultFromError(uuid, err, this.host));
+      const { updates, expectedTaskState } = stateUpdate('resize', 'no_valid_host', { vm_state: VmState.ACTIVE });
+      try {
+        await instanceUpdateAndGetOriginal(this.#db, elevated, uuid, updates, expectedTaskState ? { expectedTaskState } : {});
+      } catch (updateErr) {
+        if (!(updateErr instanceof UnexpectedTaskStateError || updateErr instanceof InstanceNotFound)) throw updateErr;
+      }
+      await this.#notifier.notify(ctx, this.#publisher, 'scheduler.prep_resize', 'ERROR', {
+        request_spec: args.request_spec,
+        instance_id: uuid,
+        method: 'prep_resize',
+        reason: err instanceof Error ? err.message : String(err),
+      });
+      return;
+    }
+    await this.#compute.cast(
+      ctx,
+      'prep_resize',
+      { instance: args.instance, instance_type: args.instance_type, image: args.image, node: null },
+      { server: host },
+    );
+  }
+
   async update_service_capabilities(_ctx: RequestContext, args: ArgsOf<SchedulerContract, 'update_service_capabilities'>): Promise<void> {
     this.hostManager.updateServiceCapabilities(args.service_name, args.host, args.capabilities);
   }

@@ -172,6 +172,8 @@ const RESIZE_ROW = (apiName: string): Row => ({
   alternatives: {
     // The scheduler found no host: the instance goes back to ACTIVE even if it was stopped.
     no_valid_host: { vmState: V.ACTIVE, taskState: null, expectedTaskState: [T.RESIZE_PREP] },
+    // Nothing left the source yet (prep_resize, migrate_disk_and_power_off failed): it stays where it was.
+    source_failure: { vmState: V.ACTIVE, taskState: null },
   },
 });
 

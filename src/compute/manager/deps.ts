@@ -15,10 +15,11 @@ export interface ComputeManagerDeps {
   /** The database, through the conductor: compute hosts never open it themselves. */
   conductor: Pick<ConductorClient, 'call'>;
   network: Pick<NetworkAPI, 'allocateForInstance' | 'deallocateForInstance' | 'getInstanceNwInfo' | 'setupNetworksOnHost'>;
-  /** Other compute hosts (live migration's two ends); absent: live migration is refused. */
+  /** Other compute hosts (live migration's two ends, a resize's two hosts); absent: a host can neither live-migrate nor resize to another. */
   compute?: Pick<ComputeClient, 'call' | 'cast'>;
   /** Where a failed build goes back to for another host. */
   scheduler: Pick<SchedulerClient, 'cast'>;
+  allowResizeToSameHost?: boolean;
   notifier?: Notifier;
   /** Where drivers fetch images from, on behalf of the request (none: the driver's cache only). */
   images?: ImageService;
@@ -60,6 +61,8 @@ export interface PeriodicOptions {
   bandwidthPollInterval: number;
   shelvedOffloadTime: number;
   shelvedPollInterval: number;
+  /** Seconds after which a finished resize is confirmed automatically; 0 disables. */
+  resizeConfirmWindow: number;
 }
 
 export const DEFAULT_PERIODIC_OPTIONS: PeriodicOptions = {
@@ -77,4 +80,5 @@ export const DEFAULT_PERIODIC_OPTIONS: PeriodicOptions = {
   bandwidthPollInterval: 600,
   shelvedOffloadTime: 0,
   shelvedPollInterval: 3600,
+  resizeConfirmWindow: 0,
 };

@@ -41,6 +41,7 @@ export function computeManagerFromConf(
     network: NetworkAPI.fromConfig(conf, transport),
     compute: new ContractClient(transport, computeContract, conf.get(topicOpts).compute_topic ?? 'compute'),
     scheduler: new ContractClient(transport, schedulerContract, conf.get(topicOpts).scheduler_topic ?? 'scheduler'),
+    allowResizeToSameHost: conf.get(computeApiOpts).allow_resize_to_same_host,
     notifier: notifierFromConf(conf, transport),
     ...(conf.get(glanceOpts).api_servers.length ? { images: GlanceImageService.fromConfig(conf) } : {}),
     imageCacheManagerInterval: conf.get(imageCacheOpts).image_cache_manager_interval ?? 2400,
@@ -72,6 +73,7 @@ export function computeManagerFromConf(
       bandwidthPollInterval: o.bandwidth_poll_interval ?? 600,
       shelvedOffloadTime: o.shelved_offload_time ?? 0,
       shelvedPollInterval: o.shelved_poll_interval ?? 3600,
+      resizeConfirmWindow: o.resize_confirm_window ?? 0,
     },
   });
 }

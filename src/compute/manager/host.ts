@@ -29,6 +29,7 @@ export class ComputeHost {
   readonly conductor: ComputeManagerDeps['conductor'];
   readonly network: ComputeManagerDeps['network'];
   readonly scheduler: ComputeManagerDeps['scheduler'];
+  readonly compute: ComputeManagerDeps['compute'];
   readonly notifier: Notifier;
   readonly images: ComputeManagerDeps['images'];
   readonly nameTemplate: string;
@@ -47,6 +48,7 @@ export class ComputeHost {
     this.conductor = deps.conductor;
     this.network = deps.network;
     this.scheduler = deps.scheduler;
+    this.compute = deps.compute;
     this.notifier = notifier;
     this.images = deps.images;
     this.nameTemplate = deps.instanceNameTemplate ?? 'instance-%08x';

@@ -42,6 +42,15 @@ import {
 } from './periodic.js';
 import { pauseInstance, rebootInstance, resumeInstance, startInstance, stopInstance, suspendInstance, unpauseInstance } from './power.js';
 import { rebuildInstance } from './rebuild.js';
+import {
+  confirmResize,
+  finishResize,
+  finishRevertResize,
+  pollUnconfirmedResizes,
+  prepResize,
+  resizeInstance,
+  revertResize,
+} from './resize.js';
 import { pollShelvedInstances, shelveInstance, shelveOffloadInstance, unshelveInstance } from './shelve.js';
 import { snapshotInstance } from './snapshot.js';
 import { runUsageAudit } from './usage-audit.js';
@@ -137,6 +146,13 @@ export class ComputeManager extends Manager implements ComputeEndpoint {
       spacing: o.syncPowerStateInterval,
       runImmediately: true,
       run: (ctx) => syncPowerStates(p(), ctx),
+    });
+    this.addPeriodicTask({
+      name: '_poll_unconfirmed_resizes',
+      spacing: 0,
+      run: async (ctx) => {
+        await this.pollUnconfirmedResizes(ctx, o.resizeConfirmWindow);
+      },
     });
     this.addPeriodicTask({ name: '_reclaim_queued_deletes', spacing: 0, run: (ctx) => reclaimQueuedDeletes(p(), ctx) });
     this.addPeriodicTask({
@@ -338,6 +354,40 @@ export class ComputeManager extends Manager implements ComputeEndpoint {
 
   async rebuild_instance(ctx: RequestContext, args: Args<'rebuild_instance'>): Promise<void> {
     await this.#serialized(ctx, args.instance, (c) => rebuildInstance(this.#h, c, args));
+  }
+
+  // ---- resize and cold migration (resize.ts) ----
+  async prep_resize(ctx: RequestContext, args: Args<'prep_resize'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => prepResize(this.#h, c, args));
+  }
+
+  async resize_instance(ctx: RequestContext, args: Args<'resize_instance'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => resizeInstance(this.#h, c, args));
+  }
+
+  async finish_resize(ctx: RequestContext, args: Args<'finish_resize'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => finishResize(this.#h, c, args));
+  }
+
+  async confirm_resize(ctx: RequestContext, args: Args<'confirm_resize'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => confirmResize(this.#h, c, args));
+  }
+
+  async revert_resize(ctx: RequestContext, args: Args<'revert_resize'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => revertResize(this.#h, c, args));
+  }
+
+  async finish_revert_resize(ctx: RequestContext, args: Args<'finish_revert_resize'>): Promise<void> {
+    await this.#serialized(ctx, args.instance, (c) => finishRevertResize(this.#h, c, args));
+  }
+
+  /** Confirms this host's finished resizes older than `window` seconds as of `at` (default: the service's clock). */
+  pollUnconfirmedResizes(
+    ctx: RequestContext,
+    window: number = this.#deps.periodic?.resizeConfirmWindow ?? 0,
+    at: Date = this.periodicContext().now(),
+  ): Promise<number> {
+    return pollUnconfirmedResizes(this.#h, ctx, window, at);
   }
 
   async snapshot_instance(ctx: RequestContext, args: Args<'snapshot_instance'>): Promise<void> {

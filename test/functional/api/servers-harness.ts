@@ -101,6 +101,9 @@ class RecordingScheduler extends Recorder implements SchedulerEndpoint {
   async live_migration(ctx: RequestContext, args: ArgsOf<SchedulerContract, 'live_migration'>): Promise<void> {
     this.record({ method: 'live_migration', ctx, args: { ...args } });
   }
+  async prep_resize(ctx: RequestContext, args: ArgsOf<SchedulerContract, 'prep_resize'>): Promise<void> {
+    this.record({ method: 'prep_resize', ctx, args: { ...args } });
+  }
   async update_service_capabilities(ctx: RequestContext, args: ArgsOf<SchedulerContract, 'update_service_capabilities'>): Promise<void> {
     this.record({ method: 'update_service_capabilities', ctx, args: { ...args } });
   }
@@ -152,6 +155,24 @@ class RecordingCompute extends Recorder implements ComputeEndpoint {
   }
   async rebuild_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'rebuild_instance'>): Promise<void> {
     this.record({ method: 'rebuild_instance', ctx, args: { ...args } });
+  }
+  async prep_resize(ctx: RequestContext, args: ArgsOf<ComputeContract, 'prep_resize'>): Promise<void> {
+    this.record({ method: 'prep_resize', ctx, args: { ...args } });
+  }
+  async resize_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'resize_instance'>): Promise<void> {
+    this.record({ method: 'resize_instance', ctx, args: { ...args } });
+  }
+  async finish_resize(ctx: RequestContext, args: ArgsOf<ComputeContract, 'finish_resize'>): Promise<void> {
+    this.record({ method: 'finish_resize', ctx, args: { ...args } });
+  }
+  async confirm_resize(ctx: RequestContext, args: ArgsOf<ComputeContract, 'confirm_resize'>): Promise<void> {
+    this.record({ method: 'confirm_resize', ctx, args: { ...args } });
+  }
+  async revert_resize(ctx: RequestContext, args: ArgsOf<ComputeContract, 'revert_resize'>): Promise<void> {
+    this.record({ method: 'revert_resize', ctx, args: { ...args } });
+  }
+  async finish_revert_resize(ctx: RequestContext, args: ArgsOf<ComputeContract, 'finish_revert_resize'>): Promise<void> {
+    this.record({ method: 'finish_revert_resize', ctx, args: { ...args } });
   }
   async snapshot_instance(ctx: RequestContext, args: ArgsOf<ComputeContract, 'snapshot_instance'>): Promise<void> {
     this.record({ method: 'snapshot_instance', ctx, args: { ...args } });
