@@ -28,7 +28,10 @@ interface HeaderSettable {
 export interface ClosableApp<Request, Reply extends HeaderSettable> {
   addHook(name: 'preClose', hook: () => Promise<void>): unknown;
   addHook(name: 'onRequest', hook: (request: Request, reply: Reply) => Promise<unknown>): unknown;
-  addHook(name: 'onSend', hook: (request: Request, reply: Reply, payload: unknown) => Promise<unknown>): unknown;
+  addHook(
+    name: 'onSend',
+    hook: (request: Request, reply: Reply, payload: unknown, done: (err: Error | null, payload: unknown) => void) => void,
+  ): unknown;
 }
 
 /**
@@ -50,8 +53,8 @@ export function refuseRequestsWhileClosing<Request, Reply extends HeaderSettable
   });
   // A request that began before close() would leave its connection open for keep-alive, and
   // close() waits for every connection: end each connection with the response instead.
-  app.addHook('onSend', async (_request, reply, payload) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('Connection', 'close');
-    return payload;
+    done(null, payload);
   });
 }
