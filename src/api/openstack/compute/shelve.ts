@@ -1,7 +1,15 @@
 /** `shelve`, `shelveOffload` and `unshelve` (the os-shelve extension of Havana; 202, no body). */
 import type { ComputeAPI } from '../../../compute/api/index.js';
 import { shelve, shelveOffload, unshelve } from '../../../compute/api/shelve.js';
+import { registerPolicyDefaults } from '../../../policy/defaults.js';
 import { defineResource, type ResourceModule } from '../routing.js';
+
+// Havana's rules: not in Grizzly's policy.json, so registered beside the routes that enforce them.
+registerPolicyDefaults({
+  'compute_extension:shelve': '',
+  'compute_extension:shelveOffload': 'rule:admin_api',
+  'compute_extension:unshelve': '',
+});
 
 const PATH = '/servers/:server_id/action';
 
